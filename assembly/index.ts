@@ -1,0 +1,109 @@
+// The ABI of the WASM core: every export, one doc line each, numbers only.
+// Results >= 0 are counts or slots; results < 0 are a Status (src/abi.ts).
+// Called by src/wasm.ts and the index classes in src/. One instance = one index.
+
+import { Kind, Status } from '../src/abi';
+import * as layout from './layout';
+import * as state from './state';
+import { seedRandom } from './rng';
+import { l2 as l2Kernel, dot as dotKernel } from './distance';
+import { insert, searchGraph, rowPtr } from './hnsw';
+import { insertFlat, searchFlat } from './flat';
+import { findSlot } from './idmap';
+import { checkIntegrity as check } from './integrity';
+
+const MIN_EF_MAX = 64;
+let mL: f64 = 0;
+
+/** Sets parameters and sizes the regions for `capacity` items. May grow memory. Called once by src/ create(). */
+export function init(
+  kind: i32, metric: i32, dim: i32, M: i32, efConstruction: i32,
+  seedLo: u32, seedHi: u32, capacity: u32,
+): i32 {
+  layout.setParameters(kind, metric, dim, M, efConstruction);
+  seedRandom((<u64>seedHi << 32) | seedLo);
+  mL = kind == Kind.HNSW ? 1 / Math.log(<f64>M) : 0;
+  let arena = kind == Kind.HNSW ? expectedArenaWords(capacity) : 0;
+  let ok = layout.relayout(capacity, max(layout.efConstruction, MIN_EF_MAX), arena);
+  return ok ? Status.OK : Status.OUT_OF_MEMORY;
+}
+
+/** Expected upper-level words for n items: P(level >= 1) = 1/M, geometric above. */
+function expectedArenaWords(n: u32): u32 {
+  return <u32>(<f64>n / <f64>(layout.M - 1) * layout.upperWords) + 1024;
+}
+
+/** Makes room for at least `capacity` slots. May grow memory. Called by src/ before writing rows. */
+export function reserve(capacity: u32): i32 {
+  if (capacity <= layout.capacity) return Status.OK;
+  let arena = max(layout.arenaWords, layout.kind == Kind.HNSW ? expectedArenaWords(capacity) : 0);
+  return layout.relayout(capacity, layout.efMax, arena) ? Status.OK : Status.OUT_OF_MEMORY;
+}
+
+/** Makes the scratch hold searches with ef (or k) up to `ef`. May grow memory. Called by src/ search. */
+export function reserveEf(ef: i32): i32 {
+  if (ef <= layout.efMax) return Status.OK;
+  return layout.relayout(layout.capacity, ef, layout.arenaWords) ? Status.OK : Status.OUT_OF_MEMORY;
+}
+
+/** Inserts the row written at vectorPtr(size()) under `id`; returns its slot. May grow memory (HNSW arena). */
+export function add(id: u32): i32 {
+  if (state.count >= layout.capacity) return Status.FULL;
+  if (findSlot(id) >= 0) return Status.DUPLICATE_ID;
+  return layout.kind == Kind.HNSW ? insert(id, mL) : insertFlat(id);
+}
+
+/** Searches for the k nearest to the row at queryPtr(); returns how many were found. Never grows memory. */
+export function search(k: i32, ef: i32): i32 {
+  let q = layout.queryPtr;
+  return layout.kind == Kind.HNSW ? searchGraph(q, k, ef) : searchFlat(q, k);
+}
+
+/** Where src/ writes the row of slot `slot` (rows are stride f32, zero-padded). */
+export function vectorPtr(slot: u32): usize { return rowPtr(slot); }
+/** Where src/ writes a query (stride f32; padding stays zero). */
+export function queryPtr(): usize { return layout.queryPtr; }
+/** Ids of the last search, nearest first (u32). */
+export function resultIdsPtr(): usize { return layout.resultIdsPtr; }
+/** Distances of the last search, nearest first (f32). */
+export function resultDistancesPtr(): usize { return layout.resultDistsPtr; }
+/** Items in the index. */
+export function size(): u32 { return state.count; }
+/** Slots available before reserve() must grow memory. */
+export function capacity(): u32 { return layout.capacity; }
+/** Row length in f32 (dim rounded up to a multiple of 4). */
+export function stride(): i32 { return layout.stride; }
+/** The slot holding `id`, or -1. */
+export function slotOf(id: u32): i32 { return findSlot(id); }
+/** Bytes of linear memory the index's regions use. */
+export function usedBytes(): usize { return layout.usedBytes(); }
+/** Top level of the graph (-1 when empty). */
+export function maxLevel(): i32 { return state.maxLevel; }
+/** 0 when the graph and id table are consistent, else the first problem (assembly/integrity.ts). */
+export function checkIntegrity(): i32 { return check(); }
+/** Distance evaluations since resetCounters(). */
+export function distanceCount(): f64 { return state.distanceCount; }
+/** Nodes expanded since resetCounters(). */
+export function hopCount(): f64 { return state.hopCount; }
+/** Zeroes the benchmark counters. */
+export function resetCounters(): void { state.resetCounters(); }
+
+/** Kernel for tests and benchmarks: squared L2 between rows at `a` and `b`. */
+export function l2(a: usize, b: usize, stride: i32): f32 { return l2Kernel(a, b, stride); }
+/** Kernel for tests and benchmarks: dot product of rows at `a` and `b`. */
+export function dot(a: usize, b: usize, stride: i32): f32 { return dotKernel(a, b, stride); }
+
+/**
+ * Kernel benchmark with no JS boundary in the loop: `repeat` passes of distances from
+ * the query row to rows 0 .. rows-1 (l2 when `op` is 0, dot otherwise); returns their sum.
+ */
+export function scan(op: i32, rows: u32, repeat: i32): f32 {
+  let q = layout.queryPtr, s = layout.stride;
+  let sum: f32 = 0;
+  for (let r = 0; r < repeat; r++) {
+    for (let slot: u32 = 0; slot < rows; slot++) {
+      sum += op == 0 ? l2Kernel(q, rowPtr(slot), s) : dotKernel(q, rowPtr(slot), s);
+    }
+  }
+  return sum;
+}
