@@ -1,0 +1,41 @@
+// WannError: the one error type of the public API, with a machine-readable code.
+// Thrown by every module of src/; WASM statuses are mapped here.
+
+import { Status } from './abi.js';
+
+/** Every `WannError.code`, one per kind of mistake or failure. */
+export type WannErrorCode =
+  | 'INVALID_OPTION' // an option of create() is unknown, of the wrong type or out of range
+  | 'INVALID_ARGUMENT' // an argument is of the wrong type or out of range (k, ef, a callback …)
+  | 'DIMENSION_MISMATCH' // a vector's length differs from the index's dim
+  | 'NOT_FINITE' // a vector holds NaN or ±Infinity
+  | 'INVALID_ID' // an id is not an integer in 0 … 2^32 - 2
+  | 'DUPLICATE_ID' // an id is already in the index (or twice in one batch)
+  | 'DISPOSED' // the index was used after dispose()
+  | 'OUT_OF_MEMORY' // WASM memory cannot grow (the wasm32 limit is 4 GiB)
+  | 'SIMD_UNSUPPORTED' // simd: true on a runtime without WebAssembly SIMD
+  | 'WASM_UNAVAILABLE' // the .wasm file could not be found, fetched or compiled
+  | 'WASM_ABORT' // the WASM core stopped on an internal check (a bug: please report it)
+  | 'INTERNAL'; // an internal status with no better code (a bug: please report it)
+
+export class WannError extends Error {
+  override readonly name = 'WannError';
+  constructor(
+    readonly code: WannErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** Maps a negative status returned by the WASM core to an error. */
+  static fromStatus(status: number, context: string): WannError {
+    switch (status) {
+      case Status.OUT_OF_MEMORY:
+        return new WannError('OUT_OF_MEMORY', `${context}: WASM memory cannot grow (wasm32 allows at most 4 GiB)`);
+      case Status.DUPLICATE_ID:
+        return new WannError('DUPLICATE_ID', `${context}: the id is already in the index`);
+      default:
+        return new WannError('INTERNAL', `${context}: unexpected status ${status} from the WASM core`);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// Options of the index classes: types, documented defaults and validation.
+// Used by hnsw-index.ts and flat-index.ts before anything is allocated.
+
+import { Metric } from './abi.js';
+import { WannError } from './errors.js';
+import type { WasmSource } from './wasm.js';
+
+/** 'l2': squared Euclidean; 'ip': 1 - dot; 'cosine': 1 - cosine similarity. As hnswlib. */
+export type MetricName = 'l2' | 'ip' | 'cosine';
+
+export const METRICS: Record<MetricName, Metric> = { l2: Metric.L2, ip: Metric.IP, cosine: Metric.COSINE };
+
+/** Options shared by every index kind. */
+export interface CommonOptions {
+  /** Vector length. Required; 1 … 65536. */
+  dim: number;
+  /** Distance. Default 'l2'. */
+  metric?: MetricName;
+  /** Items to allocate for up front; grows automatically (×1.5) when exceeded. Default 1024. */
+  capacity?: number;
+  /** Which build runs: 'auto' (SIMD where the runtime supports it), true or false. Default 'auto'. */
+  simd?: 'auto' | boolean;
+  /** Where to load the chosen build from (pages and bundlers); default: the package's build/ folder. */
+  wasm?: WasmSource;
+}
+
+/** Options of HnswIndex.create(). */
+export interface HnswOptions extends CommonOptions {
+  /** Links per node per level (level 0 keeps up to 2·M). hnswlib's M; usearch's connectivity. Default 16; 2 … 10000. */
+  M?: number;
+  /** Beam width while inserting; raised to at least M, as hnswlib. Default 200. */
+  efConstruction?: number;
+  /** Default beam width of search() (raised to at least k). hnswlib's ef (default 10 there). Default 64. */
+  ef?: number;
+  /** Seed of the level generator: same seed and same inserts give the same graph. Default 100 (hnswlib's). */
+  seed?: number;
+}
+
+export const HNSW_DEFAULTS = { metric: 'l2', capacity: 1024, simd: 'auto', M: 16, efConstruction: 200, ef: 64, seed: 100 } as const;
+
+const MAX_DIM = 65536;
+const MAX_M = 10000;
+const MAX_U32 = 0xffffffff;
+
+/** Options with every default filled in, validated. */
+export type Resolved<T> = Required<Omit<T, 'wasm'>> & { wasm?: WasmSource };
+
+export function resolveCommon(options: CommonOptions, known: readonly string[]): Resolved<CommonOptions> {
+  if (typeof options !== 'object' || options === null) {
+    throw new WannError('INVALID_OPTION', `options must be an object such as { dim: 128 }, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const near = known.find((name) => name.toLowerCase() === key.toLowerCase());
+      const hint = near ? `did you mean "${near}"? ` : '';
+      throw new WannError('INVALID_OPTION', `unknown option "${key}"; ${hint}known options: ${known.join(', ')}`);
+    }
+  }
+  const metric = options.metric ?? HNSW_DEFAULTS.metric;
+  if (!(metric in METRICS)) {
+    throw new WannError('INVALID_OPTION', `metric must be 'l2', 'ip' or 'cosine', got ${describe(metric)}`);
+  }
+  const simd = options.simd ?? HNSW_DEFAULTS.simd;
+  if (simd !== 'auto' && simd !== true && simd !== false) {
+    throw new WannError('INVALID_OPTION', `simd must be 'auto', true or false, got ${describe(simd)}`);
+  }
+  return {
+    dim: integerOption('dim', options.dim, 1, MAX_DIM),
+    metric,
+    capacity: integerOption('capacity', options.capacity ?? HNSW_DEFAULTS.capacity, 1, MAX_U32),
+    simd,
+    wasm: options.wasm,
+  };
+}
+
+export function resolveHnsw(options: HnswOptions): Resolved<HnswOptions> {
+  const common = resolveCommon(options, ['dim', 'metric', 'capacity', 'simd', 'wasm', 'M', 'efConstruction', 'ef', 'seed']);
+  return {
+    ...common,
+    M: integerOption('M', options.M ?? HNSW_DEFAULTS.M, 2, MAX_M),
+    efConstruction: integerOption('efConstruction', options.efConstruction ?? HNSW_DEFAULTS.efConstruction, 1, MAX_U32 >>> 1),
+    ef: integerOption('ef', options.ef ?? HNSW_DEFAULTS.ef, 1, MAX_U32 >>> 1),
+    seed: integerOption('seed', options.seed ?? HNSW_DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** `value` if it is an integer in [min, max], else an INVALID_OPTION error naming it. */
+export function integerOption(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new WannError('INVALID_OPTION', `${name} must be an integer in ${min} … ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return `a ${value.constructor?.name ?? 'object'}`;
+}

@@ -1,0 +1,104 @@
+// Checks and shapes the caller's vectors, ids and counts before anything reaches
+// WASM memory, so a rejected call changes nothing. Used by the index classes.
+
+import { WannError } from './errors.js';
+import { describe } from './options.js';
+
+/** One vector: a Float32Array (copied as is), or any array of numbers. */
+export type Vector = Float32Array | Float64Array | readonly number[];
+
+/** Many vectors: one flat Float32Array of n·dim values, or an array of vectors. */
+export type Vectors = Float32Array | readonly Vector[];
+
+/** Largest id; 2^32 - 1 is reserved as "no result" (NO_ID). */
+export const MAX_ID = 0xfffffffe;
+
+/** Reported in searchBatch() output where a query has fewer than k results. */
+export const NO_ID = 0xffffffff;
+
+/** Throws unless `vector` has `dim` finite numbers. */
+export function checkVector(vector: unknown, dim: number, what: string): asserts vector is Vector {
+  if (!(vector instanceof Float32Array || vector instanceof Float64Array || Array.isArray(vector))) {
+    throw new WannError('INVALID_ARGUMENT', `${what} must be a Float32Array or an array of numbers, got ${describe(vector)}`);
+  }
+  if (vector.length !== dim) {
+    throw new WannError('DIMENSION_MISMATCH', `${what} has ${vector.length} values, expected dim = ${dim}`);
+  }
+  for (let i = 0; i < dim; i++) {
+    const value = vector[i];
+    // Number.isFinite is false for non-numbers too, so strings in plain arrays fail here.
+    if (!Number.isFinite(value)) {
+      throw new WannError('NOT_FINITE', `${what}[${i}] is ${describe(value)}; vectors must hold finite numbers`);
+    }
+  }
+}
+
+/** A checked batch: `count` rows, each readable as a Vector. */
+export interface Batch {
+  count: number;
+  /** Set when the batch is one flat Float32Array: rows can be copied in one go. */
+  flat?: Float32Array;
+  row(i: number): Vector;
+}
+
+/** Checks every row of `vectors` (a flat Float32Array of n·dim, or an array of rows). */
+export function checkBatch(vectors: unknown, dim: number, what: string): Batch {
+  if (vectors instanceof Float32Array) {
+    if (vectors.length % dim !== 0) {
+      throw new WannError('DIMENSION_MISMATCH',
+        `${what} is a flat Float32Array of ${vectors.length} values, not a multiple of dim = ${dim}`);
+    }
+    const count = vectors.length / dim;
+    const row = (i: number) => vectors.subarray(i * dim, (i + 1) * dim);
+    for (let i = 0; i < vectors.length; i++) {
+      if (!Number.isFinite(vectors[i])) {
+        throw new WannError('NOT_FINITE',
+          `${what} row ${Math.floor(i / dim)}[${i % dim}] is ${vectors[i]}; vectors must hold finite numbers`);
+      }
+    }
+    return { count, flat: vectors, row };
+  }
+  if (!Array.isArray(vectors)) {
+    throw new WannError('INVALID_ARGUMENT',
+      `${what} must be a flat Float32Array (n·dim values) or an array of vectors, got ${describe(vectors)}`);
+  }
+  vectors.forEach((vector, i) => checkVector(vector, dim, `${what}[${i}]`));
+  return { count: vectors.length, row: (i: number) => vectors[i] as Vector };
+}
+
+/** Throws unless `id` is an integer in 0 … MAX_ID. */
+export function checkId(id: unknown, what = 'id'): number {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_ID) {
+    throw new WannError('INVALID_ID', `${what} must be an integer in 0 … ${MAX_ID}, got ${describe(id)}`);
+  }
+  return id;
+}
+
+/** Checks `ids` has `count` valid ids, none twice; returns them as a Uint32Array. */
+export function checkIds(ids: unknown, count: number): Uint32Array {
+  if (!(ids instanceof Uint32Array || Array.isArray(ids) || ArrayBuffer.isView(ids))) {
+    throw new WannError('INVALID_ARGUMENT', `ids must be a Uint32Array or an array of numbers, got ${describe(ids)}`);
+  }
+  const list = ids as ArrayLike<number>;
+  if (list.length !== count) {
+    throw new WannError('INVALID_ARGUMENT', `ids has ${list.length} entries, expected one per vector (${count})`);
+  }
+  const checked = new Uint32Array(count);
+  const seen = new Set<number>();
+  for (let i = 0; i < count; i++) {
+    checked[i] = checkId(list[i], `ids[${i}]`);
+    if (seen.has(checked[i])) {
+      throw new WannError('DUPLICATE_ID', `ids[${i}] = ${checked[i]} appears twice in the batch`);
+    }
+    seen.add(checked[i]);
+  }
+  return checked;
+}
+
+/** Throws unless `value` is an integer >= 1 (k, ef). */
+export function checkPositive(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 0x7fffffff) {
+    throw new WannError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${describe(value)}`);
+  }
+  return value;
+}

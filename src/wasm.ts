@@ -1,0 +1,133 @@
+// Finding, compiling and instantiating the WASM core. Each build is compiled once
+// (the compile promise is cached); every index instantiates it and so owns its
+// memory. Used by the index classes' create().
+
+import { WannError } from './errors.js';
+
+/** The two builds of assembly/: same source, with and without WebAssembly SIMD. */
+export type Build = 'simd' | 'scalar';
+
+/**
+ * Where to get a build's code, for pages and bundlers that serve the .wasm
+ * elsewhere: a URL (or string) to fetch, the bytes, or a compiled module.
+ */
+export type WasmSource = string | URL | BufferSource | WebAssembly.Module;
+
+/** The exports of assembly/index.ts (the ABI); see there for what each does. */
+export interface WannExports {
+  memory: WebAssembly.Memory;
+  init(kind: number, metric: number, dim: number, M: number, efConstruction: number,
+    seedLo: number, seedHi: number, capacity: number): number;
+  reserve(capacity: number): number;
+  reserveEf(ef: number): number;
+  add(id: number): number;
+  search(k: number, ef: number): number;
+  vectorPtr(slot: number): number;
+  queryPtr(): number;
+  resultIdsPtr(): number;
+  resultDistancesPtr(): number;
+  size(): number;
+  capacity(): number;
+  stride(): number;
+  slotOf(id: number): number;
+  usedBytes(): number;
+  maxLevel(): number;
+  checkIntegrity(): number;
+  distanceCount(): number;
+  hopCount(): number;
+  resetCounters(): void;
+  l2(a: number, b: number, stride: number): number;
+  dot(a: number, b: number, stride: number): number;
+  scan(op: number, rows: number, repeat: number): number;
+}
+
+// The smallest module using a SIMD instruction: () -> v128 { i8x16.splat(0) }.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b, // code: i32.const 0, i8x16.splat, end
+]);
+
+let simdSupport: boolean | undefined;
+
+/** Whether this runtime runs WebAssembly SIMD (probed once). */
+export function simdSupported(): boolean {
+  simdSupport ??= WebAssembly.validate(SIMD_PROBE);
+  return simdSupport;
+}
+
+/** The build for a `simd` option: 'auto' picks SIMD where the runtime has it. */
+export function chooseBuild(simd: 'auto' | boolean): Build {
+  if (simd === 'auto') return simdSupported() ? 'simd' : 'scalar';
+  if (simd && !simdSupported()) {
+    throw new WannError('SIMD_UNSUPPORTED', "simd: true, but this runtime has no WebAssembly SIMD; use simd: 'auto' or false");
+  }
+  return simd ? 'simd' : 'scalar';
+}
+
+/** The .wasm files beside the package: build/ is a sibling of both src/ and dist/. */
+function defaultUrl(build: Build): URL {
+  // Two literal URLs so bundlers that follow `new URL(…, import.meta.url)` find both files.
+  return build === 'simd'
+    ? new URL('../build/wann-simd.wasm', import.meta.url)
+    : new URL('../build/wann-scalar.wasm', import.meta.url);
+}
+
+const compiled = new Map<Build, Promise<WebAssembly.Module>>();
+
+/** The compiled module of `build`, from `source` if given, else from the package (cached). */
+export function compileBuild(build: Build, source?: WasmSource): Promise<WebAssembly.Module> {
+  if (source !== undefined) return compileSource(source);
+  let module = compiled.get(build);
+  if (!module) {
+    module = compileSource(defaultUrl(build));
+    compiled.set(build, module);
+    module.catch(() => compiled.delete(build)); // let a later call retry
+  }
+  return module;
+}
+
+async function compileSource(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (typeof source === 'string' || source instanceof URL) return compileUrl(new URL(source, baseUrl()));
+  try {
+    return await WebAssembly.compile(source);
+  } catch (error) {
+    throw new WannError('WASM_UNAVAILABLE', `the wasm bytes given do not compile: ${(error as Error).message}`);
+  }
+}
+
+function baseUrl(): string | undefined {
+  return typeof location === 'undefined' ? import.meta.url : location.href;
+}
+
+async function compileUrl(url: URL): Promise<WebAssembly.Module> {
+  try {
+    if (url.protocol === 'file:') {
+      const { readFile } = await import('node:fs/promises');
+      return await WebAssembly.compile(await readFile(url));
+    }
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    const streaming = response.headers.get('content-type')?.startsWith('application/wasm');
+    if (streaming && typeof WebAssembly.compileStreaming === 'function') {
+      return await WebAssembly.compileStreaming(response);
+    }
+    return await WebAssembly.compile(await response.arrayBuffer());
+  } catch (error) {
+    throw new WannError('WASM_UNAVAILABLE', `cannot load ${url.href}: ${(error as Error).message}`);
+  }
+}
+
+/** A new instance (and so a new, private memory) of a compiled build. */
+export async function instantiate(module: WebAssembly.Module): Promise<WannExports> {
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      abort(_message: number, _file: number, line: number, column: number): never {
+        throw new WannError('WASM_ABORT', `the WASM core aborted (assembly line ${line}:${column}); please report this`);
+      },
+    },
+  });
+  return instance.exports as unknown as WannExports;
+}
