@@ -20,6 +20,7 @@ export function init(
   kind: i32, metric: i32, dim: i32, M: i32, efConstruction: i32,
   seedLo: u32, seedHi: u32, capacity: u32,
 ): i32 {
+  if (layout.stride != 0) return Status.ALREADY_INITIALIZED; // regions hold another index's rows
   layout.setParameters(kind, metric, dim, M, efConstruction);
   seedRandom((<u64>seedHi << 32) | seedLo);
   mL = kind == Kind.HNSW ? 1 / Math.log(<f64>M) : 0;

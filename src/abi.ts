@@ -27,4 +27,6 @@ export enum Status {
   DUPLICATE_ID = -2,
   /** add() was called with no free slot: the caller must reserve() first. */
   FULL = -3,
+  /** init() was called on an instance that already holds an index. */
+  ALREADY_INITIALIZED = -4,
 }
