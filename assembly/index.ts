@@ -86,6 +86,8 @@ export function checkIntegrity(): i32 { return check(); }
 export function distanceCount(): f64 { return state.distanceCount; }
 /** Nodes expanded since resetCounters(). */
 export function hopCount(): f64 { return state.hopCount; }
+/** 1 in the SIMD build, 0 in the scalar one: src/ reports what really runs. */
+export function simdBuild(): i32 { return ASC_FEATURE_SIMD ? 1 : 0; }
 /** Zeroes the benchmark counters. */
 export function resetCounters(): void { state.resetCounters(); }
 

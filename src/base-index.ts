@@ -50,12 +50,12 @@ export abstract class BaseIndex {
   /** Which build runs this index: 'simd' or 'scalar'. */
   readonly build: Build;
 
-  protected constructor(exports: WannExports, dim: number, metric: MetricName, build: Build) {
+  protected constructor(exports: WannExports, dim: number, metric: MetricName) {
     this.#x = exports;
     this.#mem = new WasmMemory(exports.memory);
     this.dim = dim;
     this.metric = metric;
-    this.build = build;
+    this.build = exports.simdBuild() ? 'simd' : 'scalar'; // what really runs, whatever was asked
   }
 
   /** True when this index runs the WebAssembly SIMD build. */

@@ -7,7 +7,7 @@ import { BaseIndex } from './base-index.js';
 import { WannError } from './errors.js';
 import { METRICS, resolveHnsw, type HnswOptions, type MetricName } from './options.js';
 import { checkPositive } from './vectors.js';
-import { chooseBuild, compileBuild, instantiate, type Build, type WannExports } from './wasm.js';
+import { loadCore, type WannExports } from './wasm.js';
 
 /** Problems checkIntegrity() can report, by the codes of assembly/integrity.ts. */
 const INTEGRITY_PROBLEMS = [
@@ -24,8 +24,8 @@ export class HnswIndex extends BaseIndex {
   readonly seed: number;
   #ef: number;
 
-  private constructor(exports: WannExports, options: Required<Omit<HnswOptions, 'wasm'>>, build: Build) {
-    super(exports, options.dim, options.metric as MetricName, build);
+  private constructor(exports: WannExports, options: Required<Omit<HnswOptions, 'wasm'>>) {
+    super(exports, options.dim, options.metric as MetricName);
     this.M = options.M;
     this.efConstruction = options.efConstruction;
     this.seed = options.seed;
@@ -35,14 +35,13 @@ export class HnswIndex extends BaseIndex {
   /** A new, empty index. Options are documented on HnswOptions; only `dim` is required. */
   static async create(options: HnswOptions): Promise<HnswIndex> {
     const resolved = resolveHnsw(options);
-    const build = chooseBuild(resolved.simd);
-    const exports = await instantiate(await compileBuild(build, resolved.wasm));
+    const exports = await loadCore(resolved.simd, resolved.wasm);
     const status = exports.init(
       Kind.HNSW, METRICS[resolved.metric], resolved.dim, resolved.M, resolved.efConstruction,
       resolved.seed % 2 ** 32, Math.floor(resolved.seed / 2 ** 32), resolved.capacity,
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
-    return new HnswIndex(exports, resolved, build);
+    return new HnswIndex(exports, resolved);
   }
 
   /** Default beam width of search() when no `ef` is passed (raised to at least k). */

@@ -5,5 +5,5 @@ export { FlatIndex, type FlatOptions } from './flat-index.js';
 export type { SearchResult, BatchSearchResult, AddBatchOptions, ProgressCallback, WorkCounters } from './base-index.js';
 export type { CommonOptions, HnswOptions, MetricName } from './options.js';
 export { WannError, type WannErrorCode } from './errors.js';
-export { simdSupported, type Build, type WasmSource } from './wasm.js';
+export { simdSupported, type Build, type WasmOption, type WasmSource } from './wasm.js';
 export { NO_ID, MAX_ID, type Vector, type Vectors } from './vectors.js';

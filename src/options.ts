@@ -3,7 +3,7 @@
 
 import { Metric } from './abi.js';
 import { WannError } from './errors.js';
-import type { WasmSource } from './wasm.js';
+import type { WasmOption } from './wasm.js';
 
 /** 'l2': squared Euclidean; 'ip': 1 - dot; 'cosine': 1 - cosine similarity. As hnswlib. */
 export type MetricName = 'l2' | 'ip' | 'cosine';
@@ -20,8 +20,12 @@ export interface CommonOptions {
   capacity?: number;
   /** Which build runs: 'auto' (SIMD where the runtime supports it), true or false. Default 'auto'. */
   simd?: 'auto' | boolean;
-  /** Where to load the chosen build from (pages and bundlers); default: the package's build/ folder. */
-  wasm?: WasmSource;
+  /**
+   * Where to load the code from (pages and bundlers): a URL, bytes or a WebAssembly.Module,
+   * used whatever `simd` says; or `{ simd, scalar }`, one per build, so 'auto' can choose.
+   * Default: the package's build/ folder.
+   */
+  wasm?: WasmOption;
 }
 
 /** Options of HnswIndex.create(). */
@@ -43,7 +47,7 @@ const MAX_M = 10000;
 const MAX_U32 = 0xffffffff;
 
 /** Options with every default filled in, validated. */
-export type Resolved<T> = Required<Omit<T, 'wasm'>> & { wasm?: WasmSource };
+export type Resolved<T> = Required<Omit<T, 'wasm'>> & { wasm?: WasmOption };
 
 export function resolveCommon(options: CommonOptions, known: readonly string[]): Resolved<CommonOptions> {
   if (typeof options !== 'object' || options === null) {

@@ -13,6 +13,9 @@ export type Build = 'simd' | 'scalar';
  */
 export type WasmSource = string | URL | BufferSource | WebAssembly.Module;
 
+/** The `wasm` option: one source (used whatever `simd` says), or one per build. */
+export type WasmOption = WasmSource | { simd?: WasmSource; scalar?: WasmSource };
+
 /** The exports of assembly/index.ts (the ABI); see there for what each does. */
 export interface WannExports {
   memory: WebAssembly.Memory;
@@ -36,6 +39,7 @@ export interface WannExports {
   distanceCount(): number;
   hopCount(): number;
   resetCounters(): void;
+  simdBuild(): number;
   l2(a: number, b: number, stride: number): number;
   dot(a: number, b: number, stride: number): number;
   scan(op: number, rows: number, repeat: number): number;
@@ -74,23 +78,41 @@ function defaultUrl(build: Build): URL {
     : new URL('../build/wann-scalar.wasm', import.meta.url);
 }
 
-const compiled = new Map<Build, Promise<WebAssembly.Module>>();
+// Compiles are cached per URL (the package's own files and any given as a URL) and
+// per object (bytes or modules given directly), so create() never compiles twice.
+const compiledByUrl = new Map<string, Promise<WebAssembly.Module>>();
+const compiledByObject = new WeakMap<object, Promise<WebAssembly.Module>>();
 
-/** The compiled module of `build`, from `source` if given, else from the package (cached). */
-export function compileBuild(build: Build, source?: WasmSource): Promise<WebAssembly.Module> {
-  if (source !== undefined) return compileSource(source);
-  let module = compiled.get(build);
+/** The compiled module for `build`, from the `wasm` option if given, else from the package. */
+export function compileBuild(build: Build, option?: WasmOption): Promise<WebAssembly.Module> {
+  const source = option === undefined || isSource(option) ? option : option[build];
+  if (source === undefined) return cached(defaultUrl(build));
+  if (typeof source === 'string' || source instanceof URL) return cached(new URL(source, baseUrl()));
+  let module = compiledByObject.get(source);
   if (!module) {
-    module = compileSource(defaultUrl(build));
-    compiled.set(build, module);
-    module.catch(() => compiled.delete(build)); // let a later call retry
+    module = compileSource(source);
+    compiledByObject.set(source, module);
   }
   return module;
 }
 
-async function compileSource(source: WasmSource): Promise<WebAssembly.Module> {
+function isSource(option: WasmOption): option is WasmSource {
+  return typeof option === 'string' || option instanceof URL || option instanceof WebAssembly.Module
+    || option instanceof ArrayBuffer || ArrayBuffer.isView(option);
+}
+
+function cached(url: URL): Promise<WebAssembly.Module> {
+  let module = compiledByUrl.get(url.href);
+  if (!module) {
+    module = compileUrl(url);
+    compiledByUrl.set(url.href, module);
+    module.catch(() => compiledByUrl.delete(url.href)); // let a later call retry
+  }
+  return module;
+}
+
+async function compileSource(source: BufferSource | WebAssembly.Module): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
-  if (typeof source === 'string' || source instanceof URL) return compileUrl(new URL(source, baseUrl()));
   try {
     return await WebAssembly.compile(source);
   } catch (error) {
@@ -118,6 +140,11 @@ async function compileUrl(url: URL): Promise<WebAssembly.Module> {
   } catch (error) {
     throw new WannError('WASM_UNAVAILABLE', `cannot load ${url.href}: ${(error as Error).message}`);
   }
+}
+
+/** A new instance of the build `simd` asks for, from the `wasm` option or the package. */
+export async function loadCore(simd: 'auto' | boolean, option?: WasmOption): Promise<WannExports> {
+  return instantiate(await compileBuild(chooseBuild(simd), option));
 }
 
 /** A new instance (and so a new, private memory) of a compiled build. */
