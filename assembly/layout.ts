@@ -12,7 +12,8 @@
 //  overwrites data that is still to be moved.
 //
 //  scratch   query row | result ids, dists (efMax) | candidates (min-heap) |
-//            results W (max-heap) | selection | pruning — per-call working memory
+//            results W (max-heap) | selection | pruning | unvisited neighbours —
+//            per-call working memory
 //  vectors   capacity × stride f32 (a row is zero-padded from dim to stride)
 //  links0    capacity × (1 + M0) u32: [count, neighbour slots …] on level 0
 //  labels    capacity × u32: the user's id of each slot
@@ -61,6 +62,7 @@ export let resDistPtr: usize = 0;
 export let resSlotPtr: usize = 0;
 export let selDistPtr: usize = 0;
 export let selSlotPtr: usize = 0;
+export let neighboursPtr: usize = 0;
 export let pruneDistPtr: usize = 0;
 export let pruneSlotPtr: usize = 0;
 export let vectorsPtr: usize = 0;
@@ -155,7 +157,7 @@ export function relayout(newCapacity: u32, newEfMax: i32, newArenaWords: u32): b
     + 2 * align(<usize>newCandCap << 2)        // candidate heap
     + 2 * align(<usize>(newEfMax + 1) << 2)    // result heap W
     + 2 * align(<usize>selCap << 2)            // selection
-    + 2 * align(<usize>(M0 + 1) << 2));        // pruning
+    + 3 * align(<usize>(M0 + 1) << 2));        // pruning, unvisited neighbours
   want(VECTORS, cap * <u64>rowBytes);
   want(LINKS0, cap * <u64>links0Bytes);
   want(LABELS, cap << 2);
@@ -227,5 +229,6 @@ function placeScratch(selCap: i32): void {
   selDistPtr = p; p += align(<usize>selCap << 2);
   selSlotPtr = p; p += align(<usize>selCap << 2);
   pruneDistPtr = p; p += align(<usize>(M0 + 1) << 2);
-  pruneSlotPtr = p;
+  pruneSlotPtr = p; p += align(<usize>(M0 + 1) << 2);
+  neighboursPtr = p;
 }
