@@ -1,0 +1,119 @@
+// The main job (`npm start`): builds an HNSW index over real vectors with the SIMD and
+// the scalar build, and prints recall@10 against exact ground truth, queries/s and
+// build time side by side, with exact (flat) search for reference.
+//
+//   npm start                                   shipped siftsmall (10k × 128, 100 queries)
+//   npm start -- <folder>                       base/query .fvecs|.bvecs, optional gt.ivecs
+//   npm start -- base.fvecs query.fvecs         your own vectors (ground truth computed)
+//   npm start -- synthetic:20000:64             seeded clustered vectors
+//   options: --metric l2|ip|cosine  --M 16  --ef-construction 200  --ef 16,32,64,128
+
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlatIndex, HnswIndex } from '../src/index.js';
+import { loadDataset, readVecs, type Dataset } from './lib/data.js';
+import { bruteForceTopK } from './lib/brute.js';
+import { formatMachine, median, recallAtK } from './lib/stats.js';
+
+const SHIPPED = join(dirname(fileURLToPath(import.meta.url)), 'data', 'siftsmall');
+const RUNS = 5;
+const K = 10;
+
+interface Options { spec: string[]; metric: 'l2' | 'ip' | 'cosine'; M: number; efConstruction: number; efs: number[] }
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { spec: [], metric: 'l2', M: 16, efConstruction: 200, efs: [16, 32, 64, 128] };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i], value = argv[i + 1];
+    if (!flag.startsWith('--')) { options.spec.push(flag); continue; }
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--metric') options.metric = value as Options['metric'];
+    else if (flag === '--M') options.M = Number(value);
+    else if (flag === '--ef-construction') options.efConstruction = Number(value);
+    else if (flag === '--ef') options.efs = value.split(',').map(Number);
+    else throw new Error(`unknown option ${flag} (see the header of bench/demo.ts)`);
+    i++;
+  }
+  return options;
+}
+
+/** The dataset named on the command line; ground truth is exact brute force when not given. */
+function load(spec: string[], metric: Options['metric']): Dataset {
+  const truthMetric = metric === 'l2' ? 'l2' : 'ip';
+  const first = spec[0] ?? SHIPPED;
+  if (spec.length >= 2 || (existsSync(first) && statSync(first).isFile())) {
+    if (spec.length < 2) throw new Error('give the queries too: npm start -- base.fvecs query.fvecs');
+    const base = readVecs(spec[0]), queries = readVecs(spec[1]);
+    if (base.dim !== queries.dim) throw new Error(`base dim ${base.dim} differs from query dim ${queries.dim}`);
+    const b = Float32Array.from(base.data), q = Float32Array.from(queries.data);
+    const { ids } = bruteForceTopK(prepare(b, base.dim, metric), prepare(q, base.dim, metric), base.dim, K, truthMetric);
+    return { name: spec[0], metric: truthMetric, dim: base.dim, n: base.n, nq: queries.n, base: b, queries: q, gt: ids, gtK: K };
+  }
+  const data = loadDataset(first, { metric: truthMetric, onProgress: (m) => console.log(m) });
+  if (metric !== 'cosine') return data;
+  // Cosine truth: inner product over normalised copies.
+  const { ids } = bruteForceTopK(prepare(data.base.slice(), data.dim, metric), prepare(data.queries.slice(), data.dim, metric), data.dim, K, 'ip');
+  return { ...data, gt: ids, gtK: K };
+}
+
+function prepare(rows: Float32Array, dim: number, metric: Options['metric']): Float32Array {
+  if (metric !== 'cosine') return rows;
+  for (let at = 0; at < rows.length; at += dim) {
+    let norm = 0;
+    for (let i = 0; i < dim; i++) norm += rows[at + i] ** 2;
+    const scale = 1 / (Math.sqrt(norm) || 1);
+    for (let i = 0; i < dim; i++) rows[at + i] *= scale;
+  }
+  return rows;
+}
+
+/** Median queries/s of RUNS passes over all queries, and the recall@10 of the results. */
+function measure(index: HnswIndex | FlatIndex, data: Dataset, ef: number): { recall: number; qps: number } {
+  let ids = new Uint32Array(0);
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const start = performance.now();
+    ids = index.searchBatch(data.queries, K, { ef }).ids;
+    times.push(performance.now() - start);
+  }
+  return { recall: recallAtK(ids, K, data.gt, data.gtK, K), qps: (data.nq * 1000) / median(times) };
+}
+
+function row(cells: (string | number)[], widths: number[]): string {
+  return cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
+}
+
+const options = parseArgs(process.argv.slice(2));
+const data = load(options.spec, options.metric);
+console.log(`wann demo — ${relative(process.cwd(), data.name) || data.name}: ${data.n.toLocaleString()} × ${data.dim}, ${data.nq} queries, metric ${options.metric}`);
+console.log(`${formatMachine()}; single thread; M=${options.M}, efConstruction=${options.efConstruction}, k=${K}, median of ${RUNS} runs\n`);
+
+const widths = [19, 8, 5, 10, 11, 10];
+console.log(row(['index', 'build s', 'ef', 'recall@10', 'queries/s', 'memory MB'], widths));
+const summary: Record<string, { build: number; qps: Map<number, number> }> = {};
+for (const simd of [true, false]) {
+  const build = simd ? 'simd' : 'scalar';
+  const index = await HnswIndex.create({ dim: data.dim, metric: options.metric, M: options.M, efConstruction: options.efConstruction, capacity: data.n, simd });
+  const start = performance.now();
+  index.addBatch(data.base);
+  const buildSeconds = (performance.now() - start) / 1000;
+  summary[build] = { build: buildSeconds, qps: new Map() };
+  for (const [i, ef] of options.efs.entries()) {
+    const { recall, qps } = measure(index, data, ef);
+    summary[build].qps.set(ef, qps);
+    const label = i === 0 ? `HNSW ${build}` : '';
+    console.log(row([label, i === 0 ? buildSeconds.toFixed(2) : '', ef, recall.toFixed(3), Math.round(qps).toLocaleString(), i === 0 ? (index.memoryBytes / 1e6).toFixed(1) : ''], widths));
+  }
+  index.dispose();
+}
+for (const simd of [true, false]) {
+  const flat = await FlatIndex.create({ dim: data.dim, metric: options.metric, capacity: data.n, simd });
+  flat.addBatch(data.base);
+  const { recall, qps } = measure(flat, data, K);
+  console.log(row([`flat ${simd ? 'simd' : 'scalar'} (exact)`, '', '', recall.toFixed(3), Math.round(qps).toLocaleString(), (flat.memoryBytes / 1e6).toFixed(1)], widths));
+  flat.dispose();
+}
+const { simd, scalar } = summary;
+const speedups = options.efs.map((ef) => `${(simd.qps.get(ef)! / scalar.qps.get(ef)!).toFixed(2)}x at ef=${ef}`);
+console.log(`\nSIMD vs scalar: build ${(scalar.build / simd.build).toFixed(2)}x faster; search ${speedups.join(', ')}`);

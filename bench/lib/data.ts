@@ -1,0 +1,118 @@
+// Benchmark datasets: loadDataset(spec) for texmex folders and synthetic:N:DIM, with cached ground truth.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bruteForceTopK, type Metric } from './brute.js';
+import { syntheticClustered } from './synthetic.js';
+import { decodeVecs, encodeVecs, readVecs, type Matrix } from './texmex.js';
+
+export { readVecs, readFvecs, readIvecs, readBvecs, writeVecs, encodeVecs, decodeVecs } from './texmex.js';
+export type { Matrix, VecsKind } from './texmex.js';
+export { readNpy, decodeNpy } from './npy.js';
+export { syntheticClustered, mulberry32, gaussian } from './synthetic.js';
+export type { Metric } from './brute.js';
+
+/** bench/results/cache/: git-ignored with the rest of bench/results/. */
+export const CACHE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../results/cache');
+
+/** Bump when syntheticClustered's output changes, so stale cached ground truth is never reused. */
+const SYNTHETIC_VERSION = 1;
+
+export interface Dataset {
+  name: string;
+  metric: Metric;
+  dim: number;
+  n: number;
+  nq: number;
+  base: Float32Array;
+  queries: Float32Array;
+  /** nq rows of gtK exact neighbour ids, nearest first. */
+  gt: Int32Array;
+  gtK: number;
+}
+
+export interface LoadOptions {
+  metric?: Metric;
+  /** Ground-truth depth computed when no gt file fits; default 100, as the texmex sets. */
+  gtK?: number;
+  /** Called while brute force runs (it can take minutes on large synthetic sets). */
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * spec is a directory holding base.{fvecs,bvecs}, query.{fvecs,bvecs} and optionally
+ * gt.ivecs (used only for metric 'l2', which is what texmex gt holds), or
+ * `synthetic:N:DIM[:QUERIES[:SEED]]` (defaults 1000 queries, seed 42, 100 clusters).
+ */
+export function loadDataset(spec: string, opts: LoadOptions = {}): Dataset {
+  const metric = opts.metric ?? 'l2';
+  const gtK = opts.gtK ?? 100;
+  return spec.startsWith('synthetic:') ? loadSynthetic(spec, metric, gtK, opts) : loadDirectory(spec, metric, gtK, opts);
+}
+
+function loadSynthetic(spec: string, metric: Metric, gtK: number, opts: LoadOptions): Dataset {
+  const parts = spec.split(':').slice(1).map(Number);
+  const [n, dim, nq = 1000, seed = 42] = parts;
+  if (parts.length < 2 || parts.length > 4 || !parts.every((x) => Number.isInteger(x) && x > 0)) {
+    throw new Error(`dataset spec '${spec}': expected synthetic:N:DIM[:QUERIES[:SEED]] with positive integers`);
+  }
+  const { base, queries } = syntheticClustered({ n, queries: nq, dim, seed });
+  const key = `synthetic-v${SYNTHETIC_VERSION}-${n}-${dim}-${nq}-${seed}`;
+  const gt = cachedGroundTruth(key, base, queries, dim, metric, gtK, opts);
+  return { name: spec, metric, dim, n, nq, base, queries, gt, gtK };
+}
+
+function loadDirectory(dir: string, metric: Metric, gtK: number, opts: LoadOptions): Dataset {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new Error(`dataset spec '${dir}': not a directory and not synthetic:N:DIM`);
+  }
+  const base = readFloatRows(dir, 'base');
+  const queries = readFloatRows(dir, 'query');
+  if (base.dim !== queries.dim) throw new Error(`${dir}: base dim ${base.dim} differs from query dim ${queries.dim}`);
+  const gtPath = join(dir, 'gt.ivecs');
+  let gt: Matrix<Int32Array>;
+  if (metric === 'l2' && existsSync(gtPath)) {
+    gt = readVecs(gtPath) as Matrix<Int32Array>;
+    if (gt.n !== queries.n) throw new Error(`${gtPath}: ${gt.n} rows, expected one per query (${queries.n})`);
+  } else {
+    const key = `dir-${resolve(dir).replace(/[^A-Za-z0-9]+/g, '_')}-${base.n}-${queries.n}`;
+    const data = cachedGroundTruth(key, base.data, queries.data, base.dim, metric, gtK, opts);
+    gt = { n: queries.n, dim: gtK, data };
+  }
+  return { name: dir, metric, dim: base.dim, n: base.n, nq: queries.n, base: base.data, queries: queries.data, gt: gt.data, gtK: gt.dim };
+}
+
+/** Reads `<stem>.fvecs`, else `<stem>.bvecs`, from a dataset folder. */
+function readFloatRows(dir: string, stem: string): Matrix<Float32Array> {
+  for (const ext of ['fvecs', 'bvecs']) {
+    const path = join(dir, `${stem}.${ext}`);
+    if (existsSync(path)) return readVecs(path) as Matrix<Float32Array>;
+  }
+  throw new Error(`${dir}: neither ${stem}.fvecs nor ${stem}.bvecs exists`);
+}
+
+/** Exact top-gtK ids, computed once per (key, metric, gtK) and kept as an .ivecs file. */
+function cachedGroundTruth(
+  key: string,
+  base: Float32Array,
+  queries: Float32Array,
+  dim: number,
+  metric: Metric,
+  gtK: number,
+  opts: LoadOptions,
+): Int32Array {
+  const path = join(CACHE_DIR, `${key}-${metric}-gt${gtK}.ivecs`);
+  const nq = queries.length / dim;
+  if (existsSync(path)) {
+    const cached = decodeVecs(readFileSync(path), 'ivecs', path);
+    if (cached.n === nq && cached.dim === gtK) return cached.data as Int32Array;
+    opts.onProgress?.(`${path}: ${cached.n}x${cached.dim}, expected ${nq}x${gtK}; recomputing`);
+  }
+  opts.onProgress?.(`computing exact top-${gtK} (${metric}) for ${nq} queries over ${base.length / dim} rows`);
+  const { ids } = bruteForceTopK(base, queries, dim, gtK, metric, (done, total) =>
+    opts.onProgress?.(`  ground truth ${done}/${total}`),
+  );
+  mkdirSync(CACHE_DIR, { recursive: true });
+  writeFileSync(path, encodeVecs(ids, gtK, 'ivecs'));
+  return ids;
+}
