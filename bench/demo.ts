@@ -70,7 +70,7 @@ function prepare(rows: Float32Array, dim: number, metric: Options['metric']): Fl
 
 /** Median queries/s of RUNS passes over all queries, and the recall@10 of the results. */
 function measure(index: HnswIndex | FlatIndex, data: Dataset, ef: number): { recall: number; qps: number } {
-  let ids = new Uint32Array(0);
+  let ids: ArrayLike<number> = [];
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const start = performance.now();

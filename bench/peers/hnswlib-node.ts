@@ -1,4 +1,7 @@
 // Peer adapter for hnswlib-node (native C++ addon over nmslib/hnswlib); loaded by bench/peers/index.ts.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AnnPeer, BuildOptions } from './types.js';
 import { packageVersion } from './version.js';
 
@@ -33,6 +36,16 @@ export async function createHnswlibNodePeer(): Promise<AnnPeer> {
       if (searchEf !== ef) index.setEf((ef = searchEf));
       for (let j = 0; j < row.length; j++) row[j] = query[j];
       return index.searchKnn(row, k).neighbors;
+    },
+    indexBytes() {
+      if (!index) throw new Error('hnswlib-node: indexBytes before build');
+      const dir = mkdtempSync(join(tmpdir(), 'wann-bench-'));
+      try {
+        index.writeIndexSync(join(dir, 'index.bin'));
+        return statSync(join(dir, 'index.bin')).size;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     dispose() {
       index = null; // the addon frees the index when the wrapper is collected

@@ -24,6 +24,13 @@ export interface AnnPeer {
   search(query: Float32Array, k: number, ef: number): Uint32Array | number[];
   /** Bytes the index holds, where the peer can tell (WASM memory size, for example). */
   memoryBytes?(): number;
+  /**
+   * Bytes of the peer's own saved index (vectors + links + labels), where it can save one:
+   * the least memory its data structure needs, to compare memoryBytes with.
+   */
+  indexBytes?(): number;
+  /** Distance evaluations and expanded nodes since the last call, where the peer counts them. */
+  takeCounters?(): { distances: number; hops: number };
   /** Frees the index; the peer can be built again afterwards. */
   dispose?(): void;
 }

@@ -1,0 +1,170 @@
+// Search benchmark: recall@10 against exact ground truth vs queries/s over an ef sweep,
+// for wann (SIMD, scalar, exact) and every peer that loads, all in one process and one
+// run. Libraries are timed round-robin at each ef so machine noise falls on all alike;
+// each figure is the median of --runs rounds. Reports build time, memory, wann's
+// distance evaluations and hops per query, and queries/s at recall@10 = 0.95 as
+// ratios of wann SIMD to each peer. Writes JSON and Markdown to bench/results/.
+//
+//   npm run bench:search -- [DATASET ...] [--peers hnswlib-node,usearch] [--ef 10,20,40]
+//                           [--runs 5] [--metric l2|ip] [--M 16] [--efConstruction 200]
+//
+// DATASET: a texmex folder or synthetic:N:DIM[:QUERIES[:SEED]] (bench/lib/data.ts);
+// default: the shipped bench/data/siftsmall.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadDataset, type Dataset } from './lib/data.js';
+import { formatMachine, machineInfo, median, recallAtK } from './lib/stats.js';
+import { loadPeers, type AnnPeer, type BuildOptions } from './peers/index.js';
+import { createWannPeer } from './peers/wann.js';
+
+const K = 10;
+const TARGET_RECALL = 0.95;
+const MIN_RUN_MS = 100; // shorter timed runs are dominated by timer and scheduler noise
+const JS_PEER_MAX_N = 20_000; // the pure-JS peer needs minutes beyond this; name it in --peers to force
+const here = dirname(fileURLToPath(import.meta.url));
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    peers: { type: 'string' },
+    ef: { type: 'string', default: '10,15,20,30,40,60,80,120,160,320,800' },
+    runs: { type: 'string', default: '5' },
+    metric: { type: 'string', default: 'l2' },
+    M: { type: 'string', default: '16' },
+    efConstruction: { type: 'string', default: '200' },
+    out: { type: 'string', default: join(here, 'results') },
+  },
+});
+if (values.metric !== 'l2' && values.metric !== 'ip') throw new Error(`--metric must be l2 or ip, got '${values.metric}'`);
+const metric = values.metric;
+const efs = values.ef.split(',').map(Number);
+const runs = Number(values.runs);
+const buildOpts: BuildOptions = { M: Number(values.M), efConstruction: Number(values.efConstruction), metric, seed: 42 };
+const specs = positionals.length > 0 ? positionals : [join(here, 'data', 'siftsmall')];
+const requested = values.peers?.split(',');
+
+interface Point { ef: number; recall: number; qps: number; distances?: number; hops?: number }
+interface LibraryResult {
+  name: string; version: string; kind: string;
+  buildSeconds: number; memoryBytes?: number; indexBytes?: number; rssGrowthBytes: number;
+  points: Point[];
+}
+
+/** Every query once at this ef; the flat nq·K id table (-1 where fewer came back). */
+function searchAll(peer: AnnPeer, data: Dataset, ef: number): Int32Array {
+  const found = new Int32Array(data.nq * K).fill(-1);
+  for (let q = 0; q < data.nq; q++) {
+    const ids = peer.search(data.queries.subarray(q * data.dim, (q + 1) * data.dim), K, ef);
+    for (let j = 0; j < Math.min(K, ids.length); j++) found[q * K + j] = ids[j];
+  }
+  return found;
+}
+
+/** Queries/s at recall TARGET_RECALL, interpolating log(qps) linearly in recall between sweep points. */
+function qpsAtTarget(points: Point[]): { qps: number; note: string } | undefined {
+  const sorted = [...points].sort((a, b) => a.recall - b.recall || b.qps - a.qps);
+  if (sorted.length === 0 || sorted[sorted.length - 1].recall < TARGET_RECALL) return undefined;
+  if (sorted[0].recall >= TARGET_RECALL) {
+    const best = sorted.reduce((a, b) => (b.qps > a.qps ? b : a));
+    return { qps: best.qps, note: `>= (recall ${best.recall.toFixed(3)} at the smallest ef)` };
+  }
+  const hi = sorted.findIndex((p) => p.recall >= TARGET_RECALL);
+  const a = sorted[hi - 1], b = sorted[hi];
+  const t = b.recall === a.recall ? 0 : (TARGET_RECALL - a.recall) / (b.recall - a.recall);
+  return { qps: Math.exp(Math.log(a.qps) + t * (Math.log(b.qps) - Math.log(a.qps))), note: `ef ${a.ef}..${b.ef}` };
+}
+
+async function benchDataset(spec: string): Promise<void> {
+  const data = loadDataset(spec, { metric, onProgress: (m) => console.error(m) });
+  const { peers, unavailable } = await loadPeers(requested);
+  const libraries = [createWannPeer('simd'), createWannPeer('scalar'), createWannPeer('flat'), ...peers]
+    .filter((peer) => {
+      const skip = !peer.metrics.includes(metric) ? `no '${metric}' metric`
+        : peer.kind === 'js' && data.n > JS_PEER_MAX_N && !requested?.includes(peer.name) ? `too slow above ${JS_PEER_MAX_N} items (name it in --peers to run it)` : '';
+      if (skip) unavailable.push({ name: peer.name, reason: skip });
+      return !skip;
+    });
+  const name = spec.startsWith('synthetic:') ? spec.replace(/:/g, '-') : basename(spec);
+  console.log(`\n## ${name}: ${data.n.toLocaleString()} × ${data.dim}, ${data.nq} queries, ${metric}`);
+  console.log(`M=${buildOpts.M}, efConstruction=${buildOpts.efConstruction}, k=${K}, single thread, median of ${runs} round-robin rounds; ${formatMachine()}`);
+  for (const { name: peer, reason } of unavailable) console.log(`not run: ${peer}: ${reason}`);
+
+  const results = new Map<AnnPeer, LibraryResult>();
+  for (const lib of libraries) {
+    globalThis.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    const start = performance.now();
+    await lib.build(data.base, data.n, data.dim, buildOpts);
+    const buildSeconds = (performance.now() - start) / 1000;
+    results.set(lib, {
+      name: lib.name, version: lib.version, kind: lib.kind, buildSeconds,
+      memoryBytes: lib.memoryBytes?.(), indexBytes: lib.indexBytes?.(),
+      rssGrowthBytes: process.memoryUsage().rss - rssBefore, points: [],
+    });
+    console.log(`built ${lib.name} in ${buildSeconds.toFixed(2)} s`);
+  }
+
+  for (const ef of efs) {
+    const active = libraries.filter((lib) => !lib.name.includes('exact') || ef === efs[0]);
+    const reps = new Map<AnnPeer, number>();
+    for (const lib of active) {
+      lib.takeCounters?.();
+      const recall = recallAtK(searchAll(lib, data, ef), K, data.gt, data.gtK, K); // doubles as warm-up
+      const counters = lib.takeCounters?.();
+      results.get(lib)!.points.push({ ef, recall, qps: 0, distances: counters && counters.distances / data.nq, hops: counters && counters.hops / data.nq });
+      const start = performance.now();
+      searchAll(lib, data, ef);
+      reps.set(lib, Math.max(1, Math.ceil(MIN_RUN_MS / (performance.now() - start))));
+    }
+    const times = new Map<AnnPeer, number[]>(active.map((lib) => [lib, []]));
+    for (let round = 0; round < runs; round++) {
+      for (const lib of active) {
+        const start = performance.now();
+        for (let r = 0; r < reps.get(lib)!; r++) searchAll(lib, data, ef);
+        times.get(lib)!.push((performance.now() - start) / reps.get(lib)!);
+      }
+    }
+    for (const lib of active) {
+      const point = results.get(lib)!.points.at(-1)!;
+      point.qps = (data.nq * 1000) / median(times.get(lib)!);
+    }
+    console.log(`ef ${ef}: ${active.map((lib) => `${lib.name} ${results.get(lib)!.points.at(-1)!.recall.toFixed(3)}@${Math.round(results.get(lib)!.points.at(-1)!.qps)}`).join(' | ')}`);
+  }
+  for (const lib of libraries) lib.dispose?.();
+  report(name, data, [...results.values()]);
+}
+
+function report(name: string, data: Dataset, results: LibraryResult[]): void {
+  const lines: string[] = [];
+  const simd = results.find((r) => r.name === 'wann simd')!;
+  const simdAt = qpsAtTarget(simd.points);
+  const hnswlibBytes = results.find((r) => r.indexBytes !== undefined)?.indexBytes;
+  lines.push(`### ${name}: ${data.n.toLocaleString()} × ${data.dim}, ${data.nq} queries, ${metric}`, '');
+  lines.push(`${formatMachine()}. M=${buildOpts.M}, efConstruction=${buildOpts.efConstruction}, k=${K}, single thread; queries/s are medians of ${runs} round-robin rounds.`, '');
+  lines.push('| library | build s | memory MB | QPS at recall@10 = 0.95 | wann SIMD ÷ this |', '| --- | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    const at = r.name.includes('exact') ? { qps: r.points[0].qps, note: 'exact' } : qpsAtTarget(r.points);
+    const memory = r.memoryBytes ?? r.indexBytes;
+    const memoryNote = r.memoryBytes === undefined && r.indexBytes !== undefined ? ' (saved index)' : r.memoryBytes === undefined ? ` (RSS +${(r.rssGrowthBytes / 1e6).toFixed(1)})` : '';
+    lines.push(`| ${r.name} ${r.version === 'this checkout' ? '' : r.version} (${r.kind}) | ${r.buildSeconds.toFixed(2)} | ${memory === undefined ? '' : (memory / 1e6).toFixed(1)}${memoryNote} | ${at ? `${Math.round(at.qps).toLocaleString()} (${at.note})` : 'not reached'} | ${at && simdAt ? `${(simdAt.qps / at.qps).toFixed(2)}x` : ''} |`);
+  }
+  if (hnswlibBytes && simd.memoryBytes) lines.push('', `wann memoryBytes ÷ hnswlib's saved index (vectors + links + labels): ${(simd.memoryBytes / hnswlibBytes).toFixed(3)}`);
+  lines.push('', '| library | ef | recall@10 | queries/s | distances/query | hops/query |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    for (const p of r.points) {
+      lines.push(`| ${r.name} | ${r.name.includes('exact') ? '' : p.ef} | ${p.recall.toFixed(4)} | ${Math.round(p.qps).toLocaleString()} | ${p.distances === undefined ? '' : p.distances.toFixed(0)} | ${p.hops === undefined ? '' : p.hops.toFixed(1)} |`);
+    }
+  }
+  const markdown = lines.join('\n');
+  console.log(`\n${markdown}`);
+  mkdirSync(values.out, { recursive: true });
+  writeFileSync(join(values.out, `search-${name}.md`), `${markdown}\n`);
+  writeFileSync(join(values.out, `search-${name}.json`), JSON.stringify({
+    dataset: name, n: data.n, dim: data.dim, nq: data.nq, k: K, ...buildOpts, runs,
+    machine: machineInfo(), date: new Date().toISOString(), command: `npm run bench:search -- ${process.argv.slice(2).join(' ')}`, results,
+  }, null, 2));
+}
+
+for (const spec of specs) await benchDataset(spec);
