@@ -275,12 +275,27 @@ export function searchGraph(q: usize, k: i32, ef: i32): i32 {
   return results;
 }
 
-/** Empties W into the result arrays as (id, distance), nearest first. */
+/**
+ * Empties W into the result arrays as (id, distance), nearest first; equal distances
+ * in increasing id order, as exact ground-truth files list them.
+ */
 export function writeResults(results: i32): void {
   for (let i = results - 1; i >= 0; i--) {
     let slot = load<u32>(resSlotPtr);
     store<u32>(resultIdsPtr + (<usize>i << 2), load<u32>(labelsPtr + (<usize>slot << 2)));
     store<f32>(resultDistsPtr + (<usize>i << 2), load<f32>(resDistPtr));
     maxHeapPop(resDistPtr, resSlotPtr, i + 1);
+  }
+  // Ties are rare and short: an insertion sort on (distance, id) touches little else.
+  for (let i = 1; i < results; i++) {
+    let d = load<f32>(resultDistsPtr + (<usize>i << 2));
+    let id = load<u32>(resultIdsPtr + (<usize>i << 2));
+    let j = i;
+    while (j > 0 && load<f32>(resultDistsPtr + (<usize>(j - 1) << 2)) == d
+      && load<u32>(resultIdsPtr + (<usize>(j - 1) << 2)) > id) {
+      store<u32>(resultIdsPtr + (<usize>j << 2), load<u32>(resultIdsPtr + (<usize>(j - 1) << 2)));
+      j--;
+    }
+    store<u32>(resultIdsPtr + (<usize>j << 2), id);
   }
 }

@@ -96,10 +96,19 @@ export function setParameters(
   return (bytes + ALIGN - 1) & ~(ALIGN - 1);
 }
 
+// Sizes are computed in u64: a request too large for wasm32 must fail, not wrap around.
+// @ts-ignore: decorator
+@inline function align64(bytes: u64): u64 {
+  return (bytes + <u64>ALIGN - 1) & ~(<u64>ALIGN - 1);
+}
+
+/** Largest slot count or ef a relayout considers; anything above cannot fit in 4 GiB. */
+const MAX_COUNT: u64 = 1 << 30;
+
 /** The id table is a power of two at least 4/3 of capacity (load factor <= 0.75). */
-export function tableSizeFor(slots: u32): u32 {
-  let size: u32 = 16;
-  while (<u64>size * 3 < <u64>slots * 4) size <<= 1;
+function tableSizeFor(slots: u64): u64 {
+  let size: u64 = 16;
+  while (size * 3 < slots * 4) size <<= 1;
   return size;
 }
 
@@ -128,14 +137,9 @@ const newBytes = memory.data(REGION_COUNT * 4);
   store<u64>(wantedBytes + (<usize>region << 3), bytes);
 }
 
-/** Bytes of linear memory the regions use, from __heap_base to the arena's end. */
+/** Where the last region ends: the bytes of linear memory in use. */
 export function usedBytes(): usize {
   return startOf(ARENA) + bytesOf(ARENA);
-}
-
-/** Bytes of one region, for serialization. */
-export function regionSize(region: i32): usize {
-  return bytesOf(region);
 }
 
 /**
@@ -146,25 +150,26 @@ export function regionSize(region: i32): usize {
  * rebuilt when its size changes.
  */
 export function relayout(newCapacity: u32, newEfMax: i32, newArenaWords: u32): bool {
+  if (<u64>newCapacity > MAX_COUNT || newEfMax < 1 || <u64>newEfMax > MAX_COUNT) return false;
   let graph = kind == Kind.HNSW;
   let cap = <u64>newCapacity;
-  let newCandCap = 2 * newEfMax + M0 + 2;
-  let selCap = max(newEfMax, M0 + 1);
-  let newTableSize = tableSizeFor(newCapacity);
+  let ef = <u64>newEfMax;
+  let m0 = <u64>M0;
+  let newTableSize = tableSizeFor(cap);
 
-  want(SCRATCH, align(rowBytes)
-    + 2 * align(<usize>newEfMax << 2)          // result ids, dists
-    + 2 * align(<usize>newCandCap << 2)        // candidate heap
-    + 2 * align(<usize>(newEfMax + 1) << 2)    // result heap W
-    + 2 * align(<usize>selCap << 2)            // selection
-    + 3 * align(<usize>(M0 + 1) << 2));        // pruning, unvisited neighbours
+  want(SCRATCH, align64(<u64>rowBytes)
+    + 2 * align64(ef << 2)                     // result ids, dists
+    + 2 * align64((2 * ef + m0 + 2) << 2)      // candidate heap
+    + 2 * align64((ef + 1) << 2)               // result heap W
+    + 2 * align64(max(ef, m0 + 1) << 2)        // selection
+    + 3 * align64((m0 + 1) << 2));             // pruning, unvisited neighbours
   want(VECTORS, cap * <u64>rowBytes);
   want(LINKS0, cap * <u64>links0Bytes);
   want(LABELS, cap << 2);
   want(LEVELS, graph ? cap : 0);
   want(UPPER_OFF, graph ? cap << 2 : 0);
   want(VISITED, graph ? cap << 1 : 0);
-  want(ID_TABLE, <u64>newTableSize << 2);
+  want(ID_TABLE, newTableSize << 2);
   want(ARENA, <u64>newArenaWords << 2);
 
   let end: u64 = <u64>align(__heap_base);
@@ -200,10 +205,10 @@ export function relayout(newCapacity: u32, newEfMax: i32, newArenaWords: u32): b
 
   capacity = newCapacity;
   efMax = newEfMax;
-  candCap = newCandCap;
-  tableSize = newTableSize;
+  candCap = 2 * newEfMax + M0 + 2;
+  tableSize = <u32>newTableSize;
   arenaWords = newArenaWords;
-  placeScratch(selCap);
+  placeScratch(max(newEfMax, M0 + 1));
   vectorsPtr = startOf(VECTORS);
   links0Ptr = startOf(LINKS0);
   labelsPtr = startOf(LABELS);

@@ -37,6 +37,8 @@ export interface WorkCounters {
 }
 
 const CHUNK_ROWS = 1024;
+/** Entries of one searchBatch() result (ids and distances take 4 bytes each). */
+const MAX_BATCH_RESULTS = 2 ** 27;
 const GROWTH = 1.5;
 
 export abstract class BaseIndex {
@@ -114,6 +116,7 @@ export abstract class BaseIndex {
       if (x.slotOf(idList[i]) >= 0) throw new WannError('DUPLICATE_ID', `ids[${i}] = ${idList[i]} is already in the index`);
     }
     this.#reserve(first + batch.count);
+    if (batch.count === 0) onProgress?.(0, 0);
     const contiguous = batch.flat !== undefined && x.stride() === this.dim;
     for (let start = 0; start < batch.count; start += CHUNK_ROWS) {
       const end = Math.min(start + CHUNK_ROWS, batch.count);
@@ -154,6 +157,10 @@ export abstract class BaseIndex {
     const batch = checkBatch(queries, this.dim, 'queries');
     checkPositive(k, 'k');
     const width = this.searchWidth(k, options);
+    if (batch.count * k > MAX_BATCH_RESULTS) {
+      throw new WannError('INVALID_ARGUMENT',
+        `${batch.count} queries × k = ${k} is ${batch.count * k} results, more than one batch may return (${MAX_BATCH_RESULTS}); split the queries`);
+    }
     const ids = new Uint32Array(batch.count * k).fill(NO_ID);
     const distances = new Float32Array(batch.count * k).fill(Infinity);
     for (let q = 0; q < batch.count; q++) {
@@ -201,11 +208,16 @@ export abstract class BaseIndex {
 
   /** Writes the query, searches; results are left in WASM memory. Returns how many. */
   #searchOne(x: WannExports, query: Vector, k: number, width: number): number {
-    if (x.size() === 0) return 0;
-    const status = x.reserveEf(width); // grows memory only the first time a wider search is asked
-    if (status < 0) throw WannError.fromStatus(status, `search with ef ${width}`);
+    const size = x.size();
+    if (size === 0) return 0;
+    // Neither k nor the beam can usefully exceed the items held; clamping also keeps
+    // working memory proportional to the index, whatever k or ef the caller passes.
+    const found = Math.min(k, size);
+    const beam = Math.min(width, size);
+    const status = x.reserveEf(beam); // grows memory only the first time a wider search is asked
+    if (status < 0) throw WannError.fromStatus(status, `search with ef ${beam}`);
     this.#mem.f32.set(query, x.queryPtr() >>> 2);
-    return x.search(k, width);
+    return x.search(found, beam);
   }
 
   /** Makes room for `needed` items, growing by half again so growth is amortised. */

@@ -5,6 +5,7 @@ import { Kind } from './abi.js';
 import { BaseIndex } from './base-index.js';
 import { WannError } from './errors.js';
 import { METRICS, resolveCommon, type CommonOptions, type MetricName } from './options.js';
+import { checkPositive } from './vectors.js';
 import { loadCore } from './wasm.js';
 
 export type FlatOptions = CommonOptions;
@@ -19,8 +20,9 @@ export class FlatIndex extends BaseIndex {
     return new FlatIndex(exports, resolved.dim, resolved.metric as MetricName);
   }
 
-  /** Exact search scans everything: the width is k; `ef` is accepted and ignored. */
-  protected override searchWidth(k: number): number {
+  /** Exact search scans everything: the width is k; `ef` is checked, then ignored. */
+  protected override searchWidth(k: number, options: { ef?: number }): number {
+    if (options.ef !== undefined) checkPositive(options.ef, 'ef');
     return k;
   }
 }

@@ -50,6 +50,7 @@ export class HnswIndex extends BaseIndex {
   }
 
   set ef(value: number) {
+    void this.exports; // throws DISPOSED after dispose()
     this.#ef = checkPositive(value, 'ef');
   }
 
