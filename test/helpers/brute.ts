@@ -1,0 +1,114 @@
+// The float64 reference: distances, exact top-k by brute force, recall@k, and
+// comparisons of search results against the reference. Used by the index tests.
+
+import type { MetricName, SearchResult } from '../../src/index.ts';
+
+/** The distance the index reports, in f64: squared L2, 1 - dot, or 1 - cosine similarity. */
+export function distance64(
+  metric: MetricName, a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, dim: number,
+): number {
+  let sum = 0, dot = 0, normA = 0, normB = 0;
+  for (let j = 0; j < dim; j++) {
+    const x = a[aOff + j], y = b[bOff + j];
+    sum += (x - y) * (x - y);
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  if (metric === 'l2') return sum;
+  if (metric === 'ip') return 1 - dot;
+  // A zero vector stays zero when normalised: its cosine distance to anything is 1.
+  return normA === 0 || normB === 0 ? 1 : 1 - dot / Math.sqrt(normA * normB);
+}
+
+/**
+ * A tolerance for comparing an f32 distance with distance64: f32 accumulation errs by
+ * a few ulps of the sum of the terms' magnitudes, not of the (possibly cancelled) result.
+ */
+export function tolerance64(metric: MetricName, a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, dim: number): number {
+  if (metric === 'cosine') return 2e-5; // over unit vectors: 1 - dot, whose |terms| sum to at most 1
+  let magnitude = metric === 'l2' ? 0 : 1;
+  for (let j = 0; j < dim; j++) {
+    magnitude += metric === 'l2' ? (a[aOff + j] - b[bOff + j]) ** 2 : Math.abs(a[aOff + j] * b[bOff + j]);
+  }
+  return 1e-5 * magnitude + 1e-6;
+}
+
+export interface TopK {
+  k: number;
+  /** nq·k ids, nearest first; -1 where the base has fewer than k rows. */
+  ids: Int32Array;
+  distances: Float64Array;
+}
+
+/** Exact top-k of every query in f64; ties go to the lower id, as the texmex gt files. */
+export function bruteForceTopK(base: Float32Array, queries: Float32Array, dim: number, k: number, metric: MetricName): TopK {
+  const n = base.length / dim, nq = queries.length / dim;
+  const ids = new Int32Array(nq * k).fill(-1);
+  const distances = new Float64Array(nq * k).fill(Infinity);
+  for (let q = 0; q < nq; q++) {
+    const at = q * k;
+    for (let i = 0; i < n; i++) {
+      const d = distance64(metric, queries, q * dim, base, i * dim, dim);
+      if (!(d < distances[at + k - 1])) continue; // strictly nearer: the lower id wins a tie
+      let pos = k - 1;
+      while (pos > 0 && distances[at + pos - 1] > d) {
+        distances[at + pos] = distances[at + pos - 1];
+        ids[at + pos] = ids[at + pos - 1];
+        pos--;
+      }
+      distances[at + pos] = d;
+      ids[at + pos] = i;
+    }
+  }
+  return { k, ids, distances };
+}
+
+/**
+ * Mean over queries of |found top-k ∩ true top-k| / k. `found` has foundK entries per
+ * query (NO_ID padding never matches), `truth` has truthK >= k.
+ */
+export function recallAt(k: number, found: ArrayLike<number>, foundK: number, truth: ArrayLike<number>, truthK: number): number {
+  const nq = Math.round(truth.length / truthK);
+  let hits = 0;
+  for (let q = 0; q < nq; q++) {
+    const want = new Set<number>();
+    for (let j = 0; j < k; j++) want.add(truth[q * truthK + j]);
+    for (let j = 0; j < Math.min(k, foundK); j++) if (want.has(found[q * foundK + j])) hits++;
+  }
+  return hits / (nq * k);
+}
+
+/**
+ * Differences between an exact search result and the f64 reference for one query:
+ * every rank must hold the reference's id (or an id at a tied distance) at the
+ * reference's distance. `idOf(i)` maps a base row to the id it was added under.
+ * Returns readable descriptions; empty when they agree.
+ */
+export function exactMismatches(
+  metric: MetricName, result: SearchResult, truth: TopK, q: number,
+  base: Float32Array, queries: Float32Array, dim: number, rowOf: (id: number) => number = (id) => id,
+): string[] {
+  const problems: string[] = [];
+  const expected = truth.ids.subarray(q * truth.k, (q + 1) * truth.k).filter((id) => id >= 0);
+  if (result.ids.length !== expected.length) problems.push(`query ${q}: ${result.ids.length} results, expected ${expected.length}`);
+  for (let r = 0; r < Math.min(result.ids.length, expected.length); r++) {
+    const want = truth.distances[q * truth.k + r];
+    const got = result.distances[r];
+    const row = rowOf(result.ids[r]);
+    const tol = tolerance64(metric, queries, q * dim, base, row * dim, dim);
+    const actual = distance64(metric, queries, q * dim, base, row * dim, dim); // of the id returned
+    if (Math.abs(got - want) > tol) problems.push(`query ${q} rank ${r}: distance ${got}, expected ${want} (±${tol})`);
+    if (row !== expected[r] && Math.abs(actual - want) > tol) {
+      problems.push(`query ${q} rank ${r}: row ${row} at ${actual}, expected row ${expected[r]} at ${want}`);
+    }
+  }
+  return problems;
+}
+
+/** The first index where two arrays differ bit for bit (Object.is), or null. */
+export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): { at: number; a: number; b: number } | null {
+  if (a.length !== b.length) return { at: -1, a: a.length, b: b.length };
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return { at: i, a: a[i], b: b[i] };
+  return null;
+}
