@@ -1,22 +1,23 @@
 // HNSW graph: insertion, greedy descent, ef-bounded beam search and the neighbour
-// selection heuristic (Malkov & Yashunin, Alg. 1, 2, 4, 5), following hnswlib's
-// hnswalg.h. Called by index.ts add() and search(). Works in place over the
-// regions of layout.ts; only insertion can grow memory (the upper-level arena).
+// selection heuristic (Malkov & Yashunin, Alg. 1, 2, 4, 5), and the repair of an
+// updated node (hnswlib's updatePoint), following hnswlib's hnswalg.h. Called by
+// index.ts search() and mutation.ts. Works in place over the regions of layout.ts;
+// only insertion can grow memory (the upper-level arena).
 
-import { Metric, Status } from '../src/abi';
+import { Admit, Metric, Status } from '../src/abi';
 import { l2, dot, normalize } from './distance';
 import {
   metric, stride, rowBytes, M, M0, efConstruction, links0Bytes, upperWords,
   vectorsPtr, links0Ptr, labelsPtr, levelsPtr, upperOffPtr, arenaPtr, arenaWords,
-  capacity, efMax, relayout,
+  capacity, efMax, relayout, deletedPtr, filterPtr, updateSlotPtr, updateCap,
   candDistPtr, candSlotPtr, candCap, resDistPtr, resSlotPtr,
   selDistPtr, selSlotPtr, pruneDistPtr, pruneSlotPtr, resultIdsPtr, resultDistsPtr, neighboursPtr,
 } from './layout';
 import {
-  count, entrySlot, maxLevel, arenaUsed, setCount, setEntry, setArenaUsed,
+  count, entrySlot, maxLevel, arenaUsed, deletedCount, setCount, setEntry, setArenaUsed,
   countDistance, countHop,
 } from './state';
-import { maxHeapPush, maxHeapPop, minHeapPush, minHeapPop, minHeapKeepBelow } from './heap';
+import { maxHeapPush, maxHeapPop, maxHeapSiftDown, minHeapPush, minHeapPop, minHeapKeepBelow } from './heap';
 import { beginVisit, visit } from './visited';
 import { randomLevel } from './rng';
 import { insertSlot } from './idmap';
@@ -45,6 +46,14 @@ import { insertSlot } from './idmap';
   countDistance();
   if (metric == Metric.L2) return l2(a, b, stride);
   return 1 - dot(a, b, stride); // ip, and cosine over normalised rows
+}
+
+/** Whether a search in mode `admit` (src/abi.ts Admit) may return `slot`. */
+// @ts-ignore: decorator
+@inline export function admits(slot: u32, admit: i32): bool {
+  if (admit == Admit.ALL) return true;
+  if (admit == Admit.LIVE) return load<u8>(deletedPtr + slot) == 0;
+  return (load<u32>(filterPtr + (<usize>(slot >> 5) << 2)) & (1 << (slot & 31))) != 0;
 }
 
 // The loads of the touch loop end here, so the optimiser cannot drop them.
@@ -81,17 +90,24 @@ function greedyDescent(q: usize, slot: u32, dist: f32, top: i32, bottom: i32): v
 /**
  * Beam search on one level from one entry (Alg. 2): the candidates C are a min-heap,
  * the results W a max-heap of at most ef. Returns |W|; W is left in resDist/resSlot.
+ * Every slot is traversed, but only those `admit` allows enter W; while W holds fewer
+ * than ef the search goes on past the bound (hnswlib's rule with deletions or a filter),
+ * which is what widens a filtered search.
  */
-function searchLayer(q: usize, entry: u32, entryDist: f32, ef: i32, level: i32): i32 {
+function searchLayer(q: usize, entry: u32, entryDist: f32, ef: i32, level: i32, admit: i32): i32 {
   beginVisit();
   visit(entry);
   minHeapPush(candDistPtr, candSlotPtr, 0, entryDist, entry);
-  maxHeapPush(resDistPtr, resSlotPtr, 0, entryDist, entry);
-  let candidates = 1, results = 1;
-  let bound = entryDist; // distance of the worst result kept
+  let candidates = 1, results = 0;
+  let bound: f32 = Infinity; // distance of the worst result kept
+  if (admits(entry, admit)) {
+    maxHeapPush(resDistPtr, resSlotPtr, 0, entryDist, entry);
+    results = 1;
+    bound = entryDist;
+  }
   while (candidates > 0) {
     let dist = load<f32>(candDistPtr);
-    if (dist > bound) break; // the nearest candidate cannot improve W
+    if (dist > bound && (admit == Admit.ALL || results >= ef)) break; // C cannot improve W
     let slot = load<u32>(candSlotPtr);
     minHeapPop(candDistPtr, candSlotPtr, candidates--);
     countHop();
@@ -118,8 +134,10 @@ function searchLayer(q: usize, entry: u32, entryDist: f32, ef: i32, level: i32):
       if (results < ef || d < bound) {
         if (candidates == candCap) {
           candidates = minHeapKeepBelow(candDistPtr, candSlotPtr, candidates, bound);
+          if (candidates == candCap) continue; // W not full yet (filtered): drop, C stays bounded
         }
         minHeapPush(candDistPtr, candSlotPtr, candidates++, d, next);
+        if (!admits(next, admit)) continue;
         maxHeapPush(resDistPtr, resSlotPtr, results++, d, next);
         if (results > ef) maxHeapPop(resDistPtr, resSlotPtr, results--);
         bound = load<f32>(resDistPtr);
@@ -167,10 +185,13 @@ function selectNeighbours(distPtr: usize, slotPtr: usize, n: i32, limit: i32): i
   return kept;
 }
 
-/** Adds the edge owner → added on `level`, re-pruning owner's list when it is full. */
+/** Adds the edge owner → added on `level` if missing, re-pruning owner's list when it is full. */
 function linkBack(owner: u32, added: u32, addedDist: f32, level: i32): void {
   let links = linksPtr(owner, level);
   let n = <i32>load<u32>(links);
+  for (let i = 0; i < n; i++) {
+    if (load<u32>(links + 4 + (<usize>i << 2)) == added) return; // an updated node may be linked already
+  }
   let limit = level == 0 ? M0 : M;
   if (n < limit) {
     store<u32>(links + 4 + (<usize>n << 2), added);
@@ -198,9 +219,14 @@ function linkBack(owner: u32, added: u32, addedDist: f32, level: i32): void {
   store<u32>(links, kept);
 }
 
-/** Links the new `slot` (row already in place) into every level up to `level` (Alg. 1). */
+/**
+ * Links `slot` (row already in place) into every level up to `level` (Alg. 1), or
+ * relinks it after its row changed (hnswlib's repairConnectionsForUpdate). Deleted
+ * slots are traversed but not chosen as neighbours, as in hnswlib.
+ */
 function connect(slot: u32, level: i32): void {
   let q = rowPtr(slot);
+  let admit = deletedCount > 0 ? Admit.LIVE : Admit.ALL;
   let cur = entrySlot;
   let curDist = distance(q, rowPtr(cur));
   if (maxLevel > level) {
@@ -209,8 +235,16 @@ function connect(slot: u32, level: i32): void {
     curDist = bestDist;
   }
   for (let l = min(level, maxLevel); l >= 0; l--) {
-    let found = searchLayer(q, cur, curDist, efConstruction, l);
+    let found = searchLayer(q, cur, curDist, efConstruction, l, admit);
     drainAscending(found, selDistPtr, selSlotPtr);
+    found = dropSlot(selDistPtr, selSlotPtr, found, slot); // an updated node finds itself
+    if (found == 0) {
+      if (cur == slot) continue;
+      // Everything reachable is deleted: link to the entry so the node stays reachable.
+      store<f32>(selDistPtr, curDist);
+      store<u32>(selSlotPtr, cur);
+      found = 1;
+    }
     let kept = selectNeighbours(selDistPtr, selSlotPtr, found, M);
     let links = linksPtr(slot, l);
     memory.copy(links + 4, selSlotPtr, <usize>kept << 2);
@@ -223,6 +257,78 @@ function connect(slot: u32, level: i32): void {
     }
     cur = load<u32>(selSlotPtr); // the nearest found enters the next level down
     curDist = load<f32>(selDistPtr);
+  }
+}
+
+/** Removes `slot` from the sorted list of `n` (dist, slot) pairs; returns the new length. */
+function dropSlot(distPtr: usize, slotPtr: usize, n: i32, slot: u32): i32 {
+  for (let i = 0; i < n; i++) {
+    if (load<u32>(slotPtr + (<usize>i << 2)) != slot) continue;
+    let rest = <usize>(n - i - 1) << 2;
+    memory.copy(distPtr + (<usize>i << 2), distPtr + (<usize>(i + 1) << 2), rest);
+    memory.copy(slotPtr + (<usize>i << 2), slotPtr + (<usize>(i + 1) << 2), rest);
+    return n - 1;
+  }
+  return n;
+}
+
+/**
+ * After the row of `slot` changed (an update, or a deleted slot reused): recomputes
+ * the lists of its neighbours from its 1- and 2-hop neighbourhood with the heuristic,
+ * then relinks the node itself by a fresh descent, as hnswlib's updatePoint with
+ * updateNeighborProbability 1. The slot keeps its level.
+ */
+export function updateNode(slot: u32): void {
+  if (count == 1) return;
+  let top = levelOf(slot);
+  for (let level = 0; level <= top; level++) repairNeighbours(slot, level);
+  connect(slot, top);
+}
+
+/** Re-selects, on `level`, the list of every neighbour of `slot` from their shared neighbourhood. */
+function repairNeighbours(slot: u32, level: i32): void {
+  let links = linksPtr(slot, level);
+  let n = load<u32>(links);
+  if (n == 0) return;
+  // The candidate set: slot, its neighbours and theirs, each once (visited tags dedupe).
+  beginVisit();
+  let size = 0, cap = updateCap();
+  visit(slot);
+  store<u32>(updateSlotPtr, slot);
+  size = 1;
+  for (let i: u32 = 0; i < n && size < cap; i++) {
+    let hop = load<u32>(links + 4 + (<usize>i << 2));
+    if (!visit(hop)) store<u32>(updateSlotPtr + (<usize>(size++) << 2), hop);
+  }
+  for (let i: u32 = 0; i < n && size < cap; i++) {
+    let hopLinks = linksPtr(load<u32>(links + 4 + (<usize>i << 2)), level);
+    let m = load<u32>(hopLinks);
+    for (let j: u32 = 0; j < m && size < cap; j++) {
+      let next = load<u32>(hopLinks + 4 + (<usize>j << 2));
+      if (!visit(next)) store<u32>(updateSlotPtr + (<usize>(size++) << 2), next);
+    }
+  }
+  let limit = level == 0 ? M0 : M;
+  for (let i: u32 = 0; i < n; i++) {
+    let owner = load<u32>(links + 4 + (<usize>i << 2));
+    let ownerRow = rowPtr(owner);
+    let keep = min(efConstruction, size - 1);
+    let results = 0;
+    for (let c = 0; c < size; c++) {
+      let cand = load<u32>(updateSlotPtr + (<usize>c << 2));
+      if (cand == owner) continue;
+      let d = distance(ownerRow, rowPtr(cand));
+      if (results < keep) {
+        maxHeapPush(resDistPtr, resSlotPtr, results++, d, cand);
+      } else if (d < load<f32>(resDistPtr)) {
+        maxHeapSiftDown(resDistPtr, resSlotPtr, results, d, cand);
+      }
+    }
+    drainAscending(results, selDistPtr, selSlotPtr);
+    let kept = selectNeighbours(selDistPtr, selSlotPtr, results, limit);
+    let ownerLinks = linksPtr(owner, level);
+    memory.copy(ownerLinks + 4, selSlotPtr, <usize>kept << 2);
+    store<u32>(ownerLinks, kept);
   }
 }
 
@@ -261,15 +367,16 @@ export function insert(id: u32, mL: f64): i32 {
 }
 
 /**
- * k nearest to the query row `q` (Alg. 5): greedy descent to level 1, then a beam of
- * width ef on level 0. Writes ids and distances, nearest first; returns how many.
+ * k nearest to the query row `q` among the slots `admit` allows (Alg. 5): greedy
+ * descent to level 1, then a beam of width ef on level 0. Writes ids and distances,
+ * nearest first; returns how many.
  */
-export function searchGraph(q: usize, k: i32, ef: i32): i32 {
+export function searchGraph(q: usize, k: i32, ef: i32, admit: i32): i32 {
   if (count == 0) return 0;
   if (metric == Metric.COSINE) normalize(q, stride);
   let dist = distance(q, rowPtr(entrySlot));
   greedyDescent(q, entrySlot, dist, maxLevel, 1);
-  let results = searchLayer(q, bestSlot, bestDist, max(ef, k), 0);
+  let results = searchLayer(q, bestSlot, bestDist, max(ef, k), 0, admit);
   while (results > k) maxHeapPop(resDistPtr, resSlotPtr, results--);
   writeResults(results);
   return results;

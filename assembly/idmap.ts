@@ -1,12 +1,14 @@
-// Map from the user's u32 id to the internal slot: open addressing with linear
-// probing over a power-of-two table of slots; the key is read back from labels, so
-// an entry costs 4 bytes. Called by index.ts (add, lookups) and layout.ts (rebuild).
+// Map from the user's u32 id to the internal slot of a live item: open addressing
+// with linear probing over a power-of-two table of slots; the key is read back from
+// labels, so an entry costs 4 bytes. Removal shifts later entries back (no
+// tombstones, so lookups never slow down with churn). Called by index.ts (lookups),
+// hnsw.ts / flat.ts / mutation.ts (insert, remove), layout.ts and restore.ts (rebuild).
 //
 //   idTablePtr ─► ┌───────┬───────┬───────┬─  ─┐   EMPTY or a slot; the slot's id is
 //                 │ slot  │ EMPTY │ slot  │ …  │   labels[slot]
 //                 └───────┴───────┴───────┴─  ─┘
 
-import { idTablePtr, tableSize, labelsPtr } from './layout';
+import { idTablePtr, tableSize, labelsPtr, deletedPtr } from './layout';
 import { count } from './state';
 
 const EMPTY: u32 = 0xffffffff;
@@ -52,8 +54,38 @@ export function insertSlot(slot: u32): void {
   store<u32>(entryPtr(i), slot);
 }
 
-/** Refills the table from labels of the used slots, after it was resized. */
-export function rebuildIdTable(): void {
+/**
+ * Forgets `slot` (which must be in the table): the entries after it in its probe run
+ * move back into the gap unless their home position lies cyclically in (gap, entry].
+ */
+export function removeSlot(slot: u32): void {
+  let mask = tableSize - 1;
+  let gap = mix(labelOf(slot)) & mask;
+  while (load<u32>(entryPtr(gap)) != slot) gap = (gap + 1) & mask;
+  let i = gap;
+  while (true) {
+    i = (i + 1) & mask;
+    let entry = load<u32>(entryPtr(i));
+    if (entry == EMPTY) break;
+    let home = mix(labelOf(entry)) & mask;
+    let stays = gap <= i ? gap < home && home <= i : gap < home || home <= i;
+    if (stays) continue;
+    store<u32>(entryPtr(gap), entry);
+    gap = i;
+  }
+  store<u32>(entryPtr(gap), EMPTY);
+}
+
+/**
+ * Refills the table from the labels of the live slots, after it was resized or
+ * restored. Returns false when two live slots hold the same id (a corrupt file).
+ */
+export function rebuildIdTable(): bool {
   memory.fill(idTablePtr, 0xff, <usize>tableSize << 2);
-  for (let slot: u32 = 0; slot < count; slot++) insertSlot(slot);
+  for (let slot: u32 = 0; slot < count; slot++) {
+    if (load<u8>(deletedPtr + slot) != 0) continue;
+    if (findSlot(labelOf(slot)) >= 0) return false;
+    insertSlot(slot);
+  }
+  return true;
 }

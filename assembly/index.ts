@@ -2,17 +2,23 @@
 // Results >= 0 are counts or slots; results < 0 are a Status (src/abi.ts).
 // Called by src/wasm.ts and the index classes in src/. One instance = one index.
 
-import { Kind, Status } from '../src/abi';
+import { Admit, Kind, Status } from '../src/abi';
 import * as layout from './layout';
 import * as state from './state';
 import { seedRandom } from './rng';
 import { l2 as l2Kernel, dot as dotKernel } from './distance';
-import { insert, searchGraph, rowPtr } from './hnsw';
-import { insertFlat, searchFlat } from './flat';
+import { searchGraph, rowPtr } from './hnsw';
+import { searchFlat } from './flat';
 import { findSlot } from './idmap';
 import { checkIntegrity as check } from './integrity';
+import { addItem, removeItem, slotForAdd as slotFor } from './mutation';
+import * as restore from './restore';
+import { crc32 as crc } from './crc32';
 
 const MIN_EF_MAX = 64;
+/** Bytes of the staging block: holds a file header (src/format.ts HEADER_BYTES). */
+const STAGING_BYTES = 256;
+const staging = memory.data(STAGING_BYTES, 16);
 let mL: f64 = 0;
 
 /** Sets parameters and sizes the regions for `capacity` items. May grow memory. Called once by src/ create(). */
@@ -47,18 +53,49 @@ export function reserveEf(ef: i32): i32 {
   return layout.relayout(layout.capacity, ef, layout.arenaWords) ? Status.OK : Status.OUT_OF_MEMORY;
 }
 
-/** Inserts the row written at vectorPtr(size()) under `id`; returns its slot. May grow memory (HNSW arena). */
-export function add(id: u32): i32 {
-  if (state.count >= layout.capacity) return Status.FULL;
-  if (findSlot(id) >= 0) return Status.DUPLICATE_ID;
-  return layout.kind == Kind.HNSW ? insert(id, mL) : insertFlat(id);
+/** Where src/ writes the row for add(id): the id's slot, a freed slot or the next one; FULL if none. */
+export function slotForAdd(id: u32): i32 { return slotFor(id); }
+
+/** Stores the row written at vectorPtr(slotForAdd(id)) under `id`, updating a present id; returns its slot. May grow memory (HNSW arena). */
+export function add(id: u32): i32 { return addItem(id, mL); }
+
+/** Removes `id`: 1 if it was present, 0 if not. Never grows memory. Called by src/ remove(). */
+export function remove(id: u32): i32 { return removeItem(id); }
+
+/**
+ * Searches for the k nearest to the row at queryPtr() among live items, or only those
+ * whose bit is set in the filter region when `filtered` is 1; returns how many were
+ * found. Never grows memory.
+ */
+export function search(k: i32, ef: i32, filtered: i32): i32 {
+  let q = layout.queryPtr;
+  let admit = filtered != 0 ? Admit.FILTERED : state.deletedCount > 0 ? Admit.LIVE : Admit.ALL;
+  return layout.kind == Kind.HNSW ? searchGraph(q, k, ef, admit) : searchFlat(q, k, admit);
 }
 
-/** Searches for the k nearest to the row at queryPtr(); returns how many were found. Never grows memory. */
-export function search(k: i32, ef: i32): i32 {
-  let q = layout.queryPtr;
-  return layout.kind == Kind.HNSW ? searchGraph(q, k, ef) : searchFlat(q, k);
+/** Exact search (a scan) like search(), whatever the kind: for small filters. Never grows memory. */
+export function searchExact(k: i32, filtered: i32): i32 {
+  return searchFlat(layout.queryPtr, k, filtered != 0 ? Admit.FILTERED : Admit.LIVE);
 }
+
+/** Fills the state record (assembly/restore.ts) and returns where it is. Called by src/format.ts serialize. */
+export function saveState(): usize { return restore.saveState(); }
+/** Where src/format.ts writes the state record before restoreLayout(). */
+export function stateRecordPtr(): usize { return restore.stateRecord; }
+/** Sizes the regions exactly from the state record. May grow memory (once). Called by src/format.ts load. */
+export function restoreLayout(): i32 {
+  let status = restore.restoreLayout(MIN_EF_MAX);
+  mL = layout.kind == Kind.HNSW ? 1 / Math.log(<f64>layout.M) : 0;
+  return status;
+}
+/** Takes the counters from the record after the regions were copied in and checks everything; 0 or an integrity problem. */
+export function restoreState(): i32 { return restore.restoreState(); }
+/** Start of a region (src/abi.ts Region), for serialize, load and filters. */
+export function regionPtr(region: i32): usize { return layout.regionStart(region); }
+/** A static block of STAGING_BYTES where src/ stages small data (a file header) to checksum it. */
+export function stagingPtr(): usize { return staging; }
+/** Continues CRC-32 `crc` over `len` bytes at `ptr` (assembly/crc32.ts). Never grows memory. */
+export function crc32(crc32Value: u32, ptr: usize, len: usize): u32 { return crc(crc32Value, ptr, len); }
 
 /** Where src/ writes the row of slot `slot` (rows are stride f32, zero-padded). */
 export function vectorPtr(slot: u32): usize { return rowPtr(slot); }
@@ -68,8 +105,10 @@ export function queryPtr(): usize { return layout.queryPtr; }
 export function resultIdsPtr(): usize { return layout.resultIdsPtr; }
 /** Distances of the last search, nearest first (f32). */
 export function resultDistancesPtr(): usize { return layout.resultDistsPtr; }
-/** Items in the index. */
-export function size(): u32 { return state.count; }
+/** Live items in the index (removed ones not counted). */
+export function size(): u32 { return state.count - state.deletedCount; }
+/** Used slots, live or deleted: rows 0 … slotCount()-1 hold data. */
+export function slotCount(): u32 { return state.count; }
 /** Slots available before reserve() must grow memory. */
 export function capacity(): u32 { return layout.capacity; }
 /** Row length in f32 (dim rounded up to a multiple of 4). */
@@ -81,7 +120,7 @@ export function usedBytes(): usize { return layout.usedBytes(); }
 /** Top level of the graph (-1 when empty). */
 export function maxLevel(): i32 { return state.maxLevel; }
 /** 0 when the graph and id table are consistent, else the first problem (assembly/integrity.ts). */
-export function checkIntegrity(): i32 { return check(); }
+export function checkIntegrity(): i32 { return check(true); }
 /** Distance evaluations since resetCounters(). */
 export function distanceCount(): f64 { return state.distanceCount; }
 /** Nodes expanded since resetCounters(). */

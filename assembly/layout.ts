@@ -2,28 +2,31 @@
 // The only caller of memory.grow. Called by index.ts (init, reserve) and hnsw.ts
 // (the upper-level arena). One WASM instance holds one index.
 //
-//  __heap_base                                                                memory end
-//  ┌─────────┬─────────┬────────┬────────┬────────┬──────────┬─────────┬─────────┬───────┐
-//  │ scratch │ vectors │ links0 │ labels │ levels │ upperOff │ visited │ idTable │ arena │
-//  └─────────┴─────────┴────────┴────────┴────────┴──────────┴─────────┴─────────┴───────┘
+//  __heap_base                                                                           memory end
+//  ┌─────────┬─────────┬────────┬────────┬────────┬──────────┬─────────┬─────────┬─────────┬──────┬────────┬───────┐
+//  │ scratch │ vectors │ links0 │ labels │ levels │ upperOff │ visited │ idTable │ deleted │ free │ filter │ arena │
+//  └─────────┴─────────┴────────┴────────┴────────┴──────────┴─────────┴─────────┴─────────┴──────┴────────┴───────┘
 //  Every region starts 16-byte aligned. Sizes depend on `capacity` (slots), `efMax`
 //  (scratch) and `arenaWords` (arena). Growing any of them moves the regions after it
 //  up; regions never shrink, so moving from the last region to the first never
 //  overwrites data that is still to be moved.
 //
 //  scratch   query row | result ids, dists (efMax) | candidates (min-heap) |
-//            results W (max-heap) | selection | pruning | unvisited neighbours —
-//            per-call working memory
+//            results W (max-heap) | selection | pruning | unvisited neighbours |
+//            update candidates — per-call working memory
 //  vectors   capacity × stride f32 (a row is zero-padded from dim to stride)
 //  links0    capacity × (1 + M0) u32: [count, neighbour slots …] on level 0
 //  labels    capacity × u32: the user's id of each slot
 //  levels    capacity × u8: the top level of each slot
 //  upperOff  capacity × u32: where the slot's level 1.. lists start in the arena (words)
 //  visited   capacity × u16: epoch tags (visited.ts)
-//  idTable   tableSize × u32: open-addressing map id → slot (idmap.ts)
+//  idTable   tableSize × u32: open-addressing map id → slot of live items (idmap.ts)
+//  deleted   capacity × u8: 1 when the slot's item was removed (its slot awaits reuse)
+//  free      capacity × u32: stack of deleted slots, reused last-removed first
+//  filter    ⌈capacity / 32⌉ × u32: bit per slot, the allow-list of a filtered search
 //  arena     arenaWords × u32: for each slot with level L > 0, L lists of [count, M slots]
 
-import { Kind } from '../src/abi';
+import { Kind, Region } from '../src/abi';
 import { rebuildIdTable } from './idmap';
 
 const ALIGN: usize = 16;
@@ -72,7 +75,11 @@ export let levelsPtr: usize = 0;
 export let upperOffPtr: usize = 0;
 export let visitedPtr: usize = 0;
 export let idTablePtr: usize = 0;
+export let deletedPtr: usize = 0;
+export let freePtr: usize = 0;
+export let filterPtr: usize = 0;
 export let arenaPtr: usize = 0;
+export let updateSlotPtr: usize = 0;
 
 /** Fixes the parameters. Regions are sized by the first relayout(). */
 export function setParameters(
@@ -113,9 +120,12 @@ function tableSizeFor(slots: u64): u64 {
 }
 
 // Region table in static memory: start and size in bytes of each region, in order.
-const REGION_COUNT = 9;
-const SCRATCH = 0, VECTORS = 1, LINKS0 = 2, LABELS = 3, LEVELS = 4, UPPER_OFF = 5,
-  VISITED = 6, ID_TABLE = 7, ARENA = 8;
+// The regions src/ touches take their index from the Region enum of src/abi.ts.
+const REGION_COUNT = 12;
+const SCRATCH = 0, VISITED = 6, ID_TABLE = 7;
+const VECTORS = Region.VECTORS, LINKS0 = Region.LINKS0, LABELS = Region.LABELS, LEVELS = Region.LEVELS,
+  UPPER_OFF = Region.UPPER_OFF, DELETED = Region.DELETED, FREE = Region.FREE, FILTER = Region.FILTER,
+  ARENA = Region.ARENA;
 const regionStarts = memory.data(REGION_COUNT * 4);
 const regionBytes = memory.data(REGION_COUNT * 4);
 const wantedBytes = memory.data(REGION_COUNT * 8);
@@ -135,6 +145,16 @@ const newBytes = memory.data(REGION_COUNT * 4);
 // @ts-ignore: decorator
 @inline function want(region: i32, bytes: u64): void {
   store<u64>(wantedBytes + (<usize>region << 3), bytes);
+}
+
+/** Start of region `region` (a Region of src/abi.ts), for src/ to copy from and to. */
+export function regionStart(region: i32): usize {
+  return region > SCRATCH && region < REGION_COUNT ? startOf(region) : 0;
+}
+
+/** Candidates an update collects (hnswlib's 1- and 2-hop set), bounded for large M. */
+export function updateCap(): i32 {
+  return <i32>min<u64>(1 + <u64>M0 + <u64>M0 * <u64>M0, max<u64>(8192, 1 + <u64>M0));
 }
 
 /** Where the last region ends: the bytes of linear memory in use. */
@@ -162,7 +182,8 @@ export function relayout(newCapacity: u32, newEfMax: i32, newArenaWords: u32): b
     + 2 * align64((2 * ef + m0 + 2) << 2)      // candidate heap
     + 2 * align64((ef + 1) << 2)               // result heap W
     + 2 * align64(max(ef, m0 + 1) << 2)        // selection
-    + 3 * align64((m0 + 1) << 2));             // pruning, unvisited neighbours
+    + 3 * align64((m0 + 1) << 2)               // pruning, unvisited neighbours
+    + align64(<u64>updateCap() << 2));          // update candidates
   want(VECTORS, cap * <u64>rowBytes);
   want(LINKS0, cap * <u64>links0Bytes);
   want(LABELS, cap << 2);
@@ -170,6 +191,9 @@ export function relayout(newCapacity: u32, newEfMax: i32, newArenaWords: u32): b
   want(UPPER_OFF, graph ? cap << 2 : 0);
   want(VISITED, graph ? cap << 1 : 0);
   want(ID_TABLE, newTableSize << 2);
+  want(DELETED, cap);
+  want(FREE, cap << 2);
+  want(FILTER, ((cap + 31) >> 5) << 2);
   want(ARENA, <u64>newArenaWords << 2);
 
   let end: u64 = <u64>align(__heap_base);
@@ -180,6 +204,9 @@ export function relayout(newCapacity: u32, newEfMax: i32, newArenaWords: u32): b
   let pagesNeeded = <i32>((end + PAGE_BYTES - 1) / PAGE_BYTES);
   let pagesNow = memory.size();
   if (pagesNeeded > pagesNow && memory.grow(pagesNeeded - pagesNow) < 0) return false;
+  // Fresh pages from memory.grow are zero already: only bytes below the old end need
+  // zeroing (a load sizes everything in one grow, and filling it again cost 60 ms per 100 MB).
+  let oldEnd = <usize>pagesNow * PAGE_BYTES;
 
   // New starts, then move the kept regions from last to first (scratch is not kept).
   let start = align(__heap_base);
@@ -198,7 +225,8 @@ export function relayout(newCapacity: u32, newEfMax: i32, newArenaWords: u32): b
     let to = <usize>load<u32>(newStarts + (<usize>r << 2));
     let bytes = <usize>load<u32>(newBytes + (<usize>r << 2));
     let keep: usize = r == SCRATCH || r == ID_TABLE ? 0 : bytesOf(r);
-    if (bytes > keep) memory.fill(to + keep, 0, bytes - keep);
+    let zeroEnd = min(to + bytes, oldEnd);
+    if (to + keep < zeroEnd) memory.fill(to + keep, 0, zeroEnd - (to + keep));
     store<u32>(regionStarts + (<usize>r << 2), <u32>to);
     store<u32>(regionBytes + (<usize>r << 2), <u32>bytes);
   }
@@ -216,6 +244,9 @@ export function relayout(newCapacity: u32, newEfMax: i32, newArenaWords: u32): b
   upperOffPtr = startOf(UPPER_OFF);
   visitedPtr = startOf(VISITED);
   idTablePtr = startOf(ID_TABLE);
+  deletedPtr = startOf(DELETED);
+  freePtr = startOf(FREE);
+  filterPtr = startOf(FILTER);
   arenaPtr = startOf(ARENA);
   rebuildIdTable();
   return true;
@@ -235,5 +266,6 @@ function placeScratch(selCap: i32): void {
   selSlotPtr = p; p += align(<usize>selCap << 2);
   pruneDistPtr = p; p += align(<usize>(M0 + 1) << 2);
   pruneSlotPtr = p; p += align(<usize>(M0 + 1) << 2);
-  neighboursPtr = p;
+  neighboursPtr = p; p += align(<usize>(M0 + 1) << 2);
+  updateSlotPtr = p;
 }

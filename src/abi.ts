@@ -30,3 +30,29 @@ export enum Status {
   /** init() was called on an instance that already holds an index. */
   ALREADY_INITIALIZED = -4,
 }
+
+/**
+ * Regions of assembly/layout.ts that src/ reads or writes directly (serialize, load,
+ * filters), by their index in the region table.
+ */
+export enum Region {
+  VECTORS = 1,
+  LINKS0 = 2,
+  LABELS = 3,
+  LEVELS = 4,
+  UPPER_OFF = 5,
+  DELETED = 8,
+  FREE = 9,
+  FILTER = 10,
+  ARENA = 11,
+}
+
+/** Which slots a search may return (assembly/hnsw.ts searchLayer). */
+export enum Admit {
+  /** Every slot: building the graph with nothing deleted. */
+  ALL = 0,
+  /** Slots not deleted. */
+  LIVE = 1,
+  /** Live slots whose bit is set in the filter region. */
+  FILTERED = 2,
+}

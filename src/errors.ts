@@ -16,7 +16,27 @@ export type WannErrorCode =
   | 'SIMD_UNSUPPORTED' // simd: true on a runtime without WebAssembly SIMD
   | 'WASM_UNAVAILABLE' // the .wasm file could not be found, fetched or compiled
   | 'WASM_ABORT' // the WASM core stopped on an internal check (a bug: please report it)
+  | 'TRUNCATED' // load(): the bytes end before the file does
+  | 'BAD_MAGIC' // load(): the bytes are not a wann index (or not an hnswlib index)
+  | 'UNSUPPORTED_VERSION' // load(): a file format version this release does not read
+  | 'CHECKSUM_MISMATCH' // load(): the header's or the file's CRC-32 does not match: corrupted bytes
+  | 'BAD_HEADER' // load(): a header field is impossible (sizes, parameters, region table)
+  | 'CORRUPT_GRAPH' // load(): the graph, ids or free list break an invariant (a link out of range …)
+  | 'WRONG_KIND' // load(): a FlatIndex file given to HnswIndex.load, or the reverse
+  | 'WRONG_METRIC' // load(): the file's metric differs from the one the caller expects
   | 'INTERNAL'; // an internal status with no better code (a bug: please report it)
+
+/** Problems assembly/integrity.ts reports, by code (0 = none). */
+const INTEGRITY_PROBLEMS = [
+  null, 'BAD_ENTRY', 'TOO_MANY_LINKS', 'LINK_OUT_OF_RANGE', 'SELF_LINK', 'LINK_BELOW_LEVEL',
+  'REPEATED_LINK', 'ID_TABLE_MISMATCH', 'LEVEL_ABOVE_TOP', 'BAD_UPPER_OFFSET', 'BAD_DELETED',
+  'BAD_FREE_LIST', 'DUPLICATE_ID',
+] as const;
+
+/** The name of an integrity problem code, null for 0. */
+export function integrityProblem(code: number): string | null {
+  return code === 0 ? null : (INTEGRITY_PROBLEMS[code] ?? `UNKNOWN_${code}`);
+}
 
 export class WannError extends Error {
   override readonly name = 'WannError';

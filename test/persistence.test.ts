@@ -1,0 +1,214 @@
+// Persistence (src/format.ts, assembly/restore.ts, assembly/crc32.ts): serialize() and
+// load() round trips answer exactly as the original and keep inserting deterministically;
+// every kind of damaged file is rejected with its own WannError code; save()/open().
+
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, test } from 'vitest';
+import { FlatIndex, HnswIndex, loadIndex, WannError } from '../src/index.ts';
+import { firstDifference } from './helpers/brute.ts';
+import { BUILDS, row, seededVectors, simdOption } from './helpers/data.ts';
+import { expectWannRejection } from './helpers/expect.ts';
+
+const DIM = 13; // not a multiple of 4: rows carry padding
+const data = seededVectors({ n: 900, queries: 50, dim: DIM, seed: 31 });
+const more = seededVectors({ n: 300, dim: DIM, seed: 32 });
+
+/** A plain bitwise CRC-32 (IEEE), independent of the WASM one, to re-seal crafted files. */
+function crc32(bytes: Uint8Array): number {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return ~crc >>> 0;
+}
+
+/** Recomputes both checksums after a deliberate edit, so only the edit is wrong. */
+function reseal(bytes: Uint8Array): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header = bytes.slice(0, 224);
+  header.fill(0, 92, 96);
+  const headerCrc = crc32(new Uint8Array([...header.subarray(0, 92), ...header.subarray(96)]));
+  view.setUint32(92, headerCrc, true);
+  view.setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+  return bytes;
+}
+
+const word = (bytes: Uint8Array, i: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(i * 4, true);
+const regionOffset = (bytes: Uint8Array, r: number) => word(bytes, 24 + r * 4);
+
+async function built(simd: boolean, metric: 'l2' | 'ip' | 'cosine' = 'l2'): Promise<HnswIndex> {
+  const index = await HnswIndex.create({ dim: DIM, metric, M: 6, efConstruction: 40, seed: 3, simd, ef: 20 });
+  index.addBatch(data.base);
+  return index;
+}
+
+describe.each(BUILDS)('serialize / load (%s build)', (build) => {
+  const simd = simdOption(build);
+
+  test.each(['l2', 'ip', 'cosine'] as const)('HnswIndex %s: same answers, same parameters, same bytes again', async (metric) => {
+    const index = await built(simd, metric);
+    for (const id of [5, 17, 400]) index.remove(id);
+    const bytes = index.serialize();
+    expect(bytes.length % 4).toBe(0);
+    expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('WANN');
+    const loaded = await HnswIndex.load(bytes, { simd });
+    expect([loaded.dim, loaded.metric, loaded.M, loaded.efConstruction, loaded.seed, loaded.ef, loaded.size, loaded.capacity, loaded.maxLevel])
+      .toEqual([index.dim, index.metric, index.M, index.efConstruction, index.seed, index.ef, index.size, index.capacity, index.maxLevel]);
+    expect(loaded.checkIntegrity()).toBeNull();
+    for (const ef of [1, 20, 100]) {
+      const a = index.searchBatch(data.queries, 10, { ef });
+      const b = loaded.searchBatch(data.queries, 10, { ef });
+      expect(firstDifference(a.ids, b.ids)).toBeNull();
+      expect(firstDifference(a.distances, b.distances)).toBeNull();
+    }
+    expect(loaded.has(17)).toBe(false);
+    expect(firstDifference(loaded.serialize(), bytes)).toBeNull();
+    index.dispose();
+    loaded.dispose();
+  });
+
+  test('a loaded index keeps inserting deterministically: same bytes as one never saved', async () => {
+    const original = await built(simd);
+    const loaded = await HnswIndex.load(original.serialize(), { simd });
+    for (const index of [original, loaded]) {
+      index.addBatch(more.base, Uint32Array.from({ length: more.n }, (_, i) => 10_000 + i));
+      index.remove(3);
+      index.add(row(more.base, DIM, 0), 3);
+    }
+    expect(firstDifference(loaded.serialize(), original.serialize())).toBeNull();
+    original.dispose();
+    loaded.dispose();
+  });
+
+  test('FlatIndex and an empty index round-trip; loadIndex() dispatches on the kind', async () => {
+    const flat = await FlatIndex.create({ dim: DIM, metric: 'cosine', simd });
+    flat.addBatch(data.base);
+    flat.remove(2);
+    const again = await loadIndex(flat.serialize(), { simd });
+    expect(again).toBeInstanceOf(FlatIndex);
+    expect(firstDifference(again.searchBatch(data.queries, 5).ids, flat.searchBatch(data.queries, 5).ids)).toBeNull();
+    const empty = await HnswIndex.create({ dim: 4, simd });
+    const emptyAgain = await loadIndex(empty.serialize(), { simd });
+    expect(emptyAgain).toBeInstanceOf(HnswIndex);
+    expect(emptyAgain.size).toBe(0);
+    emptyAgain.add([1, 2, 3, 4], 9);
+    expect(emptyAgain.search([1, 2, 3, 4], 1).ids[0]).toBe(9);
+    for (const index of [flat, again, empty, emptyAgain]) index.dispose();
+  });
+});
+
+describe('damaged or foreign files: one code each', () => {
+  let bytes: Uint8Array;
+  let flatBytes: Uint8Array;
+  const setup = (async () => {
+    const index = await built(true);
+    bytes = index.serialize();
+    index.dispose();
+    const flat = await FlatIndex.create({ dim: DIM });
+    flat.addBatch(data.base.subarray(0, 10 * DIM));
+    flatBytes = flat.serialize();
+    flat.dispose();
+  })();
+
+  test('truncated, bad magic, unsupported version, checksums, wrong kind, metric, dim', async () => {
+    await setup;
+    await expectWannRejection(HnswIndex.load(bytes.subarray(0, 2)), 'TRUNCATED');
+    await expectWannRejection(HnswIndex.load(bytes.subarray(0, 100)), 'TRUNCATED');
+    await expectWannRejection(HnswIndex.load(bytes.subarray(0, bytes.length - 1)), 'TRUNCATED', String(bytes.length));
+    await expectWannRejection(HnswIndex.load(new Uint8Array(bytes.length)), 'BAD_MAGIC');
+    const version = bytes.slice();
+    version[4] = 2;
+    await expectWannRejection(HnswIndex.load(version), 'UNSUPPORTED_VERSION', 'version 2');
+    const header = bytes.slice();
+    header[8 * 4] ^= 1; // count
+    await expectWannRejection(HnswIndex.load(header), 'CHECKSUM_MISMATCH', 'header');
+    const body = bytes.slice();
+    body[regionOffset(bytes, 0) + 7] ^= 0x10; // a vector's byte
+    await expectWannRejection(HnswIndex.load(body), 'CHECKSUM_MISMATCH', 'file');
+    await expectWannRejection(HnswIndex.load(flatBytes), 'WRONG_KIND', 'FlatIndex');
+    await expectWannRejection(FlatIndex.load(bytes), 'WRONG_KIND', 'HnswIndex');
+    await expectWannRejection(HnswIndex.load(bytes, { metric: 'ip' }), 'WRONG_METRIC', "'l2'");
+    await expectWannRejection(HnswIndex.load(bytes, { dim: 12 }), 'DIMENSION_MISMATCH', '13');
+    await expectWannRejection(HnswIndex.load([1, 2] as unknown as Uint8Array), 'INVALID_ARGUMENT');
+  });
+
+  test('impossible header fields (with valid checksums) are BAD_HEADER', async () => {
+    await setup;
+    const edits: [number, number][] = [[2, 7], [3, 9], [5, 12], [6, 1], [9, 2 ** 31], [10, 5000], [12, 300], [13, 2 ** 31], [20, 3]];
+    for (const [at, value] of edits) {
+      const edited = bytes.slice();
+      new DataView(edited.buffer).setUint32(at * 4, value, true);
+      await expectWannRejection(HnswIndex.load(reseal(edited)), 'BAD_HEADER');
+    }
+    const longer = new Uint8Array(bytes.length + 16);
+    longer.set(bytes);
+    await expectWannRejection(HnswIndex.load(longer), 'BAD_HEADER', 'trailing');
+  });
+
+  test('a link out of range, a bad entry point, duplicate ids, a bad free list are CORRUPT_GRAPH', async () => {
+    await setup;
+    const links0 = regionOffset(bytes, 1), labels = regionOffset(bytes, 2);
+    const cases: [string, (view: DataView) => void][] = [
+      ['LINK_OUT_OF_RANGE', (view) => view.setUint32(links0 + 4, 900, true)],
+      ['SELF_LINK', (view) => view.setUint32(links0 + 4, 0, true)],
+      ['TOO_MANY_LINKS', (view) => view.setUint32(links0, 13, true)],
+      ['BAD_ENTRY', (view) => view.setUint32(11 * 4, 899, true)],
+      ['DUPLICATE_ID', (view) => view.setUint32(labels + 4, 0, true)],
+      ['BAD_DELETED', (view) => view.setUint8(regionOffset(bytes, 5), 2)],
+    ];
+    for (const [problem, edit] of cases) {
+      const edited = bytes.slice();
+      edit(new DataView(edited.buffer));
+      await expectWannRejection(HnswIndex.load(reseal(edited)), 'CORRUPT_GRAPH', problem);
+    }
+  });
+
+  test('property: random truncations and bit flips are all rejected with a WannError (fast-check)', async () => {
+    await setup;
+    let runs = 0;
+    await fc.assert(fc.asyncProperty(
+      fc.oneof(
+        fc.record({ cut: fc.integer({ min: 0, max: bytes.length - 1 }) }),
+        fc.record({ flips: fc.array(fc.tuple(fc.integer({ min: 0, max: bytes.length - 1 }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 4 }) }),
+      ),
+      async (damage) => {
+        runs++;
+        let damaged: Uint8Array;
+        if ('cut' in damage) {
+          damaged = bytes.subarray(0, damage.cut);
+        } else {
+          damaged = bytes.slice();
+          for (const [at, bit] of damage.flips) damaged[at] ^= 1 << bit;
+          if (firstDifference(damaged, bytes) === null) return; // two flips cancelled out
+        }
+        const error = await HnswIndex.load(damaged).then(() => null, (e: unknown) => e);
+        expect(error).toBeInstanceOf(WannError);
+        expect(['TRUNCATED', 'BAD_MAGIC', 'UNSUPPORTED_VERSION', 'CHECKSUM_MISMATCH', 'BAD_HEADER']).toContain((error as WannError).code);
+      },
+    ), { numRuns: 3000, seed: 4 });
+    expect(runs).toBe(3000);
+  }, 120_000);
+});
+
+describe('save() and open()', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wann-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('save writes through a temporary file renamed into place; open reads it back', async () => {
+    const index = await built(true);
+    const path = join(dir, 'index.wann');
+    await index.save(path);
+    await index.save(path); // replaces the old file
+    expect(readdirSync(dir)).toEqual(['index.wann']);
+    const opened = await HnswIndex.open(path);
+    expect(firstDifference(opened.searchBatch(data.queries, 10).ids, index.searchBatch(data.queries, 10).ids)).toBeNull();
+    await expect(index.save(join(dir, 'missing', 'x.wann'))).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual(['index.wann']);
+    index.dispose();
+    opened.dispose();
+  });
+});
