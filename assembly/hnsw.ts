@@ -1,15 +1,14 @@
 // HNSW graph: insertion, greedy descent, ef-bounded beam search and the neighbour
-// selection heuristic (Malkov & Yashunin, Alg. 1, 2, 4, 5), and the repair of an
-// updated node (hnswlib's updatePoint), following hnswlib's hnswalg.h. Called by
-// index.ts search() and mutation.ts. Works in place over the regions of layout.ts;
-// only insertion can grow memory (the upper-level arena).
+// selection heuristic (Malkov & Yashunin, Alg. 1, 2, 4, 5), following hnswlib's
+// hnswalg.h. Called by index.ts search(), mutation.ts and update.ts. Works in place
+// over the regions of layout.ts; only insertion can grow memory (the upper-level arena).
 
 import { Admit, Metric, Status } from '../src/abi';
 import { l2, dot, normalize } from './distance';
 import {
   metric, stride, rowBytes, M, M0, efConstruction, links0Bytes, upperWords,
   vectorsPtr, links0Ptr, labelsPtr, levelsPtr, upperOffPtr, arenaPtr, arenaWords,
-  capacity, efMax, relayout, deletedPtr, filterPtr, updateSlotPtr, updateCap,
+  capacity, efMax, relayout, deletedPtr, filterPtr,
   candDistPtr, candSlotPtr, candCap, resDistPtr, resSlotPtr,
   selDistPtr, selSlotPtr, pruneDistPtr, pruneSlotPtr, resultIdsPtr, resultDistsPtr, neighboursPtr,
 } from './layout';
@@ -17,7 +16,7 @@ import {
   count, entrySlot, maxLevel, arenaUsed, deletedCount, setCount, setEntry, setArenaUsed,
   countDistance, countHop,
 } from './state';
-import { maxHeapPush, maxHeapPop, maxHeapSiftDown, minHeapPush, minHeapPop, minHeapKeepBelow } from './heap';
+import { maxHeapPush, maxHeapPop, minHeapPush, minHeapPop, minHeapKeepBelow } from './heap';
 import { beginVisit, visit } from './visited';
 import { randomLevel } from './rng';
 import { insertSlot } from './idmap';
@@ -148,7 +147,7 @@ function searchLayer(q: usize, entry: u32, entryDist: f32, ef: i32, level: i32, 
 }
 
 /** Empties W (|W| = `results`) into distPtr/slotPtr, nearest first. */
-function drainAscending(results: i32, distPtr: usize, slotPtr: usize): void {
+export function drainAscending(results: i32, distPtr: usize, slotPtr: usize): void {
   for (let i = results - 1; i >= 0; i--) {
     store<f32>(distPtr + (<usize>i << 2), load<f32>(resDistPtr));
     store<u32>(slotPtr + (<usize>i << 2), load<u32>(resSlotPtr));
@@ -162,7 +161,7 @@ function drainAscending(results: i32, distPtr: usize, slotPtr: usize): void {
  * base than to every neighbour kept so far. Compacts the kept ones to the front,
  * still sorted, and returns how many (at most `limit`).
  */
-function selectNeighbours(distPtr: usize, slotPtr: usize, n: i32, limit: i32): i32 {
+export function selectNeighbours(distPtr: usize, slotPtr: usize, n: i32, limit: i32): i32 {
   if (n < limit) return n;
   let kept = 0;
   for (let i = 0; i < n && kept < limit; i++) {
@@ -224,7 +223,7 @@ function linkBack(owner: u32, added: u32, addedDist: f32, level: i32): void {
  * relinks it after its row changed (hnswlib's repairConnectionsForUpdate). Deleted
  * slots are traversed but not chosen as neighbours, as in hnswlib.
  */
-function connect(slot: u32, level: i32): void {
+export function connect(slot: u32, level: i32): void {
   let q = rowPtr(slot);
   let admit = deletedCount > 0 ? Admit.LIVE : Admit.ALL;
   let cur = entrySlot;
@@ -270,66 +269,6 @@ function dropSlot(distPtr: usize, slotPtr: usize, n: i32, slot: u32): i32 {
     return n - 1;
   }
   return n;
-}
-
-/**
- * After the row of `slot` changed (an update, or a deleted slot reused): recomputes
- * the lists of its neighbours from its 1- and 2-hop neighbourhood with the heuristic,
- * then relinks the node itself by a fresh descent, as hnswlib's updatePoint with
- * updateNeighborProbability 1. The slot keeps its level.
- */
-export function updateNode(slot: u32): void {
-  if (count == 1) return;
-  let top = levelOf(slot);
-  for (let level = 0; level <= top; level++) repairNeighbours(slot, level);
-  connect(slot, top);
-}
-
-/** Re-selects, on `level`, the list of every neighbour of `slot` from their shared neighbourhood. */
-function repairNeighbours(slot: u32, level: i32): void {
-  let links = linksPtr(slot, level);
-  let n = load<u32>(links);
-  if (n == 0) return;
-  // The candidate set: slot, its neighbours and theirs, each once (visited tags dedupe).
-  beginVisit();
-  let size = 0, cap = updateCap();
-  visit(slot);
-  store<u32>(updateSlotPtr, slot);
-  size = 1;
-  for (let i: u32 = 0; i < n && size < cap; i++) {
-    let hop = load<u32>(links + 4 + (<usize>i << 2));
-    if (!visit(hop)) store<u32>(updateSlotPtr + (<usize>(size++) << 2), hop);
-  }
-  for (let i: u32 = 0; i < n && size < cap; i++) {
-    let hopLinks = linksPtr(load<u32>(links + 4 + (<usize>i << 2)), level);
-    let m = load<u32>(hopLinks);
-    for (let j: u32 = 0; j < m && size < cap; j++) {
-      let next = load<u32>(hopLinks + 4 + (<usize>j << 2));
-      if (!visit(next)) store<u32>(updateSlotPtr + (<usize>(size++) << 2), next);
-    }
-  }
-  let limit = level == 0 ? M0 : M;
-  for (let i: u32 = 0; i < n; i++) {
-    let owner = load<u32>(links + 4 + (<usize>i << 2));
-    let ownerRow = rowPtr(owner);
-    let keep = min(efConstruction, size - 1);
-    let results = 0;
-    for (let c = 0; c < size; c++) {
-      let cand = load<u32>(updateSlotPtr + (<usize>c << 2));
-      if (cand == owner) continue;
-      let d = distance(ownerRow, rowPtr(cand));
-      if (results < keep) {
-        maxHeapPush(resDistPtr, resSlotPtr, results++, d, cand);
-      } else if (d < load<f32>(resDistPtr)) {
-        maxHeapSiftDown(resDistPtr, resSlotPtr, results, d, cand);
-      }
-    }
-    drainAscending(results, selDistPtr, selSlotPtr);
-    let kept = selectNeighbours(selDistPtr, selSlotPtr, results, limit);
-    let ownerLinks = linksPtr(owner, level);
-    memory.copy(ownerLinks + 4, selSlotPtr, <usize>kept << 2);
-    store<u32>(ownerLinks, kept);
-  }
 }
 
 /**

@@ -12,7 +12,8 @@ import { kind, metric, stride, capacity, labelsPtr, deletedPtr, freePtr } from '
 import { count, deletedCount, setDeletedCount } from './state';
 import { normalize } from './distance';
 import { findSlot, insertSlot, removeSlot } from './idmap';
-import { insert, rowPtr, updateNode } from './hnsw';
+import { insert, rowPtr } from './hnsw';
+import { updateNode } from './update';
 import { insertFlat } from './flat';
 
 /** The slot add(id) will write: the id's own (an update), a free slot, or a new one; Status.FULL if none. */

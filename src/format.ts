@@ -35,7 +35,8 @@ const TRAILER_BYTES = 4;
 const LOAD_CHUNK = 256 * 1024;
 const MAX_CAPACITY = 2 ** 30;
 const MAX_MEMORY = 2 ** 32;
-const STATE_WORDS = 14; // assembly/restore.ts
+/** Words of the state record of assembly/restore.ts. */
+export const STATE_WORDS = 14;
 
 /** Everything the header says, after checking. */
 export interface FileHeader {
@@ -249,8 +250,8 @@ export function metricName(metric: Metric): 'l2' | 'ip' | 'cosine' {
   return METRIC_NAMES[metric];
 }
 
-/** Writes the state record of assembly/restore.ts from the header. */
-function writeRecord(x: WannExports, h: FileHeader): void {
+/** Writes the state record of assembly/restore.ts from the header. Also used by hnswlib.ts. */
+export function writeRecord(x: WannExports, h: FileHeader): void {
   new Uint32Array(x.memory.buffer, x.stateRecordPtr(), STATE_WORDS).set([
     h.kind, h.metric, h.dim, h.M, h.efConstruction, h.capacity, h.count, h.deletedCount,
     h.entrySlot, h.maxLevel >>> 0, h.arenaUsed, h.arenaWords, h.rngLo, h.rngHi,

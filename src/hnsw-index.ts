@@ -4,6 +4,7 @@
 
 import { Kind } from './abi.js';
 import { loadCore, metricName, type LoadOptions } from './format.js';
+import { readHnswlib, writeHnswlib, type HnswlibOptions } from './hnswlib.js';
 import { BaseIndex } from './base-index.js';
 import { integrityProblem, WannError } from './errors.js';
 import { METRICS, resolveHnsw, type HnswOptions, type MetricName } from './options.js';
@@ -54,6 +55,21 @@ export class HnswIndex extends BaseIndex {
   static async open(path: string, options: LoadOptions = {}): Promise<HnswIndex> {
     const { readFileBytes } = await import('./node-io.js');
     return HnswIndex.load(await readFileBytes(path), options);
+  }
+
+  /**
+   * The index in a file hnswlib wrote (saveIndex / hnswlib-node writeIndex, 64-bit
+   * hosts): same graph, same answers. hnswlib files do not store the metric, so pass
+   * the space the index was built with; dim is read from the file (pass it to check).
+   */
+  static async fromHnswlib(bytes: Uint8Array, options: HnswlibOptions): Promise<HnswIndex> {
+    const { x, header } = await readHnswlib(bytes, options);
+    return HnswIndex.fromLoaded(x, header);
+  }
+
+  /** The index as an hnswlib file (64-bit layout) that hnswlib's loadIndex / hnswlib-node readIndex reads. */
+  toHnswlib(): Uint8Array {
+    return writeHnswlib(this.exports, this.dim, this.M, this.efConstruction);
   }
 
   /** @internal The index around an instance format.ts has restored. */

@@ -6,6 +6,7 @@ export { loadIndex } from './load-index.js';
 export type { SearchResult, BatchSearchResult, SearchOptions, AddBatchOptions, ProgressCallback, WorkCounters } from './base-index.js';
 export type { Filter } from './filter.js';
 export type { LoadOptions } from './format.js';
+export type { HnswlibOptions } from './hnswlib.js';
 export type { CommonOptions, HnswOptions, MetricName } from './options.js';
 export { WannError, type WannErrorCode } from './errors.js';
 export { simdSupported, type Build, type WasmOption, type WasmSource } from './wasm.js';
