@@ -13,7 +13,7 @@ import { findSlot } from './idmap';
 import { checkIntegrity as check } from './integrity';
 import { addItem, removeItem, slotForAdd as slotFor } from './mutation';
 import * as restore from './restore';
-import { crc32 as crc } from './crc32';
+import * as checksum from './checksum';
 
 const MIN_EF_MAX = 64;
 /** Bytes of the staging block: holds a file header (src/format.ts HEADER_BYTES). */
@@ -94,8 +94,16 @@ export function restoreState(): i32 { return restore.restoreState(); }
 export function regionPtr(region: i32): usize { return layout.regionStart(region); }
 /** A static block of STAGING_BYTES where src/ stages small data (a file header) to checksum it. */
 export function stagingPtr(): usize { return staging; }
-/** Continues CRC-32 `crc` over `len` bytes at `ptr` (assembly/crc32.ts). Never grows memory. */
-export function crc32(crc32Value: u32, ptr: usize, len: usize): u32 { return crc(crc32Value, ptr, len); }
+/** Starts an XXH64 checksum (assembly/checksum.ts). Called by src/format.ts. */
+export function checksumReset(): void { checksum.checksumReset(); }
+/** Feeds `len` bytes at `ptr` to the checksum. Never grows memory. */
+export function checksumUpdate(ptr: usize, len: usize): void { checksum.checksumUpdate(ptr, len); }
+/** Finishes the checksum; read it with checksumLow() and checksumHigh(). */
+export function checksumFinish(): void { checksum.checksumFinish(); }
+/** Low 32 bits of the finished checksum. */
+export function checksumLow(): u32 { return checksum.checksumLow(); }
+/** High 32 bits of the finished checksum. */
+export function checksumHigh(): u32 { return checksum.checksumHigh(); }
 
 /** Where src/ writes the row of slot `slot` (rows are stride f32, zero-padded). */
 export function vectorPtr(slot: u32): usize { return rowPtr(slot); }

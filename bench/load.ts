@@ -1,5 +1,5 @@
 // Load-speed benchmark: builds an n × dim HnswIndex (seeded normal vectors), serializes
-// it, then times HnswIndex.load() — header and CRC-32 checks, one memory.grow, region
+// it, then times HnswIndex.load() — header and XXH64 checks, one memory.grow, region
 // copies, graph validation, id table rebuild — and reports GB/s of index bytes (median
 // of --runs loads). Also times serialize() and a bare copy of the bytes for scale.
 //

@@ -19,7 +19,7 @@ export type WannErrorCode =
   | 'TRUNCATED' // load(): the bytes end before the file does
   | 'BAD_MAGIC' // load(): the bytes are not a wann index (or not an hnswlib index)
   | 'UNSUPPORTED_VERSION' // load(): a file format version this release does not read
-  | 'CHECKSUM_MISMATCH' // load(): the header's or the file's CRC-32 does not match: corrupted bytes
+  | 'CHECKSUM_MISMATCH' // load(): the header's or the file's XXH64 checksum does not match: corrupted bytes
   | 'BAD_HEADER' // load(): a header field is impossible (sizes, parameters, region table)
   | 'CORRUPT_GRAPH' // load(): the graph, ids or free list break an invariant (a link out of range …)
   | 'WRONG_KIND' // load(): a FlatIndex file given to HnswIndex.load, or the reverse

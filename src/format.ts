@@ -1,21 +1,23 @@
 // The wann file format: serialize() writes an index's header, region table and used
-// regions with CRC-32s; loadCore() checks every byte it relies on, then copies the
-// regions straight into a new instance's memory. Used by the index classes' serialize()
-// and load(), and by load-index.ts. The checksums run in WASM (assembly/crc32.ts).
+// regions with XXH64 checksums; loadCore() checks every byte it relies on, then copies
+// the regions straight into a new instance's memory. Used by the index classes'
+// serialize() and load(), and by load-index.ts. The checksums run in WASM
+// (assembly/checksum.ts).
 //
 //   offset 0                                           224
 //   ┌──────────────────────────────┬────────────────────┬─────────┬─  ─┬─────────┬─────┐
-//   │ header (HEADER_WORDS u32)    │ region table       │ region0 │ …  │ region7 │ CRC │
-//   │ magic 'WANN', version, …     │ 8 × (offset, bytes)│ 16-byte │    │ aligned │ u32 │
+//   │ header (HEADER_WORDS u32)    │ region table       │ region0 │ …  │ region7 │ sum │
+//   │ magic 'WANN', version, …     │ 8 × (offset, bytes)│ 16-byte │    │ aligned │ u64 │
 //   └──────────────────────────────┴────────────────────┴─────────┴─  ─┴─────────┴─────┘
 //   header words (little-endian u32):
 //    0 magic  1 version  2 kind  3 metric  4 dim  5 stride  6 M  7 efConstruction
 //    8 count  9 capacity  10 deletedCount  11 entrySlot  12 maxLevel (i32)  13 arenaUsed
 //   14 arenaWords  15 rng lo  16 rng hi  17 seed lo  18 seed hi  19 ef  20 regionCount
-//   21 fileBytes lo  22 fileBytes hi  23 headerCrc (CRC-32 of bytes 0 … 91 then 96 … 223)
+//   21 fileBytes lo  22 fileBytes hi  23 header checksum (low 32 bits of the XXH64 of
+//   bytes 0 … 91 then 96 … 223)
 //   region table: u64 offset, u64 bytes per region, in FILE_REGIONS order. Each region
-//   holds its used part only (count rows, not capacity). The trailer is the CRC-32 of
-//   every byte before it.
+//   holds its used part only (count rows, not capacity). The trailer is the XXH64 of
+//   every byte before it (u64, little-endian).
 
 import { Kind, Metric, Region } from './abi.js';
 import { integrityProblem, WannError } from './errors.js';
@@ -24,14 +26,14 @@ import { instantiate, compileBuild, chooseBuild, type WannExports, type WasmOpti
 export const MAGIC = 0x4e4e4157; // 'WANN' read as a little-endian u32
 export const FORMAT_VERSION = 1;
 const HEADER_WORDS = 24;
-const CRC_WORD = 23;
+const CHECKSUM_WORD = 23;
 const FILE_REGIONS = [
   Region.VECTORS, Region.LINKS0, Region.LABELS, Region.LEVELS, Region.UPPER_OFF,
   Region.DELETED, Region.FREE, Region.ARENA,
 ] as const;
 export const HEADER_BYTES = HEADER_WORDS * 4 + FILE_REGIONS.length * 16; // 224: fits the WASM staging block
-const TRAILER_BYTES = 4;
-/** Bytes copied then checksummed at a time by load(): fits in L2, so the CRC reads from cache. */
+const TRAILER_BYTES = 8;
+/** Bytes copied then checksummed at a time by load(): fits in L2, so the checksum reads from cache. */
 const LOAD_CHUNK = 256 * 1024;
 const MAX_CAPACITY = 2 ** 30;
 const MAX_MEMORY = 2 ** 32;
@@ -99,7 +101,7 @@ function placeRegions(sizes: number[]): { offsets: number[]; fileBytes: number }
   return { offsets, fileBytes: at + TRAILER_BYTES };
 }
 
-/** The bytes of an index: header, region table, regions, CRC-32. Called by BaseIndex.serialize(). */
+/** The bytes of an index: header, region table, regions, checksum. Called by BaseIndex.serialize(). */
 export function serializeCore(x: WannExports, extra: { seed: number; ef: number }): Uint8Array {
   const record = new Uint32Array(x.memory.buffer, x.saveState(), STATE_WORDS).slice();
   const h: FileHeader = {
@@ -123,23 +125,26 @@ export function serializeCore(x: WannExports, extra: { seed: number; ef: number 
     setU64(view, HEADER_WORDS * 4 + r * 16, offsets[r]);
     setU64(view, HEADER_WORDS * 4 + r * 16 + 8, sizes[r]);
   });
-  view.setUint32(CRC_WORD * 4, headerCrc(x, out), true);
-  let crc = stagedCrc(x, 0, out.subarray(0, HEADER_BYTES));
+  view.setUint32(CHECKSUM_WORD * 4, headerChecksum(x, out), true);
+  x.checksumReset();
+  stagedUpdate(x, out.subarray(0, HEADER_BYTES));
   FILE_REGIONS.forEach((region, r) => {
     const ptr = x.regionPtr(region);
     out.set(new Uint8Array(x.memory.buffer, ptr, sizes[r]), offsets[r]);
-    crc = x.crc32(crc, ptr, sizes[r]) >>> 0;
+    x.checksumUpdate(ptr, sizes[r]);
     const end = offsets[r] + sizes[r];
-    crc = stagedCrc(x, crc, out.subarray(end, align16(end))); // zero padding
+    stagedUpdate(x, out.subarray(end, align16(end))); // zero padding
   });
-  view.setUint32(fileBytes - TRAILER_BYTES, crc, true);
+  x.checksumFinish();
+  view.setUint32(fileBytes - TRAILER_BYTES, x.checksumLow(), true);
+  view.setUint32(fileBytes - TRAILER_BYTES + 4, x.checksumHigh(), true);
   return out;
 }
 
 /**
  * A new instance holding the index in `bytes`, after checking magic, version, header
  * checksum, parameters, length, file checksum and the graph, in that order. Nothing
- * from the file sizes memory before the header's own CRC-32 has matched. Called by
+ * from the file sizes memory before the header's own checksum has matched. Called by
  * HnswIndex.load(), FlatIndex.load() and loadIndex().
  */
 export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: Kind): Promise<{ x: WannExports; header: FileHeader }> {
@@ -156,10 +161,10 @@ export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: K
     throw new WannError('UNSUPPORTED_VERSION', `format version ${version}; this release reads version ${FORMAT_VERSION}`);
   }
   const x = await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm));
-  const expectedCrc = view.getUint32(CRC_WORD * 4, true);
-  const actualCrc = headerCrc(x, bytes);
-  if (actualCrc !== expectedCrc) {
-    throw new WannError('CHECKSUM_MISMATCH', `header CRC-32 is 0x${hex(actualCrc)}, the file says 0x${hex(expectedCrc)}`);
+  const expected = view.getUint32(CHECKSUM_WORD * 4, true);
+  const actual = headerChecksum(x, bytes);
+  if (actual !== expected) {
+    throw new WannError('CHECKSUM_MISMATCH', `header checksum is 0x${hex(actual)}, the file says 0x${hex(expected)}`);
   }
   const header = checkHeader(view);
   if (kind !== undefined && header.kind !== kind) {
@@ -183,21 +188,27 @@ export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: K
   writeRecord(x, header);
   const status = x.restoreLayout();
   if (status < 0) throw WannError.fromStatus(status, `load(capacity ${header.capacity}, dim ${header.dim})`);
-  let crc = stagedCrc(x, 0, bytes.subarray(0, HEADER_BYTES));
+  x.checksumReset();
+  stagedUpdate(x, bytes.subarray(0, HEADER_BYTES));
   const memory = new Uint8Array(x.memory.buffer);
   FILE_REGIONS.forEach((region, r) => {
     const ptr = x.regionPtr(region);
-    // Copy and checksum a chunk at a time, so the CRC reads bytes still in cache.
+    // Copy and checksum a chunk at a time, so the checksum reads bytes still in cache.
     for (let done = 0; done < sizes[r]; done += LOAD_CHUNK) {
       const bytesNow = Math.min(LOAD_CHUNK, sizes[r] - done);
       memory.set(bytes.subarray(offsets[r] + done, offsets[r] + done + bytesNow), ptr + done);
-      crc = x.crc32(crc, ptr + done, bytesNow) >>> 0;
+      x.checksumUpdate(ptr + done, bytesNow);
     }
     const end = offsets[r] + sizes[r];
-    crc = stagedCrc(x, crc, bytes.subarray(end, align16(end)));
+    stagedUpdate(x, bytes.subarray(end, align16(end)));
   });
-  const trailer = view.getUint32(fileBytes - TRAILER_BYTES, true);
-  if (crc !== trailer) throw new WannError('CHECKSUM_MISMATCH', `file CRC-32 is 0x${hex(crc)}, the trailer says 0x${hex(trailer)}`);
+  x.checksumFinish();
+  const [low, high] = [view.getUint32(fileBytes - TRAILER_BYTES, true), view.getUint32(fileBytes - TRAILER_BYTES + 4, true)];
+  const [actualLow, actualHigh] = [x.checksumLow() >>> 0, x.checksumHigh() >>> 0]; // u32 arrives as i32
+  if (actualLow !== low || actualHigh !== high) {
+    throw new WannError('CHECKSUM_MISMATCH',
+      `file checksum (XXH64) is 0x${hex(actualHigh)}${hex(actualLow)}, the trailer says 0x${hex(high)}${hex(low)}`);
+  }
   const problem = integrityProblem(x.restoreState());
   if (problem !== null) throw new WannError('CORRUPT_GRAPH', `the index fails its integrity check: ${problem}`);
   return { x, header };
@@ -258,19 +269,22 @@ export function writeRecord(x: WannExports, h: FileHeader): void {
   ]);
 }
 
-/** CRC-32 of the header and region table, skipping the word that stores it. */
-function headerCrc(x: WannExports, bytes: Uint8Array): number {
+/** Low 32 bits of the XXH64 of the header and region table, skipping the word that stores it. */
+function headerChecksum(x: WannExports, bytes: Uint8Array): number {
   const staging = x.stagingPtr();
   new Uint8Array(x.memory.buffer, staging, HEADER_BYTES).set(bytes.subarray(0, HEADER_BYTES));
-  const crc = x.crc32(0, staging, CRC_WORD * 4);
-  return x.crc32(crc, staging + CRC_WORD * 4 + 4, HEADER_BYTES - CRC_WORD * 4 - 4) >>> 0;
+  x.checksumReset();
+  x.checksumUpdate(staging, CHECKSUM_WORD * 4);
+  x.checksumUpdate(staging + CHECKSUM_WORD * 4 + 4, HEADER_BYTES - CHECKSUM_WORD * 4 - 4);
+  x.checksumFinish();
+  return x.checksumLow() >>> 0; // u32 arrives as i32
 }
 
-/** Continues `crc` over small `bytes` (at most HEADER_BYTES) staged in WASM memory. */
-function stagedCrc(x: WannExports, crc: number, bytes: Uint8Array): number {
-  if (bytes.length === 0) return crc;
+/** Feeds small `bytes` (at most HEADER_BYTES) to the running checksum through WASM staging memory. */
+function stagedUpdate(x: WannExports, bytes: Uint8Array): void {
+  if (bytes.length === 0) return;
   new Uint8Array(x.memory.buffer, x.stagingPtr(), bytes.length).set(bytes);
-  return x.crc32(crc, x.stagingPtr(), bytes.length) >>> 0;
+  x.checksumUpdate(x.stagingPtr(), bytes.length);
 }
 
 function setU64(view: DataView, at: number, value: number): void {

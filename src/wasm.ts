@@ -34,7 +34,11 @@ export interface WannExports {
   restoreState(): number;
   regionPtr(region: number): number;
   stagingPtr(): number;
-  crc32(crc: number, ptr: number, len: number): number;
+  checksumReset(): void;
+  checksumUpdate(ptr: number, len: number): void;
+  checksumFinish(): void;
+  checksumLow(): number;
+  checksumHigh(): number;
   vectorPtr(slot: number): number;
   queryPtr(): number;
   resultIdsPtr(): number;

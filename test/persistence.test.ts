@@ -1,4 +1,4 @@
-// Persistence (src/format.ts, assembly/restore.ts, assembly/crc32.ts): serialize() and
+// Persistence (src/format.ts, assembly/restore.ts, assembly/checksum.ts): serialize() and
 // load() round trips answer exactly as the original and keep inserting deterministically;
 // every kind of damaged file is rejected with its own WannError code; save()/open().
 
@@ -11,29 +11,19 @@ import { FlatIndex, HnswIndex, loadIndex, WannError } from '../src/index.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { BUILDS, row, seededVectors, simdOption } from './helpers/data.ts';
 import { expectWannRejection } from './helpers/expect.ts';
+import { xxh64 } from './helpers/xxh64.ts';
 
 const DIM = 13; // not a multiple of 4: rows carry padding
 const data = seededVectors({ n: 900, queries: 50, dim: DIM, seed: 31 });
 const more = seededVectors({ n: 300, dim: DIM, seed: 32 });
 
-/** A plain bitwise CRC-32 (IEEE), independent of the WASM one, to re-seal crafted files. */
-function crc32(bytes: Uint8Array): number {
-  let crc = ~0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  return ~crc >>> 0;
-}
-
 /** Recomputes both checksums after a deliberate edit, so only the edit is wrong. */
 function reseal(bytes: Uint8Array): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = bytes.slice(0, 224);
-  header.fill(0, 92, 96);
-  const headerCrc = crc32(new Uint8Array([...header.subarray(0, 92), ...header.subarray(96)]));
-  view.setUint32(92, headerCrc, true);
-  view.setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+  const headerSum = xxh64(new Uint8Array([...header.subarray(0, 92), ...header.subarray(96)]));
+  view.setUint32(92, Number(headerSum & 0xffffffffn), true);
+  view.setBigUint64(bytes.length - 8, xxh64(bytes.subarray(0, bytes.length - 8)), true);
   return bytes;
 }
 
@@ -210,5 +200,26 @@ describe('save() and open()', () => {
     expect(readdirSync(dir)).toEqual(['index.wann']);
     index.dispose();
     opened.dispose();
+  });
+});
+
+describe('file checksum (XXH64, assembly/checksum.ts)', () => {
+  test('the BigInt reference gives the published XXH64 test vectors', () => {
+    const text = (s: string) => new TextEncoder().encode(s);
+    expect(xxh64(text(''))).toBe(0xef46db3751d8e999n);
+    expect(xxh64(text('a'))).toBe(0xd24ec4f1a98c6e5bn);
+    expect(xxh64(text('abc'))).toBe(0x44bc2cf5ad770999n);
+  });
+
+  test.each(BUILDS)('the trailer of a saved index is the XXH64 of everything before it (%s build)', async (build) => {
+    const index = await HnswIndex.create({ dim: DIM, M: 6, efConstruction: 40, simd: simdOption(build) });
+    try {
+      index.addBatch(data.base.subarray(0, 100 * DIM));
+      const bytes = index.serialize();
+      const trailer = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(bytes.length - 8, true);
+      expect(trailer).toBe(xxh64(bytes.subarray(0, bytes.length - 8)));
+    } finally {
+      index.dispose();
+    }
   });
 });
