@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { FlatIndex, HnswIndex } from '../src/index.js';
 import { loadDataset, readVecs, type Dataset } from './lib/data.js';
 import { bruteForceTopK } from './lib/brute.js';
-import { formatMachine, median, recallAtK } from './lib/stats.js';
+import { formatMachine } from './lib/machine.js';
+import { median, recallAtK } from './lib/stats.js';
 
 const SHIPPED = join(dirname(fileURLToPath(import.meta.url)), 'data', 'siftsmall');
 const RUNS = 5;

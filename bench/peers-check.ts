@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from './lib/data.js';
-import { formatMachine, recallAtK, timeRuns } from './lib/stats.js';
+import { formatMachine } from './lib/machine.js';
+import { recallAtK, timeRuns } from './lib/stats.js';
 import { loadPeers, type AnnPeer, type BuildOptions } from './peers/index.js';
 
 const K = 10;

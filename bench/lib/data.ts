@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bruteForceTopK, type Metric } from './brute.js';
 import { syntheticClustered } from './synthetic.js';
+import { readNpy } from './npy.js';
 import { decodeVecs, encodeVecs, readVecs, type Matrix } from './texmex.js';
 
 export { readVecs, readFvecs, readIvecs, readBvecs, writeVecs, encodeVecs, decodeVecs } from './texmex.js';
@@ -40,7 +41,7 @@ export interface LoadOptions {
 }
 
 /**
- * spec is a directory holding base.{fvecs,bvecs}, query.{fvecs,bvecs} and optionally
+ * spec is a directory holding base.{fvecs,bvecs,npy}, query.{fvecs,bvecs,npy} and optionally
  * gt.ivecs (used only for metric 'l2', which is what texmex gt holds), or
  * `synthetic:N:DIM[:QUERIES[:SEED]]` (defaults 1000 queries, seed 42, 100 clusters).
  */
@@ -82,13 +83,13 @@ function loadDirectory(dir: string, metric: Metric, gtK: number, opts: LoadOptio
   return { name: dir, metric, dim: base.dim, n: base.n, nq: queries.n, base: base.data, queries: queries.data, gt: gt.data, gtK: gt.dim };
 }
 
-/** Reads `<stem>.fvecs`, else `<stem>.bvecs`, from a dataset folder. */
+/** Reads `<stem>.fvecs`, else `<stem>.bvecs`, else `<stem>.npy` (2-D float32), from a dataset folder. */
 function readFloatRows(dir: string, stem: string): Matrix<Float32Array> {
-  for (const ext of ['fvecs', 'bvecs']) {
+  for (const ext of ['fvecs', 'bvecs', 'npy']) {
     const path = join(dir, `${stem}.${ext}`);
-    if (existsSync(path)) return readVecs(path) as Matrix<Float32Array>;
+    if (existsSync(path)) return ext === 'npy' ? readNpy(path) : (readVecs(path) as Matrix<Float32Array>);
   }
-  throw new Error(`${dir}: neither ${stem}.fvecs nor ${stem}.bvecs exists`);
+  throw new Error(`${dir}: none of ${stem}.fvecs, ${stem}.bvecs, ${stem}.npy exists`);
 }
 
 /** Exact top-gtK ids, computed once per (key, metric, gtK) and kept as an .ivecs file. */

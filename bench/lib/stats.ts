@@ -1,6 +1,5 @@
-// Timing, percentiles, recall@k and machine info for the bench scripts.
-import os from 'node:os';
-import { performance } from 'node:perf_hooks';
+// Timing, percentiles and recall@k for the bench scripts and the browser bench page
+// (no Node imports: performance is a global in Node and in browsers).
 
 /** p-th percentile (0..100) with linear interpolation between closest ranks; NaN for no values. */
 export function percentile(values: ArrayLike<number>, p: number): number {
@@ -69,25 +68,19 @@ export function recallAtK(
   return hits / (nq * k);
 }
 
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  node: string;
-  platform: string;
-  memoryGiB: number;
-}
+/** One point of a recall-vs-speed sweep; distances and hops per query where the library counts them. */
+export interface Point { ef: number; recall: number; qps: number; distances?: number; hops?: number }
 
-export function machineInfo(): MachineInfo {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()} ${os.release()}`,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-  };
-}
-
-export function formatMachine(info: MachineInfo = machineInfo()): string {
-  return `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.platform}, Node ${info.node}`;
+/** Queries/s at recall `target`, interpolating log(qps) linearly in recall between sweep points. */
+export function qpsAtRecall(points: readonly Point[], target: number): { qps: number; note: string } | undefined {
+  const sorted = [...points].sort((a, b) => a.recall - b.recall || b.qps - a.qps);
+  if (sorted.length === 0 || sorted[sorted.length - 1].recall < target) return undefined;
+  if (sorted[0].recall >= target) {
+    const best = sorted.reduce((a, b) => (b.qps > a.qps ? b : a));
+    return { qps: best.qps, note: `>= (recall ${best.recall.toFixed(3)} at the smallest ef)` };
+  }
+  const hi = sorted.findIndex((p) => p.recall >= target);
+  const a = sorted[hi - 1], b = sorted[hi];
+  const t = b.recall === a.recall ? 0 : (target - a.recall) / (b.recall - a.recall);
+  return { qps: Math.exp(Math.log(a.qps) + t * (Math.log(b.qps) - Math.log(a.qps))), note: `ef ${a.ef}..${b.ef}` };
 }
