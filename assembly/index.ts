@@ -142,18 +142,3 @@ export function resetCounters(): void { state.resetCounters(); }
 export function l2(a: usize, b: usize, stride: i32): f32 { return l2Kernel(a, b, stride); }
 /** Kernel for tests and benchmarks: dot product of rows at `a` and `b`. */
 export function dot(a: usize, b: usize, stride: i32): f32 { return dotKernel(a, b, stride); }
-
-/**
- * Kernel benchmark with no JS boundary in the loop: `repeat` passes of distances from
- * the query row to rows 0 .. rows-1 (l2 when `op` is 0, dot otherwise); returns their sum.
- */
-export function scan(op: i32, rows: u32, repeat: i32): f32 {
-  let q = layout.queryPtr, s = layout.stride;
-  let sum: f32 = 0;
-  for (let r = 0; r < repeat; r++) {
-    for (let slot: u32 = 0; slot < rows; slot++) {
-      sum += op == 0 ? l2Kernel(q, rowPtr(slot), s) : dotKernel(q, rowPtr(slot), s);
-    }
-  }
-  return sum;
-}

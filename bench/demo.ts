@@ -69,16 +69,22 @@ function prepare(rows: Float32Array, dim: number, metric: Options['metric']): Fl
   return rows;
 }
 
-/** Median queries/s of RUNS passes over all queries, and the recall@10 of the results. */
-function measure(index: HnswIndex | FlatIndex, data: Dataset, ef: number): { recall: number; qps: number } {
-  let ids: ArrayLike<number> = [];
-  const times: number[] = [];
+/**
+ * Recall@10 and median queries/s of each index at one ef. The indexes take turns,
+ * one pass over all queries each per round, so a busy machine slows all of them alike
+ * and the SIMD / scalar ratio stays fair.
+ */
+function measure(indexes: (HnswIndex | FlatIndex)[], data: Dataset, ef: number): { recall: number; qps: number }[] {
+  const times = indexes.map(() => [] as number[]);
+  const recalls = indexes.map((index) => recallAtK(index.searchBatch(data.queries, K, { ef }).ids, K, data.gt, data.gtK, K));
   for (let run = 0; run < RUNS; run++) {
-    const start = performance.now();
-    ids = index.searchBatch(data.queries, K, { ef }).ids;
-    times.push(performance.now() - start);
+    indexes.forEach((index, i) => {
+      const start = performance.now();
+      index.searchBatch(data.queries, K, { ef });
+      times[i].push(performance.now() - start);
+    });
   }
-  return { recall: recallAtK(ids, K, data.gt, data.gtK, K), qps: (data.nq * 1000) / median(times) };
+  return indexes.map((_, i) => ({ recall: recalls[i], qps: (data.nq * 1000) / median(times[i]) }));
 }
 
 function row(cells: (string | number)[], widths: number[]): string {
@@ -92,29 +98,33 @@ console.log(`${formatMachine()}; single thread; M=${options.M}, efConstruction=$
 
 const widths = [19, 8, 5, 10, 11, 10];
 console.log(row(['index', 'build s', 'ef', 'recall@10', 'queries/s', 'memory MB'], widths));
-const summary: Record<string, { build: number; qps: Map<number, number> }> = {};
-for (const simd of [true, false]) {
-  const build = simd ? 'simd' : 'scalar';
-  const index = await HnswIndex.create({ dim: data.dim, metric: options.metric, M: options.M, efConstruction: options.efConstruction, capacity: data.n, simd });
+const builds = [true, false].map((simd) => (simd ? 'simd' : 'scalar'));
+const graphs: HnswIndex[] = [];
+const buildSeconds: number[] = [];
+for (const build of builds) {
+  const index = await HnswIndex.create({ dim: data.dim, metric: options.metric, M: options.M, efConstruction: options.efConstruction, capacity: data.n, simd: build === 'simd' });
   const start = performance.now();
   index.addBatch(data.base);
-  const buildSeconds = (performance.now() - start) / 1000;
-  summary[build] = { build: buildSeconds, qps: new Map() };
-  for (const [i, ef] of options.efs.entries()) {
-    const { recall, qps } = measure(index, data, ef);
-    summary[build].qps.set(ef, qps);
-    const label = i === 0 ? `HNSW ${build}` : '';
-    console.log(row([label, i === 0 ? buildSeconds.toFixed(2) : '', ef, recall.toFixed(3), Math.round(qps).toLocaleString(), i === 0 ? (index.memoryBytes / 1e6).toFixed(1) : ''], widths));
-  }
-  index.dispose();
+  buildSeconds.push((performance.now() - start) / 1000);
+  graphs.push(index);
 }
-for (const simd of [true, false]) {
-  const flat = await FlatIndex.create({ dim: data.dim, metric: options.metric, capacity: data.n, simd });
+const flats: FlatIndex[] = [];
+for (const build of builds) {
+  const flat = await FlatIndex.create({ dim: data.dim, metric: options.metric, capacity: data.n, simd: build === 'simd' });
   flat.addBatch(data.base);
-  const { recall, qps } = measure(flat, data, K);
-  console.log(row([`flat ${simd ? 'simd' : 'scalar'} (exact)`, '', '', recall.toFixed(3), Math.round(qps).toLocaleString(), (flat.memoryBytes / 1e6).toFixed(1)], widths));
-  flat.dispose();
+  flats.push(flat);
 }
-const { simd, scalar } = summary;
-const speedups = options.efs.map((ef) => `${(simd.qps.get(ef)! / scalar.qps.get(ef)!).toFixed(2)}x at ef=${ef}`);
-console.log(`\nSIMD vs scalar: build ${(scalar.build / simd.build).toFixed(2)}x faster; search ${speedups.join(', ')}`);
+const perEf = options.efs.map((ef) => measure(graphs, data, ef));
+builds.forEach((build, b) => {
+  perEf.forEach((results, i) => {
+    const first = i === 0;
+    console.log(row([first ? `HNSW ${build}` : '', first ? buildSeconds[b].toFixed(2) : '', options.efs[i], results[b].recall.toFixed(3),
+      Math.round(results[b].qps).toLocaleString(), first ? (graphs[b].memoryBytes / 1e6).toFixed(1) : ''], widths));
+  });
+});
+measure(flats, data, K).forEach(({ recall, qps }, b) => {
+  console.log(row([`flat ${builds[b]} (exact)`, '', '', recall.toFixed(3), Math.round(qps).toLocaleString(), (flats[b].memoryBytes / 1e6).toFixed(1)], widths));
+});
+for (const index of [...graphs, ...flats]) index.dispose();
+const speedups = perEf.map(([simd, scalar], i) => `${(simd.qps / scalar.qps).toFixed(2)}x at ef=${options.efs[i]}`);
+console.log(`\nSIMD vs scalar: build ${(buildSeconds[1] / buildSeconds[0]).toFixed(2)}x faster; search ${speedups.join(', ')}`);

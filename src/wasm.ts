@@ -57,7 +57,6 @@ export interface WannExports {
   simdBuild(): number;
   l2(a: number, b: number, stride: number): number;
   dot(a: number, b: number, stride: number): number;
-  scan(op: number, rows: number, repeat: number): number;
 }
 
 // The smallest module using a SIMD instruction: () -> v128 { i8x16.splat(0) }.

@@ -73,26 +73,6 @@ describe.each(BUILDS)('kernels (%s build)', (build) => {
     expect(got.l2[PAIRS]).toBe(distance64('l2', pairs[PAIRS][0], 0, pairs[PAIRS][1], 0, dim));
     expect(got.dot[PAIRS + 2]).toBe(0);
   });
-
-  test('scan() sums the kernel over rows in f32, in slot order', async () => {
-    const dim = 37;
-    const x = await instantiate(await compileBuild(build));
-    expect(x.init(Kind.FLAT, Metric.L2, dim, 0, 0, 0, 0, 3)).toBe(0);
-    const { base, queries } = seededVectors({ n: 3, queries: 1, dim, seed: 5 });
-    const f32 = new Float32Array(x.memory.buffer);
-    for (let slot = 0; slot < 3; slot++) f32.set(row(base, dim, slot), x.vectorPtr(slot) >>> 2);
-    f32.set(queries, x.queryPtr() >>> 2);
-    const q = x.queryPtr(), s = x.stride();
-    for (const [op, kernel] of [[0, x.l2], [1, x.dot]] as const) {
-      for (const repeat of [1, 2]) {
-        let sum = 0;
-        for (let pass = 0; pass < repeat; pass++) {
-          for (let slot = 0; slot < 3; slot++) sum = Math.fround(sum + kernel(q, x.vectorPtr(slot), s));
-        }
-        expect(x.scan(op, 3, repeat)).toBe(sum);
-      }
-    }
-  });
 });
 
 describe('SIMD and scalar kernels agree bit for bit', () => {
