@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gaussian, mulberry32, readBvecs, readFvecs, readIvecs } from '../../bench/lib/data.ts';
+import { gaussian, mulberry32, readBvecs, readFvecs, readIvecs, type Dataset } from '../../bench/lib/data.ts';
 
 /** The two builds every kernel and index test runs on. */
 export const BUILDS = ['simd', 'scalar'] as const;
@@ -51,16 +51,8 @@ export function normalizeRows(data: Float32Array, dim: number): Float32Array {
   return out;
 }
 
-export interface TexmexSet {
-  dim: number;
-  n: number;
-  nq: number;
-  base: Float32Array;
-  queries: Float32Array;
-  /** nq rows of gtK exact L2 neighbour ids, nearest first, ties by lower id. */
-  gt: Int32Array;
-  gtK: number;
-}
+/** A texmex folder's vectors with gtK exact L2 neighbour ids per query (ties by lower id). */
+export type TexmexSet = Omit<Dataset, 'name' | 'metric'>;
 
 const SIFTSMALL_DIR = fileURLToPath(new URL('../../bench/data/siftsmall/', import.meta.url));
 
