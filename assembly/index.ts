@@ -123,8 +123,6 @@ export function capacity(): u32 { return layout.capacity; }
 export function stride(): i32 { return layout.stride; }
 /** The slot holding `id`, or -1. */
 export function slotOf(id: u32): i32 { return findSlot(id); }
-/** Bytes of linear memory the index's regions use. */
-export function usedBytes(): usize { return layout.usedBytes(); }
 /** Top level of the graph (-1 when empty). */
 export function maxLevel(): i32 { return state.maxLevel; }
 /** 0 when the graph and id table are consistent, else the first problem (assembly/integrity.ts). */

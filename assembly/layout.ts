@@ -157,11 +157,6 @@ export function updateCap(): i32 {
   return <i32>min<u64>(1 + <u64>M0 + <u64>M0 * <u64>M0, max<u64>(8192, 1 + <u64>M0));
 }
 
-/** Where the last region ends: the bytes of linear memory in use. */
-export function usedBytes(): usize {
-  return startOf(ARENA) + bytesOf(ARENA);
-}
-
 /**
  * Resizes the regions to hold `newCapacity` slots, searches with ef up to `newEfMax`
  * and `newArenaWords` words of upper links, moving existing data into place and

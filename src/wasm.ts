@@ -48,7 +48,6 @@ export interface WannExports {
   capacity(): number;
   stride(): number;
   slotOf(id: number): number;
-  usedBytes(): number;
   maxLevel(): number;
   checkIntegrity(): number;
   distanceCount(): number;
