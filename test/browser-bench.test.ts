@@ -3,17 +3,15 @@
 // Checks shapes and sanity only, never timings. Needs build/*.wasm (npm run build) and
 // /usr/bin/chromium (CHROMIUM_PATH overrides); skipped without Chromium, except under CI.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildBenchPage, PAGE_PATH, ROOT } from '../bench/browser/build.js';
 import type { KernelResults } from '../bench/lib/kernel-bench.js';
 import type { SweepResult } from '../bench/lib/tables.js';
+import { CHROMIUM_PATH, HAVE_CHROMIUM, launchChromium, watchProblems } from './browser/chromium.js';
 import { startServer, type StaticServer } from './browser/serve.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const TIMEOUT_MS = 120_000;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const QUERY = '?dims=16,128&metrics=l2,cosine&time=20&outMiB=4&n=1500&dim=32&nq=50&ef=10,40';
 
 interface BenchResults { done: boolean; errors: string[]; simdSupported?: boolean; kernels?: KernelResults; search?: SweepResult[] }
@@ -26,17 +24,15 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('browser benchmark page (head
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI is set but there is no Chromium at ${CHROMIUM}`);
+    if (!HAVE_CHROMIUM) throw new Error(`CI is set but there is no Chromium at ${CHROMIUM_PATH}`);
     for (const file of ['build/wann-simd.wasm', 'build/wann-scalar.wasm']) {
       if (!existsSync(`${ROOT}/${file}`)) throw new Error(`${file} is missing: run npm run build first`);
     }
     await buildBenchPage();
     server = await startServer(ROOT);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-    page.on('response', (response) => { if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`); });
+    watchProblems(page, problems);
     await page.goto(`${server.url}${PAGE_PATH}${QUERY}`);
     await page.waitForFunction(() => (window as unknown as { benchResults?: BenchResults }).benchResults?.done === true, null, { timeout: TIMEOUT_MS - 20_000 });
     results = await page.evaluate(() => (window as unknown as { benchResults: BenchResults }).benchResults);

@@ -5,19 +5,13 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CHROMIUM_PATH, HAVE_CHROMIUM, launchChromium, watchProblems } from './browser/chromium.js';
 import { startServer, type StaticServer } from './browser/serve.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const TIMEOUT_MS = 60_000;
-
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync',
-];
 
 /** What smoke.html leaves on window.smoke. */
 interface SeedResult {
@@ -59,15 +53,15 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('browser (headless Chromium, 
 
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) {
-      throw new Error(`CI is set but there is no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
+      throw new Error(`CI is set but there is no Chromium at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
     }
     for (const file of ['dist/wann.browser.js', 'build/wann-simd.wasm', 'build/wann-scalar.wasm']) {
       if (!existsSync(`${ROOT}${file}`)) throw new Error(`${file} is missing: run npm run build before the browser test`);
     }
     server = await startServer(ROOT);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage();
-    watchProblems(page, pageProblems);
+    watchProblems(page, pageProblems, (url) => url.endsWith(EXPECTED_404));
     await page.goto(`${server.url}/test/browser/smoke.html`);
     await page.waitForFunction(() => (window as unknown as { smoke?: SmokeResults }).smoke?.done === true,
       null, { timeout: TIMEOUT_MS - 10_000 });
@@ -125,19 +119,3 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('browser (headless Chromium, 
     expect(explicit.missingUrlError).toBe('WASM_UNAVAILABLE'); // the URL given is the one fetched
   });
 });
-
-/** Collects console errors, uncaught page errors and failed requests (but the expected 404). */
-function watchProblems(page: Page, problems: string[]): void {
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    if (message.location().url.endsWith(EXPECTED_404)) return;
-    problems.push(`console: ${message.text()} (${message.location().url})`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.stack ?? error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400 && !response.url().endsWith(EXPECTED_404)) {
-      problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    }
-  });
-}

@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../test/browser/chromium.js';
 import { startServer } from '../../test/browser/serve.js';
 
 interface DemoRow {
@@ -26,19 +26,13 @@ interface DemoResults {
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshotPath = process.argv[2] ?? '/tmp/demo.png';
 const query = process.argv[3] ?? '';
 
 if (!existsSync(`${ROOT}dist/wann.browser.js`)) throw new Error('dist/wann.browser.js is missing: run npm run build');
-if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it or set CHROMIUM_PATH`);
 
 const server = await startServer(ROOT);
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.on('console', (message) => {
