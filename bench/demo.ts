@@ -12,10 +12,11 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatIndex, HnswIndex } from '../src/index.js';
+import { recallAtK } from '../src/recall.js';
 import { loadDataset, readVecs, type Dataset } from './lib/data.js';
 import { bruteForceTopK } from './lib/brute.js';
 import { formatMachine } from './lib/machine.js';
-import { median, recallAtK } from './lib/stats.js';
+import { median } from './lib/stats.js';
 
 const SHIPPED = join(dirname(fileURLToPath(import.meta.url)), 'data', 'siftsmall');
 const RUNS = 5;

@@ -11,10 +11,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { progress } from '../src/progress.js';
 import { compileKernels } from './kernels/compile.js';
 import { DEFAULT_KERNEL_OPTIONS, runKernelBench, type CachePattern, type KernelMetric } from './lib/kernel-bench.js';
 import { buildInfo, formatMachine, machineInfo } from './lib/machine.js';
-import { progress } from './lib/progress.js';
 import { boundaryTable, kernelTable, ratioTable } from './lib/tables.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -16,10 +16,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { progress, type Progress } from '../src/progress.js';
+import { recallAtK } from '../src/recall.js';
 import { loadDataset, type Dataset } from './lib/data.js';
 import { buildInfo, formatMachine, machineInfo } from './lib/machine.js';
-import { progress, type Progress } from './lib/progress.js';
-import { median, qpsAtRecall, recallAtK, type Point } from './lib/stats.js';
+import { median, qpsAtRecall, type Point } from './lib/stats.js';
 import { loadPeers, type AnnPeer, type BuildOptions } from './peers/index.js';
 import { createWannPeer } from './peers/wann.js';
 

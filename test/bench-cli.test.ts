@@ -1,12 +1,12 @@
 // The `wann` command (src/cli.ts), run from source with tsx: build an index from an
 // .fvecs file, query it with ground truth, and the messages for misuse.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
-import { encodeVecs, syntheticClustered } from '../bench/lib/data.js';
+import { syntheticClustered, writeVecs } from '../bench/lib/data.js';
 import { bruteForceTopK } from '../bench/lib/brute.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -17,9 +17,9 @@ const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 
 test('wann build, then wann query with --gt, writes ids and reports recall', () => {
   const dim = 16;
   const { base, queries } = syntheticClustered({ n: 1000, queries: 20, dim, seed: 3 });
-  writeFileSync(join(tmp, 'base.fvecs'), encodeVecs(base, dim, 'fvecs'));
-  writeFileSync(join(tmp, 'query.fvecs'), encodeVecs(queries, dim, 'fvecs'));
-  writeFileSync(join(tmp, 'gt.ivecs'), encodeVecs(bruteForceTopK(base, queries, dim, 10).ids, 10, 'ivecs'));
+  writeVecs(join(tmp, 'base.fvecs'), base, dim);
+  writeVecs(join(tmp, 'query.fvecs'), queries, dim);
+  writeVecs(join(tmp, 'gt.ivecs'), bruteForceTopK(base, queries, dim, 10).ids, 10);
 
   const built = cli(['build', join(tmp, 'base.fvecs'), '-o', join(tmp, 'index.wann')]);
   expect(built.status, built.stderr).toBe(0);

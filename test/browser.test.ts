@@ -55,7 +55,7 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('browser (headless Chromium, 
     if (!HAVE_CHROMIUM) {
       throw new Error(`CI is set but there is no Chromium at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
     }
-    for (const file of ['dist/wann.browser.js', 'build/wann-simd.wasm', 'build/wann-scalar.wasm']) {
+    for (const file of ['dist/wann.browser.js', 'dist/texmex.js', 'dist/recall.js', 'build/wann-simd.wasm', 'build/wann-scalar.wasm']) {
       if (!existsSync(`${ROOT}${file}`)) throw new Error(`${file} is missing: run npm run build before the browser test`);
     }
     server = await startServer(ROOT);

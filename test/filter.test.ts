@@ -4,7 +4,8 @@
 
 import { describe, expect, test } from 'vitest';
 import { FlatIndex, HnswIndex, NO_ID, type Filter } from '../src/index.ts';
-import { bruteForceTopK, recallAt } from './helpers/brute.ts';
+import { recallAtK } from '../src/recall.ts';
+import { bruteForceTopK } from './helpers/brute.ts';
 import { BUILDS, seededVectors, siftsmall, simdOption } from './helpers/data.ts';
 import { expectWannError } from './helpers/expect.ts';
 
@@ -44,7 +45,7 @@ describe.each(CASES)('$name filtered search ($build build)', ({ name, create, bu
       }
     }
     const batch = index.searchBatch(data.queries, 10, { filter: (id) => id % 7 === 3, ef: 200 });
-    const recall = recallAt(10, batch.ids, 10, truth.flat(), 10);
+    const recall = recallAtK(batch.ids, 10, truth.flat(), 10, 10);
     expect(recall).toBeGreaterThanOrEqual(name === 'FlatIndex' ? 1 : 0.95);
     index.dispose();
   });
@@ -83,8 +84,8 @@ describe.each(BUILDS)('filters on siftsmall at 10 percent selectivity (%s build)
     flat.addBatch(sift.base);
     const filter = (id: number) => (id * 2_654_435_761) % 4_294_967_296 < 429_496_730; // a scattered 10%
     const truth = flat.searchBatch(sift.queries, 10, { filter }).ids;
-    const graph = recallAt(10, index.searchBatch(sift.queries, 10, { filter, ef: 64, exact: false }).ids, 10, truth, 10);
-    const chosen = recallAt(10, index.searchBatch(sift.queries, 10, { filter, ef: 64 }).ids, 10, truth, 10);
+    const graph = recallAtK(index.searchBatch(sift.queries, 10, { filter, ef: 64, exact: false }).ids, 10, truth, 10, 10);
+    const chosen = recallAtK(index.searchBatch(sift.queries, 10, { filter, ef: 64 }).ids, 10, truth, 10, 10);
     console.log(`siftsmall, 10% filter, recall@10 at ef 64 (${build}): graph ${graph.toFixed(3)}, default ${chosen.toFixed(3)}`);
     expect(graph).toBeGreaterThanOrEqual(0.9);
     expect(chosen).toBe(1);

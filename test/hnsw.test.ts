@@ -4,7 +4,8 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FlatIndex, HnswIndex, NO_ID, type BatchSearchResult, type MetricName } from '../src/index.ts';
-import { bruteForceTopK, distance64, firstDifference, recallAt, tolerance64 } from './helpers/brute.ts';
+import { recallAtK } from '../src/recall.ts';
+import { bruteForceTopK, distance64, firstDifference, tolerance64 } from './helpers/brute.ts';
 import { BUILDS, hasSharedSet, row, seededVectors, sharedSet, siftsmall, simdOption, type BuildName } from './helpers/data.ts';
 
 const SLOW = 120_000;
@@ -51,7 +52,7 @@ describe.each(['l2', 'ip', 'cosine'] as const)('HnswIndex on the shipped siftsma
 
   test.each(BUILDS)('recall@10 >= 0.95 at ef 64 (%s build)', (build) => {
     expect(built[build].index.build).toBe(build);
-    expect(recallAt(10, built[build].found.ids, 10, truth, truthK)).toBeGreaterThanOrEqual(0.95);
+    expect(recallAtK(built[build].found.ids, 10, truth, truthK, 10)).toBeGreaterThanOrEqual(0.95);
   });
 
   test.each(BUILDS)('checkIntegrity() is null and every item is in (%s build)', (build) => {
@@ -95,7 +96,7 @@ describe.skipIf(!hasSharedSet('mnist-784-10k'))('HnswIndex on ../shared/data/mni
   afterAll(() => BUILDS.forEach((build) => built?.[build].index.dispose()));
 
   test.each(BUILDS)('recall@10 >= 0.95 at ef 64 against gt.ivecs (%s build)', (build) => {
-    expect(recallAt(10, built[build].found.ids, 10, gt, gtK)).toBeGreaterThanOrEqual(0.95);
+    expect(recallAtK(built[build].found.ids, 10, gt, gtK, 10)).toBeGreaterThanOrEqual(0.95);
     expect(built[build].index.checkIntegrity()).toBeNull();
   });
 
@@ -114,7 +115,7 @@ describe.each(BUILDS)('HnswIndex (%s build)', (build) => {
     const index = await HnswIndex.create({ dim: 32, metric: 'l2', seed: 7, simd });
     try {
       index.addBatch(data.base);
-      expect(recallAt(10, index.searchBatch(data.queries, 10, { ef: 64 }).ids, 10, truth.ids, 10)).toBeGreaterThanOrEqual(0.95);
+      expect(recallAtK(index.searchBatch(data.queries, 10, { ef: 64 }).ids, 10, truth.ids, 10, 10)).toBeGreaterThanOrEqual(0.95);
       expect(index.checkIntegrity()).toBeNull();
     } finally {
       index.dispose();
@@ -177,7 +178,7 @@ describe.each(BUILDS)('HnswIndex (%s build)', (build) => {
     const index = await HnswIndex.create({ dim, simd, M: 4, efConstruction: 8 });
     try {
       index.addBatch(data.base);
-      const recalls = [10, 40, 160, 1000].map((ef) => recallAt(10, index.searchBatch(data.queries, 10, { ef }).ids, 10, truth.ids, 10));
+      const recalls = [10, 40, 160, 1000].map((ef) => recallAtK(index.searchBatch(data.queries, 10, { ef }).ids, 10, truth.ids, 10, 10));
       for (let i = 1; i < recalls.length; i++) expect(recalls[i]).toBeGreaterThanOrEqual(recalls[i - 1] - 0.01);
       expect(recalls[3]).toBeGreaterThan(recalls[0]);
       expect(index.checkIntegrity()).toBeNull();

@@ -5,7 +5,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { FlatIndex, HnswIndex } from '../src/index.ts';
-import { recallAt } from './helpers/brute.ts';
+import { recallAtK } from '../src/recall.ts';
 import { BUILDS, normalizeRows, row, seededVectors, siftsmall, simdOption } from './helpers/data.ts';
 import { mulberry32 } from '../bench/lib/data.ts';
 
@@ -100,7 +100,7 @@ describe.each(BUILDS)('churn on siftsmall (%s build)', (build) => {
     const sift = siftsmall();
     const index = await HnswIndex.create({ dim: sift.dim, M: 16, efConstruction: 100, capacity: sift.n, simd: simdOption(build) });
     index.addBatch(sift.base);
-    const recall = () => recallAt(10, index.searchBatch(sift.queries, 10, { ef: 64 }).ids, 10, sift.gt, sift.gtK);
+    const recall = () => recallAtK(index.searchBatch(sift.queries, 10, { ef: 64 }).ids, 10, sift.gt, sift.gtK, 10);
     const before = recall();
     const random = mulberry32(30);
     const ids = Array.from({ length: sift.n }, (_, i) => i);

@@ -3,10 +3,11 @@
 // charts as the Node scripts, and leaves the figures on window.benchResults for
 // test/browser-bench.test.ts. Bundled by bench/browser/build.ts.
 import { HnswIndex, simdSupported } from '../../src/index.js';
+import { recallAtK } from '../../src/recall.js';
 import { bruteForceTopK } from '../lib/brute.js';
 import { kernelRatioSpec, searchSpec, toSvg } from '../lib/charts.js';
 import { DEFAULT_KERNEL_OPTIONS, runKernelBench, type KernelMetric, type KernelResults } from '../lib/kernel-bench.js';
-import { median, recallAtK, type Point } from '../lib/stats.js';
+import { median, type Point } from '../lib/stats.js';
 import { syntheticClustered } from '../lib/synthetic.js';
 import { boundaryTable, kernelTable, ratioAtRecallTable, ratioTable, type SweepResult } from '../lib/tables.js';
 

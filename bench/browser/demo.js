@@ -3,7 +3,8 @@
 // bench/browser/headless.ts. URL parameters: ?M=16&efConstruction=200&ef=64&n=10000.
 
 import { FlatIndex, HnswIndex, simdSupported } from '/dist/wann.browser.js';
-import { fetchSiftsmall, recallAt } from './texmex.js';
+import { recallAtK } from '/dist/recall.js';
+import { fetchSiftsmall } from './texmex.js';
 
 const K = 10;
 /** Rows per addBatch() call: small enough that the progress bar moves smoothly. */
@@ -81,7 +82,7 @@ async function measure(kind, simd, data, options) {
     const distancesPerQuery = index.counters.distances / queries.n;
     const row = {
       index: kind, build: index.build, buildMs,
-      recall: options.n === base.n ? recallAt(K, ids, K, truth.data, truth.dim) : null,
+      recall: options.n === base.n ? recallAtK(ids, K, truth.data, truth.dim, K) : null,
       qps: queriesPerSecond(index, queries),
       distancesPerQuery, memoryBytes: index.memoryBytes, ids: [...ids],
     };

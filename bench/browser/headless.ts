@@ -29,7 +29,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const screenshotPath = process.argv[2] ?? '/tmp/demo.png';
 const query = process.argv[3] ?? '';
 
-if (!existsSync(`${ROOT}dist/wann.browser.js`)) throw new Error('dist/wann.browser.js is missing: run npm run build');
+for (const file of ['dist/wann.browser.js', 'dist/texmex.js', 'dist/recall.js']) {
+  if (!existsSync(`${ROOT}${file}`)) throw new Error(`${file} is missing: run npm run build`);
+}
 
 const server = await startServer(ROOT);
 const browser = await launchChromium();

@@ -1,13 +1,13 @@
 // Benchmark datasets: loadDataset(spec) for texmex folders and synthetic:N:DIM, with cached ground truth.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bruteForceTopK, type Metric } from './brute.js';
 import { syntheticClustered } from './synthetic.js';
 import { readNpy } from './npy.js';
-import { decodeVecs, encodeVecs, readVecs, type Matrix } from './texmex.js';
+import { readIvecs, readVecs, writeVecs, type Matrix } from './texmex.js';
 
-export { readVecs, readFvecs, readIvecs, readBvecs, writeVecs, encodeVecs, decodeVecs } from './texmex.js';
+export { readVecs, readFvecs, readIvecs, readBvecs, writeVecs } from './texmex.js';
 export type { Matrix, VecsKind } from './texmex.js';
 export { readNpy, decodeNpy } from './npy.js';
 export { syntheticClustered, mulberry32, gaussian } from './synthetic.js';
@@ -105,8 +105,8 @@ function cachedGroundTruth(
   const path = join(CACHE_DIR, `${key}-${metric}-gt${gtK}.ivecs`);
   const nq = queries.length / dim;
   if (existsSync(path)) {
-    const cached = decodeVecs(readFileSync(path), 'ivecs', path);
-    if (cached.n === nq && cached.dim === gtK) return cached.data as Int32Array;
+    const cached = readIvecs(path);
+    if (cached.n === nq && cached.dim === gtK) return cached.data;
     opts.onProgress?.(`${path}: ${cached.n}x${cached.dim}, expected ${nq}x${gtK}; recomputing`);
   }
   opts.onProgress?.(`computing exact top-${gtK} (${metric}) for ${nq} queries over ${base.length / dim} rows`);
@@ -114,6 +114,6 @@ function cachedGroundTruth(
     opts.onProgress?.(`  ground truth ${done}/${total}`),
   );
   mkdirSync(CACHE_DIR, { recursive: true });
-  writeFileSync(path, encodeVecs(ids, gtK, 'ivecs'));
+  writeVecs(path, ids, gtK);
   return ids;
 }

@@ -1,5 +1,6 @@
-// Timing, percentiles and recall@k for the bench scripts and the browser bench page
-// (no Node imports: performance is a global in Node and in browsers).
+// Timing, percentiles and recall-vs-speed sweep points for the bench scripts and the browser
+// bench page (no Node imports: performance is a global in Node and in browsers). recall@k
+// itself is src/recall.ts, shared with the CLI and the tests.
 
 /** p-th percentile (0..100) with linear interpolation between closest ranks; NaN for no values. */
 export function percentile(values: ArrayLike<number>, p: number): number {
@@ -36,36 +37,6 @@ export async function timeRuns(fn: () => unknown, runs: number, warmup = 1): Pro
     times[i] = performance.now() - start;
   }
   return median(times);
-}
-
-/**
- * recall@k = |found top-k ∩ gt top-k| / k, averaged over queries. `found` holds nq rows of
- * foundStride ids (missing results may be any value not in gt, e.g. -1); gt holds nq rows
- * of gtStride ids, of which the first k count (texmex gt rows have 100).
- */
-export function recallAtK(
-  found: ArrayLike<number>,
-  foundStride: number,
-  gt: ArrayLike<number>,
-  gtStride: number,
-  k: number,
-): number {
-  if (k > gtStride) throw new Error(`recall@${k} needs at least ${k} ground-truth ids per query, gt has ${gtStride}`);
-  if (k > foundStride) throw new Error(`recall@${k} needs ${k} results per query, found rows have ${foundStride}`);
-  const nq = gt.length / gtStride;
-  if (found.length !== nq * foundStride) {
-    throw new Error(`found has ${found.length} ids, expected ${nq} queries x ${foundStride}`);
-  }
-  if (nq === 0) return NaN;
-  let hits = 0;
-  const truth = new Set<number>();
-  for (let q = 0; q < nq; q++) {
-    truth.clear();
-    for (let j = 0; j < k; j++) truth.add(gt[q * gtStride + j]);
-    // delete on hit: a peer returning the same id twice must not count it twice
-    for (let j = 0; j < k; j++) if (truth.delete(found[q * foundStride + j])) hits++;
-  }
-  return hits / (nq * k);
 }
 
 /** One point of a recall-vs-speed sweep; distances and hops per query where the library counts them. */

@@ -1,5 +1,5 @@
-// The float64 reference: distances, exact top-k by brute force, recall@k, and
-// comparisons of search results against the reference. Used by the index tests.
+// The float64 reference: distances, exact top-k by brute force, and comparisons of
+// search results against the reference (recall@k is src/recall.ts). Used by the index tests.
 
 import type { MetricName, SearchResult } from '../../src/index.ts';
 
@@ -62,21 +62,6 @@ export function bruteForceTopK(base: Float32Array, queries: Float32Array, dim: n
     }
   }
   return { k, ids, distances };
-}
-
-/**
- * Mean over queries of |found top-k ∩ true top-k| / k. `found` has foundK entries per
- * query (NO_ID padding never matches), `truth` has truthK >= k.
- */
-export function recallAt(k: number, found: ArrayLike<number>, foundK: number, truth: ArrayLike<number>, truthK: number): number {
-  const nq = Math.round(truth.length / truthK);
-  let hits = 0;
-  for (let q = 0; q < nq; q++) {
-    const want = new Set<number>();
-    for (let j = 0; j < k; j++) want.add(truth[q * truthK + j]);
-    for (let j = 0; j < Math.min(k, foundK); j++) if (want.has(found[q * foundK + j])) hits++;
-  }
-  return hits / (nq * k);
 }
 
 /**
