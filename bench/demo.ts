@@ -42,32 +42,16 @@ function parseArgs(argv: string[]): Options {
 
 /** The dataset named on the command line; ground truth is exact brute force when not given. */
 function load(spec: string[], metric: Options['metric']): Dataset {
-  const truthMetric = metric === 'l2' ? 'l2' : 'ip';
   const first = spec[0] ?? SHIPPED;
   if (spec.length >= 2 || (existsSync(first) && statSync(first).isFile())) {
     if (spec.length < 2) throw new Error('give the queries too: npm start -- base.fvecs query.fvecs');
     const base = readVecs(spec[0]), queries = readVecs(spec[1]);
     if (base.dim !== queries.dim) throw new Error(`base dim ${base.dim} differs from query dim ${queries.dim}`);
     const b = Float32Array.from(base.data), q = Float32Array.from(queries.data);
-    const { ids } = bruteForceTopK(prepare(b, base.dim, metric), prepare(q, base.dim, metric), base.dim, K, truthMetric);
-    return { name: spec[0], metric: truthMetric, dim: base.dim, n: base.n, nq: queries.n, base: b, queries: q, gt: ids, gtK: K };
+    const { ids } = bruteForceTopK(b, q, base.dim, K, metric);
+    return { name: spec[0], metric, dim: base.dim, n: base.n, nq: queries.n, base: b, queries: q, gt: ids, gtK: K };
   }
-  const data = loadDataset(first, { metric: truthMetric, onProgress: (m) => console.log(m) });
-  if (metric !== 'cosine') return data;
-  // Cosine truth: inner product over normalised copies.
-  const { ids } = bruteForceTopK(prepare(data.base.slice(), data.dim, metric), prepare(data.queries.slice(), data.dim, metric), data.dim, K, 'ip');
-  return { ...data, gt: ids, gtK: K };
-}
-
-function prepare(rows: Float32Array, dim: number, metric: Options['metric']): Float32Array {
-  if (metric !== 'cosine') return rows;
-  for (let at = 0; at < rows.length; at += dim) {
-    let norm = 0;
-    for (let i = 0; i < dim; i++) norm += rows[at + i] ** 2;
-    const scale = 1 / (Math.sqrt(norm) || 1);
-    for (let i = 0; i < dim; i++) rows[at + i] *= scale;
-  }
-  return rows;
+  return loadDataset(first, { metric, onProgress: (m) => console.log(m) });
 }
 
 /**

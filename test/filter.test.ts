@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { FlatIndex, HnswIndex, NO_ID, type Filter } from '../src/index.ts';
 import { recallAtK } from '../src/recall.ts';
-import { bruteForceTopK } from './helpers/brute.ts';
+import { bruteForceTopK } from '../bench/lib/brute.ts';
 import { BUILDS, seededVectors, siftsmall, simdOption } from './helpers/data.ts';
 import { expectWannError } from './helpers/expect.ts';
 

@@ -3,7 +3,8 @@
 
 import { describe, expect, test } from 'vitest';
 import { FlatIndex, NO_ID, type MetricName } from '../src/index.ts';
-import { bruteForceTopK, distance64, exactMismatches } from './helpers/brute.ts';
+import { bruteForceTopK, distance64 } from '../bench/lib/brute.ts';
+import { exactMismatches } from './helpers/brute.ts';
 import { BUILDS, row, seededVectors, siftsmall, simdOption } from './helpers/data.ts';
 
 const METRICS: MetricName[] = ['l2', 'ip', 'cosine'];

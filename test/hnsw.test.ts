@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FlatIndex, HnswIndex, NO_ID, type BatchSearchResult, type MetricName } from '../src/index.ts';
 import { recallAtK } from '../src/recall.ts';
-import { bruteForceTopK, distance64, firstDifference, tolerance64 } from './helpers/brute.ts';
+import { bruteForceTopK, distance64 } from '../bench/lib/brute.ts';
+import { firstDifference, tolerance64 } from './helpers/brute.ts';
 import { BUILDS, hasSharedSet, row, seededVectors, sharedSet, siftsmall, simdOption, type BuildName } from './helpers/data.ts';
 
 const SLOW = 120_000;

@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { Kind, Metric } from '../src/abi.ts';
 import { FlatIndex, type MetricName } from '../src/index.ts';
 import { compileBuild, instantiate, type WannExports } from '../src/wasm.ts';
-import { distance64, tolerance64 } from './helpers/brute.ts';
+import { distance64 } from '../bench/lib/brute.ts';
+import { tolerance64 } from './helpers/brute.ts';
 import { BUILDS, row, seededVectors, simdOption, type BuildName } from './helpers/data.ts';
 
 const DIMS = [1, 3, 4, 5, 15, 16, 17, 100, 128, 384, 784, 1536];

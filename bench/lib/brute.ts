@@ -1,35 +1,54 @@
-// Exact top-k by plain JS brute force (squared L2, 1 - dot); ground truth for bench/lib/data.ts.
+// Exact top-k by brute force in float64, for every metric: the reference the tests check
+// the indexes against (test/helpers/brute.ts), and ground truth for bench/lib/data.ts,
+// bench/demo.ts and the browser bench page.
 
-export type Metric = 'l2' | 'ip';
+import type { MetricName } from '../../src/index.js';
 
-/** Squared Euclidean distance, as hnswlib reports it; accumulated in f64. */
-export function l2Squared(a: Float32Array, aOff: number, b: Float32Array, bOff: number, dim: number): number {
-  let sum = 0;
-  for (let j = 0; j < dim; j++) {
-    const d = a[aOff + j] - b[bOff + j];
-    sum += d * d;
+export type Metric = MetricName;
+
+/**
+ * The distance the index reports, accumulated in f64: squared L2 (as hnswlib), 1 - dot
+ * (hnswlib's 'ip' space), or 1 - cosine similarity.
+ */
+export function distance64(
+  metric: Metric, a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, dim: number,
+): number {
+  if (metric === 'l2') {
+    let sum = 0;
+    for (let j = 0; j < dim; j++) {
+      const d = a[aOff + j] - b[bOff + j];
+      sum += d * d;
+    }
+    return sum;
   }
-  return sum;
-}
-
-/** Inner-product distance 1 - dot, as hnswlib's 'ip' space. */
-export function ipDistance(a: Float32Array, aOff: number, b: Float32Array, bOff: number, dim: number): number {
   let dot = 0;
-  for (let j = 0; j < dim; j++) dot += a[aOff + j] * b[bOff + j];
-  return 1 - dot;
+  if (metric === 'ip') {
+    for (let j = 0; j < dim; j++) dot += a[aOff + j] * b[bOff + j];
+    return 1 - dot;
+  }
+  let normA = 0, normB = 0;
+  for (let j = 0; j < dim; j++) {
+    const x = a[aOff + j], y = b[bOff + j];
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  // A zero vector stays zero when normalised: its cosine distance to anything is 1.
+  return normA === 0 || normB === 0 ? 1 : 1 - dot / Math.sqrt(normA * normB);
 }
 
 export interface TopK {
   k: number;
-  /** nq * k ids, nearest first; -1 where the base has fewer than k rows. */
+  /** nq·k ids, nearest first; -1 where the base has fewer than k rows. */
   ids: Int32Array;
   distances: Float64Array;
 }
 
 /**
- * Exact top-k for every query. Ties go to the lower id (as the texmex gt files):
- * base rows are scanned in id order and a candidate must be strictly nearer than
- * the current k-th to enter the sorted list.
+ * Exact top-k of every query. Ties go to the lower id (as the texmex gt files): base
+ * rows are scanned in id order and a candidate must be strictly nearer than the current
+ * k-th to enter the sorted list (so a NaN distance never enters). `onProgress` is called
+ * every 100 queries: large synthetic sets take minutes.
  */
 export function bruteForceTopK(
   base: Float32Array,
@@ -44,15 +63,13 @@ export function bruteForceTopK(
   }
   const n = base.length / dim;
   const nq = queries.length / dim;
-  const distance = metric === 'l2' ? l2Squared : ipDistance;
   const ids = new Int32Array(nq * k).fill(-1);
   const distances = new Float64Array(nq * k).fill(Infinity);
   for (let q = 0; q < nq; q++) {
     const row = q * k;
-    let worst = Infinity;
     for (let i = 0; i < n; i++) {
-      const d = distance(queries, q * dim, base, i * dim, dim);
-      if (d >= worst) continue;
+      const d = distance64(metric, queries, q * dim, base, i * dim, dim);
+      if (!(d < distances[row + k - 1])) continue;
       // Insertion into the sorted row: k is small (<= 100) and most rows never get here.
       let pos = k - 1;
       while (pos > 0 && distances[row + pos - 1] > d) {
@@ -62,7 +79,6 @@ export function bruteForceTopK(
       }
       distances[row + pos] = d;
       ids[row + pos] = i;
-      worst = distances[row + k - 1];
     }
     if (onProgress && (q + 1) % 100 === 0) onProgress(q + 1, nq);
   }

@@ -1,25 +1,8 @@
-// The float64 reference: distances, exact top-k by brute force, and comparisons of
-// search results against the reference (recall@k is src/recall.ts). Used by the index tests.
+// Comparing search results with the float64 reference (bench/lib/brute.ts): tolerances
+// for f32 distances, exact-search mismatches, bit-for-bit differences. Used by the index tests.
 
 import type { MetricName, SearchResult } from '../../src/index.ts';
-
-/** The distance the index reports, in f64: squared L2, 1 - dot, or 1 - cosine similarity. */
-export function distance64(
-  metric: MetricName, a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, dim: number,
-): number {
-  let sum = 0, dot = 0, normA = 0, normB = 0;
-  for (let j = 0; j < dim; j++) {
-    const x = a[aOff + j], y = b[bOff + j];
-    sum += (x - y) * (x - y);
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  if (metric === 'l2') return sum;
-  if (metric === 'ip') return 1 - dot;
-  // A zero vector stays zero when normalised: its cosine distance to anything is 1.
-  return normA === 0 || normB === 0 ? 1 : 1 - dot / Math.sqrt(normA * normB);
-}
+import { distance64, type TopK } from '../../bench/lib/brute.ts';
 
 /**
  * A tolerance for comparing an f32 distance with distance64: f32 accumulation errs by
@@ -32,36 +15,6 @@ export function tolerance64(metric: MetricName, a: ArrayLike<number>, aOff: numb
     magnitude += metric === 'l2' ? (a[aOff + j] - b[bOff + j]) ** 2 : Math.abs(a[aOff + j] * b[bOff + j]);
   }
   return 1e-5 * magnitude + 1e-6;
-}
-
-export interface TopK {
-  k: number;
-  /** nq·k ids, nearest first; -1 where the base has fewer than k rows. */
-  ids: Int32Array;
-  distances: Float64Array;
-}
-
-/** Exact top-k of every query in f64; ties go to the lower id, as the texmex gt files. */
-export function bruteForceTopK(base: Float32Array, queries: Float32Array, dim: number, k: number, metric: MetricName): TopK {
-  const n = base.length / dim, nq = queries.length / dim;
-  const ids = new Int32Array(nq * k).fill(-1);
-  const distances = new Float64Array(nq * k).fill(Infinity);
-  for (let q = 0; q < nq; q++) {
-    const at = q * k;
-    for (let i = 0; i < n; i++) {
-      const d = distance64(metric, queries, q * dim, base, i * dim, dim);
-      if (!(d < distances[at + k - 1])) continue; // strictly nearer: the lower id wins a tie
-      let pos = k - 1;
-      while (pos > 0 && distances[at + pos - 1] > d) {
-        distances[at + pos] = distances[at + pos - 1];
-        ids[at + pos] = ids[at + pos - 1];
-        pos--;
-      }
-      distances[at + pos] = d;
-      ids[at + pos] = i;
-    }
-  }
-  return { k, ids, distances };
 }
 
 /**
