@@ -6,7 +6,7 @@
 // accumulator: the dependency chain is one add per block (as fast as four v128
 // accumulators), and the scalar twin needs four running sums, not sixteen, which
 // V8 would spill (bench/kernels.ts measured both). Blocks of 4 finish the row.
-// Called by hnsw.ts, flat.ts and the kernel exports in index.ts.
+// Called by storage.ts and the kernel export in index.ts.
 
 /** Squared Euclidean distance between rows `a` and `b`. */
 export function l2(a: usize, b: usize, stride: i32): f32 {
@@ -97,22 +97,22 @@ export function dot(a: usize, b: usize, stride: i32): f32 {
 }
 
 /**
- * Scales row `a` to unit length in place, as hnswlib's normalize_vector:
- * a zero row stays zero (its cosine distance to anything is then 1).
+ * Writes row `src` scaled to unit length into `dst` (which may be `src`), as hnswlib's
+ * normalize_vector: a zero row stays zero (its cosine distance to anything is then 1).
  */
-export function normalize(a: usize, stride: i32): void {
-  let inv: f32 = 1 / (Mathf.sqrt(dot(a, a, stride)) + <f32>1e-30);
-  let end = a + (<usize>stride << 2);
+export function normalize(src: usize, dst: usize, stride: i32): void {
+  let inv: f32 = 1 / (Mathf.sqrt(dot(src, src, stride)) + <f32>1e-30);
+  let end = src + (<usize>stride << 2);
   if (ASC_FEATURE_SIMD) {
     let scale = f32x4.splat(inv);
-    for (; a < end; a += 16) v128.store(a, f32x4.mul(v128.load(a), scale));
+    for (; src < end; src += 16, dst += 16) v128.store(dst, f32x4.mul(v128.load(src), scale));
     return;
   }
-  for (; a < end; a += 16) {
-    store<f32>(a, load<f32>(a) * inv);
-    store<f32>(a, load<f32>(a, 4) * inv, 4);
-    store<f32>(a, load<f32>(a, 8) * inv, 8);
-    store<f32>(a, load<f32>(a, 12) * inv, 12);
+  for (; src < end; src += 16, dst += 16) {
+    store<f32>(dst, load<f32>(src) * inv);
+    store<f32>(dst, load<f32>(src, 4) * inv, 4);
+    store<f32>(dst, load<f32>(src, 8) * inv, 8);
+    store<f32>(dst, load<f32>(src, 12) * inv, 12);
   }
 }
 

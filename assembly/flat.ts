@@ -1,42 +1,30 @@
-// Flat (exact) index: a full scan with a bounded max-heap over the same rows and
-// kernels as HNSW. The ground truth for tests and the right choice below ~10k items;
-// also the exact search over a small filter of an HNSW index. Called by index.ts
-// search() and mutation.ts add().
+// Exact search: a full scan of the stored rows with a bounded max-heap. The whole of a
+// FlatIndex's search, and the exact search over a small filter of an HNSW index.
+// Called by search.ts.
 
-import { Metric } from '../src/abi';
-import { metric, stride, labelsPtr, resDistPtr, resSlotPtr } from './layout';
-import { count, setCount } from './state';
-import { normalize } from './distance';
+import { Context } from './context';
+import { count } from './state';
+import { queryDistance } from './storage';
+import { admits } from './results';
 import { maxHeapPush, maxHeapSiftDown } from './heap';
-import { insertSlot } from './idmap';
-import { rowPtr, distance, writeResults, admits } from './hnsw';
 
-/** Stores the row already written at rowPtr(count) under `id`; returns its slot. */
-export function insertFlat(id: u32): i32 {
-  let slot = count;
-  if (metric == Metric.COSINE) normalize(rowPtr(slot), stride);
-  store<u32>(labelsPtr + (<usize>slot << 2), id);
-  setCount(slot + 1);
-  insertSlot(slot);
-  return <i32>slot;
-}
-
-/** Exact k nearest to the query row `q` among the slots `admit` allows; writes ids and distances nearest first. */
-export function searchFlat(q: usize, k: i32, admit: i32): i32 {
-  if (metric == Metric.COSINE) normalize(q, stride);
-  let results = 0;
+/** The `width` nearest to the prepared query `q` among the slots `admit` allows, left in W; returns how many. */
+export function searchFlat(c: Context, q: usize, width: i32, admit: i32): i32 {
+  let resDist = c.resDist, resSlot = c.resSlot;
+  let results = 0, distances = 0;
   let bound = Infinity;
-  for (let slot: u32 = 0; slot < count; slot++) {
+  for (let slot: u32 = 0, n = count(); slot < n; slot++) {
     if (!admits(slot, admit)) continue;
-    let d = distance(q, rowPtr(slot));
-    if (results < k) {
-      maxHeapPush(resDistPtr, resSlotPtr, results++, d, slot);
-      bound = load<f32>(resDistPtr);
+    let d = queryDistance(q, slot);
+    distances++;
+    if (results < width) {
+      maxHeapPush(resDist, resSlot, results++, d, slot);
+      bound = load<f32>(resDist);
     } else if (d < bound) {
-      maxHeapSiftDown(resDistPtr, resSlotPtr, results, d, slot);
-      bound = load<f32>(resDistPtr);
+      maxHeapSiftDown(resDist, resSlot, results, d, slot);
+      bound = load<f32>(resDist);
     }
   }
-  writeResults(results);
+  c.distances += distances;
   return results;
 }

@@ -2,16 +2,29 @@
 // with linear probing over a power-of-two table of slots; the key is read back from
 // labels, so an entry costs 4 bytes. Removal shifts later entries back (no
 // tombstones, so lookups never slow down with churn). Called by index.ts (lookups),
-// hnsw.ts / flat.ts / mutation.ts (insert, remove), layout.ts and restore.ts (rebuild).
+// mutation.ts (insert, remove), resize.ts (rebuild after resizing) and restore.ts.
 //
-//   idTablePtr ─► ┌───────┬───────┬───────┬─  ─┐   EMPTY or a slot; the slot's id is
-//                 │ slot  │ EMPTY │ slot  │ …  │   labels[slot]
-//                 └───────┴───────┴───────┴─  ─┘
+//   ID_TABLE ─► ┌───────┬───────┬───────┬─  ─┐   EMPTY or a slot; the slot's id is
+//               │ slot  │ EMPTY │ slot  │ …  │   labels[slot]
+//               └───────┴───────┴───────┴─  ─┘
 
-import { idTablePtr, tableSize, labelsPtr, deletedPtr } from './layout';
-import { count } from './state';
+import { Region, State } from '../src/abi';
+import { regionStart } from './layout';
+import { count, stateWord } from './state';
 
 const EMPTY: u32 = 0xffffffff;
+
+/** Table entries for `slots` items: a power of two at least 4/3 of them (load factor <= 0.75). */
+export function tableSizeFor(slots: u64): u64 {
+  let size: u64 = 16;
+  while (size * 3 < slots * 4) size <<= 1;
+  return size;
+}
+
+// @ts-ignore: decorator
+@inline function tableMask(): u32 {
+  return stateWord(State.TABLE_SIZE) - 1;
+}
 
 /** murmur3's 32-bit finaliser: spreads sequential ids over the table. */
 // @ts-ignore: decorator
@@ -25,32 +38,32 @@ const EMPTY: u32 = 0xffffffff;
 
 // @ts-ignore: decorator
 @inline function entryPtr(i: u32): usize {
-  return idTablePtr + (<usize>i << 2);
+  return regionStart(Region.ID_TABLE) + (<usize>i << 2);
 }
 
 // @ts-ignore: decorator
-@inline function labelOf(slot: u32): u32 {
-  return load<u32>(labelsPtr + (<usize>slot << 2));
+@inline export function labelOf(slot: u32): u32 {
+  return load<u32>(regionStart(Region.LABELS) + (<usize>slot << 2));
 }
 
 /** The slot holding `id`, or -1. */
 export function findSlot(id: u32): i32 {
-  let mask = tableSize - 1;
-  let i = mix(id) & mask;
+  let bits = tableMask();
+  let i = mix(id) & bits;
   while (true) {
     let slot = load<u32>(entryPtr(i));
     if (slot == EMPTY) return -1;
     if (labelOf(slot) == id) return <i32>slot;
-    i = (i + 1) & mask;
+    i = (i + 1) & bits;
   }
   return -1;
 }
 
 /** Records that `slot` holds labels[slot]; the id must not be present yet. */
 export function insertSlot(slot: u32): void {
-  let mask = tableSize - 1;
-  let i = mix(labelOf(slot)) & mask;
-  while (load<u32>(entryPtr(i)) != EMPTY) i = (i + 1) & mask;
+  let bits = tableMask();
+  let i = mix(labelOf(slot)) & bits;
+  while (load<u32>(entryPtr(i)) != EMPTY) i = (i + 1) & bits;
   store<u32>(entryPtr(i), slot);
 }
 
@@ -59,15 +72,15 @@ export function insertSlot(slot: u32): void {
  * move back into the gap unless their home position lies cyclically in (gap, entry].
  */
 export function removeSlot(slot: u32): void {
-  let mask = tableSize - 1;
-  let gap = mix(labelOf(slot)) & mask;
-  while (load<u32>(entryPtr(gap)) != slot) gap = (gap + 1) & mask;
+  let bits = tableMask();
+  let gap = mix(labelOf(slot)) & bits;
+  while (load<u32>(entryPtr(gap)) != slot) gap = (gap + 1) & bits;
   let i = gap;
   while (true) {
-    i = (i + 1) & mask;
+    i = (i + 1) & bits;
     let entry = load<u32>(entryPtr(i));
     if (entry == EMPTY) break;
-    let home = mix(labelOf(entry)) & mask;
+    let home = mix(labelOf(entry)) & bits;
     let stays = gap <= i ? gap < home && home <= i : gap < home || home <= i;
     if (stays) continue;
     store<u32>(entryPtr(gap), entry);
@@ -81,9 +94,10 @@ export function removeSlot(slot: u32): void {
  * restored. Returns false when two live slots hold the same id (a corrupt file).
  */
 export function rebuildIdTable(): bool {
-  memory.fill(idTablePtr, 0xff, <usize>tableSize << 2);
-  for (let slot: u32 = 0; slot < count; slot++) {
-    if (load<u8>(deletedPtr + slot) != 0) continue;
+  memory.fill(regionStart(Region.ID_TABLE), 0xff, <usize>stateWord(State.TABLE_SIZE) << 2);
+  let deleted = regionStart(Region.DELETED);
+  for (let slot: u32 = 0, n = count(); slot < n; slot++) {
+    if (load<u8>(deleted + slot) != 0) continue;
     if (findSlot(labelOf(slot)) >= 0) return false;
     insertSlot(slot);
   }

@@ -3,96 +3,91 @@
 // degree bounds hold, upper lists lie inside the arena's used part, the entry point is
 // on the top level, deleted flags and the free stack agree, the id table finds every
 // live slot and no deleted one. Links may point to deleted slots: they stay in the
-// graph as waypoints until reused (hnswlib's markDelete). Called by index.ts
-// checkIntegrity() and restore.ts; never follows a link before checking it.
+// graph as waypoints until reused (hnswlib's markDelete). Problems are src/abi.ts
+// Integrity codes. Called by index.ts checkIntegrity() and restore.ts; never follows a
+// link before checking it.
 
-import { Kind } from '../src/abi';
-import { kind, M, M0, upperWords, labelsPtr, upperOffPtr, deletedPtr, freePtr, idTablePtr, tableSize } from './layout';
-import { count, entrySlot, maxLevel, arenaUsed, deletedCount } from './state';
-import { levelOf, linksPtr } from './hnsw';
-import { findSlot } from './idmap';
+import { Integrity, Region, State } from '../src/abi';
+import { ctx } from './context';
+import { regionStart } from './layout';
+import { graph, M, M0, upperWords } from './params';
+import { count, deletedCount, entrySlot, maxLevel, stateWord } from './state';
+import { levelOf, linksPtr } from './graph';
+import { findSlot, labelOf } from './idmap';
 import { beginVisit, visit } from './visited';
 
-export const INTEGRITY_OK = 0;
-export const BAD_ENTRY = 1;
-export const TOO_MANY_LINKS = 2;
-export const LINK_OUT_OF_RANGE = 3;
-export const SELF_LINK = 4;
-export const LINK_BELOW_LEVEL = 5;
-export const REPEATED_LINK = 6;
-export const ID_TABLE_MISMATCH = 7;
-export const LEVEL_ABOVE_TOP = 8;
-export const BAD_UPPER_OFFSET = 9;
-export const BAD_DELETED = 10;
-export const BAD_FREE_LIST = 11;
-export const DUPLICATE_ID = 12;
-
 /**
- * 0 when the index is consistent, otherwise the first problem found. `deep` adds the
- * O(n·M0²) repeated-link check and the id table check (loading rebuilds the table).
+ * Integrity.OK when the index is consistent, otherwise the first problem found. `deep`
+ * adds the O(n·M0²) repeated-link check and the id table check (loading rebuilds the table).
  */
 export function checkIntegrity(deep: bool): i32 {
   let problem = checkDeleted();
-  if (problem != INTEGRITY_OK) return problem;
-  if (kind == Kind.HNSW) {
+  if (problem != Integrity.OK) return problem;
+  if (graph) {
     problem = checkGraph(deep);
-    if (problem != INTEGRITY_OK) return problem;
+    if (problem != Integrity.OK) return problem;
   }
-  return deep ? checkIdTable() : INTEGRITY_OK;
+  return deep ? checkIdTable() : Integrity.OK;
 }
 
 /** Flags are 0 or 1, the free stack lists each flagged slot exactly once. */
 function checkDeleted(): i32 {
-  if (deletedCount > count) return BAD_FREE_LIST;
+  let n = count(), deleted = deletedCount();
+  if (deleted > n) return Integrity.BAD_FREE_LIST;
+  let flags = regionStart(Region.DELETED), free = regionStart(Region.FREE);
   let flagged: u32 = 0;
-  for (let slot: u32 = 0; slot < count; slot++) {
-    let flag = load<u8>(deletedPtr + slot);
-    if (flag > 1) return BAD_DELETED;
+  for (let slot: u32 = 0; slot < n; slot++) {
+    let flag = load<u8>(flags + slot);
+    if (flag > 1) return Integrity.BAD_DELETED;
     flagged += flag;
   }
-  if (flagged != deletedCount) return BAD_FREE_LIST;
-  beginVisit();
-  for (let i: u32 = 0; i < deletedCount; i++) {
-    let slot = load<u32>(freePtr + (<usize>i << 2));
-    if (slot >= count || load<u8>(deletedPtr + slot) != 1 || visit(slot)) return BAD_FREE_LIST;
+  if (flagged != deleted) return Integrity.BAD_FREE_LIST;
+  let tags = ctx.visited, epoch = beginVisit(ctx);
+  for (let i: u32 = 0; i < deleted; i++) {
+    let slot = load<u32>(free + (<usize>i << 2));
+    if (slot >= n || load<u8>(flags + slot) != 1 || visit(tags, epoch, slot)) return Integrity.BAD_FREE_LIST;
   }
-  return INTEGRITY_OK;
+  return Integrity.OK;
 }
 
 function checkGraph(deep: bool): i32 {
-  if (count == 0) return maxLevel == -1 ? INTEGRITY_OK : BAD_ENTRY;
-  if (entrySlot >= count || levelOf(entrySlot) != maxLevel) return BAD_ENTRY;
-  for (let slot: u32 = 0; slot < count; slot++) {
-    let top = levelOf(slot);
-    if (top > maxLevel) return LEVEL_ABOVE_TOP;
-    let first = <u64>load<u32>(upperOffPtr + (<usize>slot << 2));
-    if (top > 0 && first + <u64>top * upperWords > <u64>arenaUsed) return BAD_UPPER_OFFSET;
-    for (let level = 0; level <= top; level++) {
+  let n = count(), top = maxLevel();
+  if (n == 0) return top == -1 ? Integrity.OK : Integrity.BAD_ENTRY;
+  if (entrySlot() >= n || levelOf(entrySlot()) != top) return Integrity.BAD_ENTRY;
+  let upperOff = regionStart(Region.UPPER_OFF), arenaUsed = <u64>stateWord(State.ARENA_USED);
+  for (let slot: u32 = 0; slot < n; slot++) {
+    let levels = levelOf(slot);
+    if (levels > top) return Integrity.LEVEL_ABOVE_TOP;
+    let first = <u64>load<u32>(upperOff + (<usize>slot << 2));
+    if (levels > 0 && first + <u64>levels * upperWords > arenaUsed) return Integrity.BAD_UPPER_OFFSET;
+    for (let level = 0; level <= levels; level++) {
       let links = linksPtr(slot, level);
-      let n = load<u32>(links);
-      if (n > <u32>(level == 0 ? M0 : M)) return TOO_MANY_LINKS;
-      for (let i: u32 = 0; i < n; i++) {
+      let degree = load<u32>(links);
+      if (degree > <u32>(level == 0 ? M0 : M)) return Integrity.TOO_MANY_LINKS;
+      for (let i: u32 = 0; i < degree; i++) {
         let next = load<u32>(links + 4 + (<usize>i << 2));
-        if (next >= count) return LINK_OUT_OF_RANGE;
-        if (next == slot) return SELF_LINK;
-        if (level > 0 && levelOf(next) < level) return LINK_BELOW_LEVEL; // every slot has level 0
+        if (next >= n) return Integrity.LINK_OUT_OF_RANGE;
+        if (next == slot) return Integrity.SELF_LINK;
+        if (level > 0 && levelOf(next) < level) return Integrity.LINK_BELOW_LEVEL; // every slot has level 0
         if (!deep) continue;
         for (let j: u32 = 0; j < i; j++) {
-          if (load<u32>(links + 4 + (<usize>j << 2)) == next) return REPEATED_LINK;
+          if (load<u32>(links + 4 + (<usize>j << 2)) == next) return Integrity.REPEATED_LINK;
         }
       }
     }
   }
-  return INTEGRITY_OK;
+  return Integrity.OK;
 }
 
 /** Every live slot is found under its label, no deleted one is, and nothing else is in the table. */
 function checkIdTable(): i32 {
-  for (let slot: u32 = 0; slot < count; slot++) {
-    let found = findSlot(load<u32>(labelsPtr + (<usize>slot << 2))) == <i32>slot;
-    if (found == (load<u8>(deletedPtr + slot) != 0)) return ID_TABLE_MISMATCH;
+  let n = count(), flags = regionStart(Region.DELETED);
+  for (let slot: u32 = 0; slot < n; slot++) {
+    let found = findSlot(labelOf(slot)) == <i32>slot;
+    if (found == (load<u8>(flags + slot) != 0)) return Integrity.ID_TABLE_MISMATCH;
   }
+  let table = regionStart(Region.ID_TABLE), size = stateWord(State.TABLE_SIZE);
   let entries: u32 = 0;
-  for (let i: u32 = 0; i < tableSize; i++) entries += load<u32>(idTablePtr + (<usize>i << 2)) != 0xffffffff ? 1 : 0;
-  return entries == count - deletedCount ? INTEGRITY_OK : ID_TABLE_MISMATCH;
+  for (let i: u32 = 0; i < size; i++) entries += load<u32>(table + (<usize>i << 2)) != 0xffffffff ? 1 : 0;
+  return entries == n - deletedCount() ? Integrity.OK : Integrity.ID_TABLE_MISMATCH;
 }

@@ -1,48 +1,67 @@
-// Adding, updating and removing items by id. A removed item's slot is flagged
-// deleted and pushed on the free stack; the graph keeps it as a waypoint (as
-// hnswlib's markDelete) until a later add reuses the slot (hnswlib's replace-deleted)
-// and repairs the graph around it. Called by index.ts add(), slotForAdd(), remove().
+// Adding, updating and removing items by id, and the one rule for which slot an add
+// uses: the id's own slot (an update), else the last freed slot (hnswlib's
+// replace-deleted), else the next new one. A removed item's slot is flagged deleted
+// and pushed on the free stack; the graph keeps it as a waypoint (as hnswlib's
+// markDelete) until a later add reuses it and repairs the graph around it.
+// Called by index.ts add() and remove().
 //
-//   freePtr ─► ┌───────┬───────┬─  ─┬───────┐   deletedCount entries; the top is the
-//              │ slot  │ slot  │ …  │ slot  │   slot the next new id reuses
-//              └───────┴───────┴─  ─┴───────┘
+//   FREE ─► ┌───────┬───────┬─  ─┬───────┐   deletedCount entries; the top is the
+//           │ slot  │ slot  │ …  │ slot  │   slot the next new id reuses
+//           └───────┴───────┴─  ─┴───────┘
 
-import { Kind, Metric, Status } from '../src/abi';
-import { kind, metric, stride, capacity, labelsPtr, deletedPtr, freePtr } from './layout';
-import { count, deletedCount, setDeletedCount } from './state';
-import { normalize } from './distance';
+import { Region, Status } from '../src/abi';
+import { ctx } from './context';
+import { regionStart } from './layout';
+import { graph, mL } from './params';
+import { capacity, count, deletedCount, setCount, setDeletedCount } from './state';
+import { beginConstruction, constructionQuery, endConstruction, isTrained, prepareQuery, storeRow } from './storage';
 import { findSlot, insertSlot, removeSlot } from './idmap';
-import { insert, rowPtr } from './hnsw';
+import { allocate } from './graph';
+import { insertNode } from './hnsw';
 import { updateNode } from './update';
-import { insertFlat } from './flat';
-
-/** The slot add(id) will write: the id's own (an update), a free slot, or a new one; Status.FULL if none. */
-export function slotForAdd(id: u32): i32 {
-  let slot = findSlot(id);
-  if (slot >= 0) return slot;
-  if (deletedCount > 0) return <i32>load<u32>(freePtr + (<usize>(deletedCount - 1) << 2));
-  return count < capacity ? <i32>count : Status.FULL;
-}
+import { randomLevel } from './rng';
 
 /**
- * Stores the row written at rowPtr(slotForAdd(id)) under `id`: updates the item when
- * the id is present, else reuses the last freed slot, else appends. Returns the slot.
+ * Stores the input row of the context under `id`: updates the item when the id is
+ * present, else reuses the last freed slot, else appends. Returns the slot, or FULL
+ * (the caller reserves and retries), NOT_TRAINED, OUT_OF_MEMORY or TOO_LARGE with
+ * nothing changed.
  */
-export function addItem(id: u32, mL: f64): i32 {
+export function addItem(id: u32): i32 {
+  if (!isTrained()) return Status.NOT_TRAINED;
   let slot = findSlot(id);
-  if (slot < 0 && deletedCount > 0) {
-    slot = <i32>load<u32>(freePtr + (<usize>(deletedCount - 1) << 2));
-    setDeletedCount(deletedCount - 1);
-    store<u8>(deletedPtr + slot, 0);
-    store<u32>(labelsPtr + (<usize>slot << 2), id);
+  let reused = slot < 0 && deletedCount() > 0;
+  let appended = slot < 0 && !reused;
+  if (reused) slot = <i32>load<u32>(regionStart(Region.FREE) + (<usize>(deletedCount() - 1) << 2));
+  if (appended) {
+    if (count() >= capacity()) return Status.FULL;
+    slot = <i32>count();
+  }
+  let level = 0;
+  if (appended && graph) {
+    level = randomLevel(mL);
+    let status = allocate(slot, level); // the only step that can fail: before any change
+    if (status != Status.OK) return status;
+  }
+  let c = ctx;
+  prepareQuery(c);
+  storeRow(c, slot);
+  if (reused) {
+    setDeletedCount(deletedCount() - 1);
+    store<u8>(regionStart(Region.DELETED) + slot, 0);
+  }
+  if (appended || reused) {
+    store<u32>(regionStart(Region.LABELS) + (<usize>slot << 2), id);
+    if (appended) setCount(slot + 1);
     insertSlot(slot);
   }
-  if (slot < 0) {
-    if (count >= capacity) return Status.FULL;
-    return kind == Kind.HNSW ? insert(id, mL) : insertFlat(id);
+  if (graph) {
+    beginConstruction();
+    let q = constructionQuery(c);
+    if (appended) insertNode(c, q, slot, level);
+    else updateNode(c, q, slot); // an update, or a reused slot: relink around the new row
+    endConstruction();
   }
-  if (metric == Metric.COSINE) normalize(rowPtr(slot), stride);
-  if (kind == Kind.HNSW) updateNode(slot);
   return slot;
 }
 
@@ -51,8 +70,8 @@ export function removeItem(id: u32): i32 {
   let slot = findSlot(id);
   if (slot < 0) return 0;
   removeSlot(slot);
-  store<u8>(deletedPtr + slot, 1);
-  store<u32>(freePtr + (<usize>deletedCount << 2), slot);
-  setDeletedCount(deletedCount + 1);
+  store<u8>(regionStart(Region.DELETED) + slot, 1);
+  store<u32>(regionStart(Region.FREE) + (<usize>deletedCount() << 2), slot);
+  setDeletedCount(deletedCount() + 1);
   return 1;
 }

@@ -1,22 +1,14 @@
 // Seeded PRNG (SplitMix64) and HNSW level sampling. Same seed => same levels =>
-// same graph. Called by hnsw.ts add(); the state is part of a saved index.
+// same graph. The generator's state lives in the state record (state.ts), so a saved
+// index goes on drawing the same levels. Called by hnsw.ts insertion.
 
-let state: u64 = 0;
-
-/** Restarts the sequence. Called by index.ts init(). */
-export function seedRandom(seed: u64): void {
-  state = seed;
-}
-
-/** The current state, for serialization. */
-export function randomState(): u64 {
-  return state;
-}
+import { randomState, setRandomState } from './state';
 
 /** Next 64 random bits (Steele, Lea & Flood, SplitMix64). */
 function next(): u64 {
-  state += 0x9e3779b97f4a7c15;
-  let z = state;
+  let seed = randomState() + 0x9e3779b97f4a7c15;
+  setRandomState(seed);
+  let z = seed;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
   z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
   return z ^ (z >> 31);

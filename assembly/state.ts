@@ -1,29 +1,63 @@
-// Mutable state of the index beside the regions: how many slots are used and how
-// many of them are deleted, the entry point, the arena fill, and counters for
-// benchmarks. Set by hnsw.ts, flat.ts, mutation.ts and restore.ts; read by index.ts.
+// The index state record: parameters, counts, the entry point, the top level, the
+// arena fill, the PRNG and the working sizes, in linear memory at a fixed address, as
+// u32 words named by State in src/abi.ts. It is the truth about the index: a saved
+// file stores its first State.PERSISTED words, src/ reads and writes it by name, and
+// every instance over the same memory sees the same index. Module globals elsewhere
+// hold only constants derived from it once (params.ts) and the current context.
+//
+//   stateRecord ─► ┌──────┬────────┬─────────┬─────┬───┬─────┬──────┬─────────┐
+//    (u32 words)   │ kind │ metric │ storage │ dim │ M │ efC │ keep │ trained │  0 … 7
+//                  ├──────┴───┬────┴───┬─────┴─────┴┬──┴─────┴──┬───┴─────────┤
+//                  │ capacity │ count  │ deleted    │ entry     │ maxLevel    │  8 … 12
+//                  ├──────────┼────────┴─┬──────────┼───────────┼─────────────┤
+//                  │ arenaUsed│ arenaWds │ rng lo   │ rng hi    │ efMax       │ 13 … 17
+//                  ├──────────┼──────────┴──────────┴───────────┴─────────────┘
+//                  │ tableSize│   18 (words from efMax on are not saved)
+//                  └──────────┘
 
-/** Used slots: slots 0 .. count-1 hold items. */
-export let count: u32 = 0;
-/** Entry point of every search: a slot on the top level (HNSW only). */
-export let entrySlot: u32 = 0;
+import { State } from '../src/abi';
+
+export const stateRecord = memory.data(State.WORDS * 4, 16);
+
+// @ts-ignore: decorator
+@inline export function stateWord(word: State): u32 {
+  return load<u32>(stateRecord + (<usize>word << 2));
+}
+
+// @ts-ignore: decorator
+@inline export function setStateWord(word: State, value: u32): void {
+  store<u32>(stateRecord + (<usize>word << 2), value);
+}
+
+/** Used slots: slots 0 … count - 1 hold items, live or deleted. */
+// @ts-ignore: decorator
+@inline export function count(): u32 { return stateWord(State.COUNT); }
+/** Deleted slots awaiting reuse; live items = count - deletedCount. */
+// @ts-ignore: decorator
+@inline export function deletedCount(): u32 { return stateWord(State.DELETED_COUNT); }
+/** Entry point of every graph search: a slot on the top level. */
+// @ts-ignore: decorator
+@inline export function entrySlot(): u32 { return stateWord(State.ENTRY_SLOT); }
 /** Top level of the graph; -1 while empty. */
-export let maxLevel: i32 = -1;
-/** Words of the arena in use. */
-export let arenaUsed: u32 = 0;
-/** Deleted slots (awaiting reuse): the height of the free stack. Live items = count - deletedCount. */
-export let deletedCount: u32 = 0;
-
-/** Distance evaluations since the last resetCounters(), for benchmarks. */
-export let distanceCount: f64 = 0;
-/** Nodes expanded (their neighbour lists read) since the last resetCounters(). */
-export let hopCount: f64 = 0;
-
-export function setCount(value: u32): void { count = value; }
-export function setEntry(slot: u32, level: i32): void { entrySlot = slot; maxLevel = level; }
-export function setArenaUsed(words: u32): void { arenaUsed = words; }
-export function setDeletedCount(value: u32): void { deletedCount = value; }
-export function resetCounters(): void { distanceCount = 0; hopCount = 0; }
 // @ts-ignore: decorator
-@inline export function countDistance(): void { distanceCount += 1; }
+@inline export function maxLevel(): i32 { return <i32>stateWord(State.MAX_LEVEL); }
+/** Slots the regions hold. */
 // @ts-ignore: decorator
-@inline export function countHop(): void { hopCount += 1; }
+@inline export function capacity(): u32 { return stateWord(State.CAPACITY); }
+
+export function setCount(value: u32): void { setStateWord(State.COUNT, value); }
+export function setDeletedCount(value: u32): void { setStateWord(State.DELETED_COUNT, value); }
+export function setEntry(slot: u32, level: i32): void {
+  setStateWord(State.ENTRY_SLOT, slot);
+  setStateWord(State.MAX_LEVEL, <u32>level);
+}
+
+/** The PRNG state (assembly/rng.ts), as two words. */
+export function randomState(): u64 {
+  return (<u64>stateWord(State.RNG_HI) << 32) | <u64>stateWord(State.RNG_LO);
+}
+
+export function setRandomState(value: u64): void {
+  setStateWord(State.RNG_LO, <u32>value);
+  setStateWord(State.RNG_HI, <u32>(value >> 32));
+}

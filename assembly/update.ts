@@ -2,73 +2,76 @@
 // deleted slot reused for a new id), as hnswlib's updatePoint with
 // updateNeighborProbability 1. Called by mutation.ts; never grows memory.
 //
-//   updateSlotPtr ─► ┌──────┬────────────────┬────────────────────────┐   the candidate set,
-//                    │ slot │ its neighbours │ their neighbours …     │   each slot once,
-//                    └──────┴────────────────┴────────────────────────┘   at most updateCap()
+//   ctx.updateSlots ─► ┌──────┬────────────────┬────────────────────────┐   the candidate set,
+//                      │ slot │ its neighbours │ their neighbours …     │   each slot once,
+//                      └──────┴────────────────┴────────────────────────┘   at most updateCap()
 
-import {
-  M, M0, efConstruction, resDistPtr, resSlotPtr, selDistPtr, selSlotPtr, updateSlotPtr, updateCap,
-} from './layout';
+import { Context, updateCap } from './context';
+import { M, M0, efConstruction } from './params';
 import { count } from './state';
+import { pairDistance } from './storage';
+import { levelOf, linksPtr } from './graph';
+import { connect, selectNeighbours } from './hnsw';
+import { drainAscending } from './results';
 import { maxHeapPush, maxHeapSiftDown } from './heap';
 import { beginVisit, visit } from './visited';
-import { connect, distance, drainAscending, levelOf, linksPtr, rowPtr, selectNeighbours } from './hnsw';
 
 /**
- * After the row of `slot` changed: recomputes the lists of its neighbours from its
- * 1- and 2-hop neighbourhood with the heuristic, then relinks the node itself by a
- * fresh descent (hnswlib's repairConnectionsForUpdate). The slot keeps its level.
+ * After the row of `slot` changed (`q`: the new row as a prepared query): recomputes
+ * the lists of its neighbours from its 1- and 2-hop neighbourhood with the heuristic,
+ * then relinks the node itself by a fresh descent (hnswlib's
+ * repairConnectionsForUpdate). The slot keeps its level.
  */
-export function updateNode(slot: u32): void {
-  if (count == 1) return;
+export function updateNode(c: Context, q: usize, slot: u32): void {
+  if (count() == 1) return;
   let top = levelOf(slot);
-  for (let level = 0; level <= top; level++) repairNeighbours(slot, level);
-  connect(slot, top);
+  for (let level = 0; level <= top; level++) repairNeighbours(c, slot, level);
+  connect(c, q, slot, top);
 }
 
 /** Re-selects, on `level`, the list of every neighbour of `slot` from their shared neighbourhood. */
-function repairNeighbours(slot: u32, level: i32): void {
+function repairNeighbours(c: Context, slot: u32, level: i32): void {
   let links = linksPtr(slot, level);
   let n = load<u32>(links);
   if (n == 0) return;
   // The candidate set: slot, its neighbours and theirs, each once (visited tags dedupe).
-  beginVisit();
+  let candidates = c.updateSlots, tags = c.visited, epoch = beginVisit(c);
   let size = 0, cap = updateCap();
-  visit(slot);
-  store<u32>(updateSlotPtr, slot);
+  visit(tags, epoch, slot);
+  store<u32>(candidates, slot);
   size = 1;
   for (let i: u32 = 0; i < n && size < cap; i++) {
     let hop = load<u32>(links + 4 + (<usize>i << 2));
-    if (!visit(hop)) store<u32>(updateSlotPtr + (<usize>(size++) << 2), hop);
+    if (!visit(tags, epoch, hop)) store<u32>(candidates + (<usize>(size++) << 2), hop);
   }
   for (let i: u32 = 0; i < n && size < cap; i++) {
     let hopLinks = linksPtr(load<u32>(links + 4 + (<usize>i << 2)), level);
     let m = load<u32>(hopLinks);
     for (let j: u32 = 0; j < m && size < cap; j++) {
       let next = load<u32>(hopLinks + 4 + (<usize>j << 2));
-      if (!visit(next)) store<u32>(updateSlotPtr + (<usize>(size++) << 2), next);
+      if (!visit(tags, epoch, next)) store<u32>(candidates + (<usize>(size++) << 2), next);
     }
   }
   let limit = level == 0 ? M0 : M;
+  let resDist = c.resDist, resSlot = c.resSlot;
   for (let i: u32 = 0; i < n; i++) {
     let owner = load<u32>(links + 4 + (<usize>i << 2));
-    let ownerRow = rowPtr(owner);
     let keep = min(efConstruction, size - 1);
     let results = 0;
-    for (let c = 0; c < size; c++) {
-      let cand = load<u32>(updateSlotPtr + (<usize>c << 2));
-      if (cand == owner) continue;
-      let d = distance(ownerRow, rowPtr(cand));
+    for (let k = 0; k < size; k++) {
+      let candidate = load<u32>(candidates + (<usize>k << 2));
+      if (candidate == owner) continue;
+      let d = pairDistance(owner, candidate);
       if (results < keep) {
-        maxHeapPush(resDistPtr, resSlotPtr, results++, d, cand);
-      } else if (d < load<f32>(resDistPtr)) {
-        maxHeapSiftDown(resDistPtr, resSlotPtr, results, d, cand);
+        maxHeapPush(resDist, resSlot, results++, d, candidate);
+      } else if (d < load<f32>(resDist)) {
+        maxHeapSiftDown(resDist, resSlot, results, d, candidate);
       }
     }
-    drainAscending(results, selDistPtr, selSlotPtr);
-    let kept = selectNeighbours(selDistPtr, selSlotPtr, results, limit);
+    drainAscending(c, results, c.selDist, c.selSlot);
+    let kept = selectNeighbours(c.selDist, c.selSlot, results, limit);
     let ownerLinks = linksPtr(owner, level);
-    memory.copy(ownerLinks + 4, selSlotPtr, <usize>kept << 2);
+    memory.copy(ownerLinks + 4, c.selSlot, <usize>kept << 2);
     store<u32>(ownerLinks, kept);
   }
 }

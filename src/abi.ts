@@ -1,6 +1,8 @@
-// Numbers shared by assembly/ and src/: index kinds, metrics, status codes.
-// Portable on purpose (no imports, integer constants only): asc compiles this
-// file into the WASM core and tsc into the TypeScript layer.
+// Numbers and records shared by assembly/ and src/: kinds, metrics, row formats,
+// status codes, the index state record, the region list and the integrity problems.
+// The one definition of each: asc compiles this file into the WASM core and tsc into
+// the TypeScript layer, and both read the records by these names. Portable on purpose
+// (no imports, integer constants only).
 
 /** What an instance holds. */
 export enum Kind {
@@ -8,7 +10,7 @@ export enum Kind {
   FLAT = 1,
 }
 
-/** Distance function. Values are part of the ABI (and later of the file format). */
+/** Distance function. Values are part of the ABI and of the file format. */
 export enum Metric {
   /** Squared Euclidean distance, as hnswlib reports it. */
   L2 = 0,
@@ -18,36 +20,108 @@ export enum Metric {
   COSINE = 2,
 }
 
+/** How a row is stored (assembly/storage.ts). Values are part of the file format. */
+export enum Storage {
+  /** 32-bit floats, exact. */
+  F32 = 0,
+  /** IEEE half precision, computed in f32. */
+  F16 = 1,
+  /** Signed 8-bit codes: value ≈ offset[j] + scale · code (assembly/int8.ts). */
+  I8 = 2,
+  /** One sign bit per dimension around a trained centre (assembly/binary.ts). */
+  BINARY = 3,
+}
+
 /** Negative results of exports. 0 and positive results are counts or slots. */
 export enum Status {
   OK = 0,
-  /** memory.grow failed or the index would pass the wasm32 limit of 4 GiB. */
+  /** memory.grow failed. */
   OUT_OF_MEMORY = -1,
-  /** add() was given an id that is already in the index. */
-  DUPLICATE_ID = -2,
-  /** add() was called with no free slot: the caller must reserve() first. */
+  /** add() found no free slot: the caller must reserve() first. */
   FULL = -3,
-  /** init() was called on an instance that already holds an index. */
+  /** init() or restoreLayout() was called on an instance that already holds an index. */
   ALREADY_INITIALIZED = -4,
+  /** The sizes asked for would pass the wasm32 limit of 4 GiB. */
+  TOO_LARGE = -5,
+  /** The storage needs its quantizer trained before rows are added (train*()). */
+  NOT_TRAINED = -6,
+  /** Training was given no rows. */
+  NO_TRAINING_ROWS = -7,
 }
 
 /**
- * Regions of assembly/layout.ts that src/ reads or writes directly (serialize, load,
- * filters), by their index in the region table.
+ * Words (u32, little-endian) of the index state record in linear memory
+ * (assembly/state.ts). Words 0 … PERSISTED - 1 are what a saved index stores in its
+ * header (src/format.ts); the rest are working sizes recomputed on load.
  */
-export enum Region {
-  VECTORS = 1,
-  LINKS0 = 2,
-  LABELS = 3,
-  LEVELS = 4,
-  UPPER_OFF = 5,
-  DELETED = 8,
-  FREE = 9,
-  FILTER = 10,
-  ARENA = 11,
+export enum State {
+  KIND = 0,
+  METRIC = 1,
+  STORAGE = 2,
+  DIM = 3,
+  M = 4,
+  EF_CONSTRUCTION = 5,
+  /** 1 when f32 rows are kept beside compressed codes (for exact re-rank and get()). */
+  KEEP_VECTORS = 6,
+  /** 1 once the storage's quantizer has been trained (always 1 for f32 and f16). */
+  TRAINED = 7,
+  CAPACITY = 8,
+  /** Used slots: slots 0 … COUNT - 1 hold items, live or deleted. */
+  COUNT = 9,
+  /** Deleted slots awaiting reuse: the height of the free stack. */
+  DELETED_COUNT = 10,
+  ENTRY_SLOT = 11,
+  /** Top level of the graph as an i32; -1 while empty (and always for FLAT). */
+  MAX_LEVEL = 12,
+  ARENA_USED = 13,
+  ARENA_WORDS = 14,
+  RNG_LO = 15,
+  RNG_HI = 16,
+  /** Words saved in a file's header. */
+  PERSISTED = 17,
+  /** Widest search (ef or k) the working memory holds. */
+  EF_MAX = 17,
+  /** Entries of the id table (a power of two). */
+  TABLE_SIZE = 18,
+  WORDS = 19,
 }
 
-/** Which slots a search may return (assembly/hnsw.ts searchLayer). */
+/**
+ * Regions of linear memory (assembly/layout.ts), by their index in the region table.
+ * A saved index stores each region that holds data under this number as its tag.
+ */
+export enum Region {
+  /** Per-call working memory: query rows, heaps, results, visited tags. Not saved. */
+  CONTEXT = 0,
+  /** capacity × the storage's code bytes: each slot's stored row. */
+  CODES = 1,
+  /** capacity × f32 rows, when KEEP_VECTORS. */
+  RAW = 2,
+  /** The storage's trained parameters (offsets, scale, centre). */
+  QUANTIZER = 3,
+  /** capacity × (1 + 2M) u32: [count, neighbour slots …] on level 0. */
+  LINKS0 = 4,
+  /** capacity × u32: the user's id of each slot. */
+  LABELS = 5,
+  /** capacity × u8: the top level of each slot. */
+  LEVELS = 6,
+  /** capacity × u32: where the slot's level 1 … lists start in the arena (words). */
+  UPPER_OFF = 7,
+  /** Open-addressing map id → slot. Rebuilt on load, not saved. */
+  ID_TABLE = 8,
+  /** capacity × u8: 1 when the slot's item was removed. */
+  DELETED = 9,
+  /** capacity × u32: stack of deleted slots. */
+  FREE = 10,
+  /** A bit per slot: the allow-list of a filtered search. Not saved. */
+  FILTER = 11,
+  /** Upper-level link lists. */
+  ARENA = 12,
+  /** Number of regions. */
+  COUNT = 13,
+}
+
+/** Which slots a search may return (assembly/results.ts admits). */
 export enum Admit {
   /** Every slot: building the graph with nothing deleted. */
   ALL = 0,
@@ -55,4 +129,66 @@ export enum Admit {
   LIVE = 1,
   /** Live slots whose bit is set in the filter region. */
   FILTERED = 2,
+}
+
+/** Problems assembly/integrity.ts reports (0: none); src/errors.ts names them. */
+export enum Integrity {
+  OK = 0,
+  BAD_ENTRY = 1,
+  TOO_MANY_LINKS = 2,
+  LINK_OUT_OF_RANGE = 3,
+  SELF_LINK = 4,
+  LINK_BELOW_LEVEL = 5,
+  REPEATED_LINK = 6,
+  ID_TABLE_MISMATCH = 7,
+  LEVEL_ABOVE_TOP = 8,
+  BAD_UPPER_OFFSET = 9,
+  BAD_DELETED = 10,
+  BAD_FREE_LIST = 11,
+  DUPLICATE_ID = 12,
+  BAD_QUANTIZER = 13,
+}
+
+/** Distance kernels the `kernel` export runs, for tests and benchmarks. */
+export enum Kernel {
+  /** Squared L2 of two f32 rows. */
+  L2_F32 = 0,
+  DOT_F32 = 1,
+  /** An f32 row against a half-precision row (a query against an 'f16' row). */
+  L2_F16 = 2,
+  DOT_F16 = 3,
+  /** Two half-precision rows. */
+  L2_HALVES = 4,
+  DOT_HALVES = 5,
+  /** Σ (a - b)² and Σ a·b of two int8 code rows (len: bytes, a multiple of 16). */
+  L2_I8 = 6,
+  DOT_I8 = 7,
+  /** Bits that differ between two bit rows (len: bytes, a multiple of 16). */
+  HAMMING = 8,
+}
+
+/**
+ * Words (u32, little-endian) of a saved index's header (src/format.ts, format version 2).
+ * The state record's saved words follow from STATE on, then the region table.
+ */
+export enum Header {
+  MAGIC = 0,
+  VERSION = 1,
+  /** Bytes of the header with its region table: where the first region may start. */
+  HEADER_BYTES = 2,
+  REGION_COUNT = 3,
+  FILE_BYTES_LO = 4,
+  FILE_BYTES_HI = 5,
+  SEED_LO = 6,
+  SEED_HI = 7,
+  /** The default search width of an HnswIndex (0 for a FlatIndex). */
+  EF = 8,
+  /** The default rerank; 0xffffffff when the index uses the default of its storage. */
+  RERANK = 9,
+  /** Low 32 bits of the XXH64 of the header bytes, skipping this word. */
+  CHECKSUM = 10,
+  /** First of the State.PERSISTED words of the state record. */
+  STATE = 11,
+  /** Words before the region table. */
+  WORDS = 28,
 }

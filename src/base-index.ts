@@ -1,16 +1,18 @@
 // What every index kind shares: owning one WASM instance, writing rows and queries
-// into its memory, reading results out, updates and removal, filters, serialization,
-// growth and dispose. HnswIndex and FlatIndex extend it with their options and
-// search width.
+// into its memory, reading results out, training a quantizer, updates and removal,
+// filters, serialization, growth and dispose. HnswIndex and FlatIndex extend it with
+// their options and search width.
 
-import { Status } from './abi.js';
+import { State, Status, Storage } from './abi.js';
+import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import { writeFilter, type Filter } from './filter.js';
-import { serializeCore } from './format.js';
-import { WasmMemory } from './memory.js';
-import { describe, type MetricName } from './options.js';
-import { checkBatch, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, type Vector, type Vectors } from './vectors.js';
-import type { Build, WannExports } from './wasm.js';
+import { serializeCore, type FileExtras } from './format.js';
+import { describe, RERANK_PER_K, storageName, type MetricName, type StorageName } from './options.js';
+import {
+  checkBatch, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, valueLimit, type Batch, type Vector, type Vectors,
+} from './vectors.js';
+import type { Build } from './wasm.js';
 
 /** Nearest neighbours of one query, nearest first. */
 export interface SearchResult {
@@ -24,7 +26,7 @@ export interface BatchSearchResult extends SearchResult {
   k: number;
 }
 
-/** Progress of addBatch(), called after each chunk of rows. */
+/** Progress of addBatch() and train(), called after each chunk of rows. */
 export type ProgressCallback = (done: number, total: number) => void;
 
 export interface AddBatchOptions {
@@ -34,8 +36,13 @@ export interface AddBatchOptions {
 
 /** Options of search() and searchBatch(). */
 export interface SearchOptions {
-  /** Beam width (HNSW; raised to at least k). FlatIndex checks it and ignores it. */
+  /** Beam width (HNSW; raised to at least k and rerank). FlatIndex checks it and ignores it. */
   ef?: number;
+  /**
+   * Candidates re-scored exactly from the kept f32 rows before the k best are returned
+   * (two-stage search); 0 turns it off. Default: the index's `rerank`.
+   */
+  rerank?: number;
   /**
    * Only ids this allows may be returned: a predicate (id) => boolean, called once per
    * live item per call, or the allowed ids (Uint32Array, Set, any iterable; ids not in
@@ -55,9 +62,12 @@ interface Plan {
   found: number;
   /** Beam width. */
   beam: number;
+  /** Candidates re-scored exactly. */
+  rerank: number;
   /** 1 when the filter region restricts the results. */
   filtered: number;
-  exact: boolean;
+  /** 1 for a scan instead of the graph. */
+  exact: number;
 }
 
 /** Counters of work done by searches, for benchmarks. */
@@ -68,28 +78,45 @@ export interface WorkCounters {
   hops: number;
 }
 
+/** What an index is, beyond its instance: fixed at create() or read from a file. */
+export interface IndexInfo {
+  dim: number;
+  metric: MetricName;
+  storage: Storage;
+  /** The default rerank; undefined for RERANK_PER_K × k where f32 rows are kept. */
+  rerank?: number;
+}
+
 const CHUNK_ROWS = 1024;
 /** Entries of one searchBatch() result (ids and distances take 4 bytes each). */
 const MAX_BATCH_RESULTS = 2 ** 27;
+/** Rows automatic training reads from a first batch, evenly spaced (plenty for ranges and means). */
+const AUTO_TRAIN_ROWS = 100_000;
 const GROWTH = 1.5;
 
 export abstract class BaseIndex {
-  #x: WannExports | undefined;
-  readonly #mem: WasmMemory;
+  #core: Core | undefined;
+  #rerank: number | undefined;
 
   /** Vector length. */
   readonly dim: number;
   /** Distance: 'l2', 'ip' or 'cosine'. */
   readonly metric: MetricName;
+  /** How rows are stored: 'f32', 'f16', 'i8' or 'binary'. */
+  readonly storage: StorageName;
+  /** Whether exact f32 rows are at hand: always for 'f32', with keepVectors for the others. */
+  readonly keepVectors: boolean;
   /** Which build runs this index: 'simd' or 'scalar'. */
   readonly build: Build;
 
-  protected constructor(exports: WannExports, dim: number, metric: MetricName) {
-    this.#x = exports;
-    this.#mem = new WasmMemory(exports.memory);
-    this.dim = dim;
-    this.metric = metric;
-    this.build = exports.simdBuild() ? 'simd' : 'scalar'; // what really runs, whatever was asked
+  protected constructor(core: Core, info: IndexInfo) {
+    this.#core = core;
+    this.dim = info.dim;
+    this.metric = info.metric;
+    this.storage = storageName(info.storage);
+    this.keepVectors = info.storage === Storage.F32 || this.#core.state(State.KEEP_VECTORS) === 1;
+    this.#rerank = info.rerank;
+    this.build = core.x.simdBuild() ? 'simd' : 'scalar'; // what really runs, whatever was asked
   }
 
   /** True when this index runs the WebAssembly SIMD build. */
@@ -99,35 +126,56 @@ export abstract class BaseIndex {
 
   /** Items in the index. */
   get size(): number {
-    return this.#live().size();
+    return this.#live().x.size();
   }
 
   /** Items the index holds before it next grows its memory. */
   get capacity(): number {
-    return this.#live().capacity();
+    return this.#live().state(State.CAPACITY);
   }
 
-  /** Bytes of WebAssembly memory the index holds (vectors, graph, ids and working memory). */
+  /** Bytes of WebAssembly memory the index holds (rows, graph, ids and working memory). */
   get memoryBytes(): number {
+    return this.#live().bytes;
+  }
+
+  /** Whether rows can be added: the quantizer is trained ('i8', 'binary'), or needs no training. */
+  get trained(): boolean {
+    return this.#live().state(State.TRAINED) === 1;
+  }
+
+  /**
+   * Default candidates re-scored exactly per search (see SearchOptions.rerank): what
+   * create() or the file set; undefined means a multiple of k where f32 rows are kept
+   * beside codes (CommonOptions.rerank), else 0.
+   */
+  get rerank(): number | undefined {
     this.#live();
-    return this.#mem.bytes;
+    return this.#rerank;
+  }
+
+  set rerank(value: number | undefined) {
+    this.#live();
+    this.#rerank = value === undefined ? undefined : this.#checkRerank(value);
   }
 
   /** Whether `id` is in the index. */
   has(id: number): boolean {
-    return this.#live().slotOf(checkId(id)) >= 0;
+    return this.#live().x.slotOf(checkId(id)) >= 0;
   }
 
   /**
-   * A copy of the vector stored under `id` (normalised for 'cosine', as it is stored),
-   * or undefined when the id is not in the index.
+   * A copy of the vector stored under `id` (normalised for 'cosine', as it is stored;
+   * decoded, so approximate, for compressed rows without keepVectors), or undefined
+   * when the id is not in the index.
    */
   get(id: number): Float32Array | undefined {
-    const x = this.#live();
-    const slot = x.slotOf(checkId(id));
+    const core = this.#live();
+    const slot = core.x.slotOf(checkId(id));
     if (slot < 0) return undefined;
-    const at = x.vectorPtr(slot) >>> 2;
-    return this.#mem.f32.slice(at, at + this.dim);
+    core.x.getRow(slot);
+    const at = core.inputIndex();
+    return core.f32.slice(at, at + this.dim);
   }
 
   /**
@@ -135,78 +183,78 @@ export abstract class BaseIndex {
    * not in the index. Its slot is reused by a later add of a new id. Never grows memory.
    */
   remove(id: number): boolean {
-    return this.#live().remove(checkId(id)) === 1;
+    return this.#live().x.remove(checkId(id)) === 1;
   }
 
   /**
    * Adds one vector under `id`; when `id` is already in the index its vector is
    * replaced (and, in HNSW, its neighbourhood relinked). Without `id`, the id is the
-   * current size, which must be new. May grow memory.
+   * current size, which must be new. May grow memory. 'i8' and 'binary' need train()
+   * (or a first addBatch, which trains) before the first add().
    */
   add(vector: Vector, id?: number): void {
-    const x = this.#live();
-    checkVector(vector, this.dim, 'vector');
-    const chosen = checkId(id ?? x.size());
-    if (id === undefined && x.slotOf(chosen) >= 0) {
+    const core = this.#live();
+    checkVector(vector, this.dim, 'vector', valueLimit(this.storage));
+    const chosen = checkId(id ?? core.x.size());
+    if (id === undefined && core.x.slotOf(chosen) >= 0) {
       throw new WannError('DUPLICATE_ID', `the default id ${chosen} (the size) is already in the index; pass an id`);
     }
-    this.#store(x, vector, chosen);
+    this.#store(core, vector, chosen, `add(id ${chosen})`);
   }
 
   /**
    * Adds many vectors: a flat Float32Array of n·dim values or an array of vectors,
    * under `ids` (default: size, size + 1, …, which must be new). Ids already in the
    * index are updated. Every vector and id is checked before the first is added, so a
-   * rejected batch changes nothing.
+   * rejected batch changes nothing. An untrained 'i8' or 'binary' index first trains
+   * on the batch (up to 100,000 of its rows, evenly spaced).
    */
   addBatch(vectors: Vectors, ids?: Uint32Array | readonly number[], options: AddBatchOptions = {}): void {
-    const x = this.#live();
-    const batch = checkBatch(vectors, this.dim, 'vectors');
-    const idList = ids === undefined ? sequentialIds(x.size(), batch.count) : checkIds(ids, batch.count);
-    const onProgress = options.onProgress;
-    if (onProgress !== undefined && typeof onProgress !== 'function') {
-      throw new WannError('INVALID_ARGUMENT', 'onProgress must be a function (done, total) => void');
-    }
-    let present = 0;
+    const core = this.#live();
+    const batch = checkBatch(vectors, this.dim, 'vectors', valueLimit(this.storage));
+    const idList = ids === undefined ? sequentialIds(core.x.size(), batch.count) : checkIds(ids, batch.count);
+    const onProgress = checkProgress(options.onProgress);
+    let fresh = 0;
     for (let i = 0; i < batch.count; i++) {
-      if (x.slotOf(idList[i]) < 0) continue;
-      if (ids === undefined) throw new WannError('DUPLICATE_ID', `default id ${idList[i]} (ids[${i}]) is already in the index; pass ids`);
-      present++;
+      if (core.x.slotOf(idList[i]) < 0) {
+        fresh++;
+      } else if (ids === undefined) {
+        throw new WannError('DUPLICATE_ID', `default id ${idList[i]} (ids[${i}]) is already in the index; pass ids`);
+      }
     }
-    const first = x.slotCount();
-    // Only new ids with no freed slot to reuse take the next slots in order.
-    const appendOnly = present === 0 && x.size() === first;
-    this.#reserve(first + batch.count - present);
+    if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
+    this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + fresh);
     if (batch.count === 0) onProgress?.(0, 0);
-    const contiguous = appendOnly && batch.flat !== undefined && x.stride() === this.dim;
     for (let start = 0; start < batch.count; start += CHUNK_ROWS) {
       const end = Math.min(start + CHUNK_ROWS, batch.count);
-      if (contiguous) {
-        // Rows of consecutive slots are adjacent: one copy for the whole chunk.
-        this.#mem.f32.set(batch.flat!.subarray(start * this.dim, end * this.dim), x.vectorPtr(first + start) >>> 2);
-        for (let i = start; i < end; i++) {
-          const status = x.add(idList[i]);
-          if (status < 0) throw WannError.fromStatus(status, `addBatch: row ${i} (${i} of ${batch.count} rows were added)`);
-        }
-      } else {
-        for (let i = start; i < end; i++) this.#store(x, batch.row(i), idList[i], `addBatch: row ${i} (${i} of ${batch.count} rows were added)`);
-      }
+      for (let i = start; i < end; i++) this.#store(core, batch.row(i), idList[i], `addBatch: row ${i} (${i} of ${batch.count} rows were added)`);
       onProgress?.(end, batch.count);
     }
   }
 
+  /**
+   * Sets the quantizer of 'i8' (value ranges) or 'binary' (the centre) from `sample`
+   * rows, before the first add. Without it, the first addBatch trains on its own rows.
+   * Does nothing for 'f32' and 'f16'. Throws INVALID_ARGUMENT once rows were added.
+   */
+  train(sample: Vectors, options: AddBatchOptions = {}): void {
+    const core = this.#live();
+    const batch = checkBatch(sample, this.dim, 'sample', valueLimit(this.storage));
+    const onProgress = checkProgress(options.onProgress);
+    if (this.storage === 'f32' || this.storage === 'f16') return;
+    if (core.state(State.COUNT) > 0) {
+      throw new WannError('INVALID_ARGUMENT', `train() sets the quantizer before rows are added; this index holds ${core.state(State.COUNT)}`);
+    }
+    if (batch.count === 0) throw new WannError('INVALID_ARGUMENT', 'train() needs at least one row');
+    this.#train(core, batch, batch.count, onProgress);
+  }
+
   /** The k nearest items to `query`, nearest first (fewer when the index or the filter holds fewer). */
   search(query: Vector, k: number, options: SearchOptions = {}): SearchResult {
-    const x = this.#live();
+    const core = this.#live();
     checkVector(query, this.dim, 'query');
     checkPositive(k, 'k');
-    const found = this.#searchOne(x, query, this.#plan(x, k, options));
-    const idsAt = x.resultIdsPtr() >>> 2;
-    const distancesAt = x.resultDistancesPtr() >>> 2;
-    return {
-      ids: this.#mem.u32.slice(idsAt, idsAt + found),
-      distances: this.#mem.f32.slice(distancesAt, distancesAt + found),
-    };
+    return core.results(this.#searchOne(core, query, this.#plan(core, k, options)));
   }
 
   /**
@@ -214,23 +262,17 @@ export abstract class BaseIndex {
    * array of vectors), as flat arrays of nq·k entries. A filter is evaluated once.
    */
   searchBatch(queries: Vectors, k: number, options: SearchOptions = {}): BatchSearchResult {
-    const x = this.#live();
+    const core = this.#live();
     const batch = checkBatch(queries, this.dim, 'queries');
     checkPositive(k, 'k');
     if (batch.count * k > MAX_BATCH_RESULTS) {
       throw new WannError('INVALID_ARGUMENT',
         `${batch.count} queries × k = ${k} is ${batch.count * k} results, more than one batch may return (${MAX_BATCH_RESULTS}); split the queries`);
     }
-    const plan = this.#plan(x, k, options);
+    const plan = this.#plan(core, k, options);
     const ids = new Uint32Array(batch.count * k).fill(NO_ID);
     const distances = new Float32Array(batch.count * k).fill(Infinity);
-    for (let q = 0; q < batch.count; q++) {
-      const found = this.#searchOne(x, batch.row(q), plan);
-      const idsAt = x.resultIdsPtr() >>> 2;
-      const distancesAt = x.resultDistancesPtr() >>> 2;
-      ids.set(this.#mem.u32.subarray(idsAt, idsAt + found), q * k);
-      distances.set(this.#mem.f32.subarray(distancesAt, distancesAt + found), q * k);
-    }
+    for (let q = 0; q < batch.count; q++) core.copyResults(this.#searchOne(core, batch.row(q), plan), ids, distances, q * k);
     return { ids, distances, k };
   }
 
@@ -239,7 +281,7 @@ export abstract class BaseIndex {
    * load() turns back into an index answering exactly the same (see README "Persistence").
    */
   serialize(): Uint8Array {
-    return serializeCore(this.#live(), this.fileExtras());
+    return serializeCore(this.#live(), { ...this.fileExtras(), rerank: this.#rerank });
   }
 
   /** Writes serialize() to `path` through a temporary file renamed into place (Node only). */
@@ -251,22 +293,22 @@ export abstract class BaseIndex {
 
   /** Search work since the last resetCounters(): for benchmarks and tuning ef. */
   get counters(): WorkCounters {
-    const x = this.#live();
+    const { x } = this.#live();
     return { distances: x.distanceCount(), hops: x.hopCount() };
   }
 
   resetCounters(): void {
-    this.#live().resetCounters();
+    this.#live().x.resetCounters();
   }
 
   /** Releases the WASM instance and its memory; any later call throws DISPOSED. */
   dispose(): void {
-    this.#x = undefined;
+    this.#core = undefined;
   }
 
   /** Whether dispose() was called. */
   get disposed(): boolean {
-    return this.#x === undefined;
+    return this.#core === undefined;
   }
 
   /** The beam width for a search of k: HNSW's ef, k for exact search. */
@@ -276,76 +318,107 @@ export abstract class BaseIndex {
   protected abstract prefersExact(allowed: number, beam: number): boolean;
 
   /** Header fields of the kind: HNSW's seed and default ef. */
-  protected abstract fileExtras(): { seed: number; ef: number };
+  protected abstract fileExtras(): Omit<FileExtras, 'rerank'>;
 
-  /** The WASM exports, for subclasses; throws DISPOSED after dispose(). */
-  protected get exports(): WannExports {
+  /** The instance, for subclasses; throws DISPOSED after dispose(). */
+  protected get core(): Core {
     return this.#live();
   }
 
-  #live(): WannExports {
-    if (this.#x === undefined) throw new WannError('DISPOSED', `this ${this.constructor.name} was disposed`);
-    return this.#x;
+  #live(): Core {
+    if (this.#core === undefined) throw new WannError('DISPOSED', `this ${this.constructor.name} was disposed`);
+    return this.#core;
   }
 
-  /** Writes `vector` where add(id) stores it and adds it, growing first when no slot is free. */
-  #store(x: WannExports, vector: Vector, id: number, context = `add(id ${id})`): void {
-    let slot = x.slotForAdd(id);
-    if (slot === Status.FULL) {
-      this.#reserve(x.slotCount() + 1);
-      slot = x.slotForAdd(id);
+  /** Writes `vector` into the input row and adds it under `id`, growing first when no slot is free. */
+  #store(core: Core, vector: Vector, id: number, context: string): void {
+    core.f32.set(vector, core.inputIndex());
+    let status = core.x.add(id);
+    if (status === Status.FULL) {
+      this.#reserve(core, core.state(State.COUNT) + 1); // keeps the input row (assembly/context.ts)
+      status = core.x.add(id);
     }
-    if (slot < 0) throw WannError.fromStatus(slot, context);
-    this.#mem.f32.set(vector, x.vectorPtr(slot) >>> 2);
-    const status = x.add(id);
+    if (status === Status.NOT_TRAINED) {
+      throw new WannError('NOT_TRAINED',
+        `${context}: storage '${this.storage}' learns its value ranges first: call train(sample) or start with addBatch(), which trains on its rows`);
+    }
     if (status < 0) throw WannError.fromStatus(status, context);
   }
 
-  /** Checks the options, writes the filter, sizes the scratch: once per call. */
-  #plan(x: WannExports, k: number, options: SearchOptions): Plan {
+  /** Streams `rows` rows of `batch`, evenly spaced, through the quantizer's training. */
+  #train(core: Core, batch: Batch, rows: number, onProgress?: ProgressCallback): void {
+    core.x.trainBegin();
+    for (let i = 0; i < rows; i++) {
+      core.f32.set(batch.row(Math.floor((i * batch.count) / rows)), core.inputIndex());
+      core.x.trainAdd();
+      if (onProgress && ((i + 1) % CHUNK_ROWS === 0 || i + 1 === rows)) onProgress(i + 1, rows);
+    }
+    const status = core.x.trainEnd();
+    if (status < 0) throw WannError.fromStatus(status, `training on ${rows} rows`);
+  }
+
+  #checkRerank(value: unknown): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
+      throw new WannError('INVALID_ARGUMENT', `rerank must be an integer >= 0, got ${describe(value)}`);
+    }
+    if (value > 0 && !this.keepVectors) {
+      throw new WannError('INVALID_ARGUMENT',
+        `rerank ${value} re-scores from the f32 rows, which this '${this.storage}' index does not keep: create it with keepVectors: true`);
+    }
+    return value;
+  }
+
+  /** Checks the options, writes the filter, sizes the working memory: once per call. */
+  #plan(core: Core, k: number, options: SearchOptions): Plan {
     const width = this.searchWidth(k, options);
     if (options.exact !== undefined && typeof options.exact !== 'boolean') {
       throw new WannError('INVALID_ARGUMENT', `exact must be true or false, got ${describe(options.exact)}`);
     }
-    const size = x.size();
-    // Neither k nor the beam can usefully exceed the items held; clamping also keeps
-    // working memory proportional to the index, whatever k or ef the caller passes.
-    const beam = Math.min(width, size);
+    const asked = options.rerank ?? this.#rerank;
+    const size = core.x.size();
+    // Neither k, the beam nor the re-ranked candidates can usefully exceed the items held;
+    // clamping also keeps working memory proportional to the index, whatever the caller passes.
+    const rerank = Math.min(asked === undefined ? this.#defaultRerank(k) : this.#checkRerank(asked), size);
+    const beam = Math.min(Math.max(width, rerank), size);
     let found = Math.min(k, size);
     let heap = beam; // working memory is sized for searches this wide
-    let filtered = 0, exact = false;
+    let filtered = 0, exact = 0;
     if (options.filter !== undefined) {
-      const allowed = writeFilter(x, options.filter);
+      const allowed = writeFilter(core, options.filter);
       found = Math.min(found, allowed);
       filtered = 1;
-      exact = options.exact ?? this.prefersExact(allowed, beam);
+      exact = (options.exact ?? this.prefersExact(allowed, beam)) ? 1 : 0;
       // A filtered graph search expands about beam / selectivity nodes before W holds
       // ef allowed ones: give its candidate heap room for that many (assembly/hnsw.ts).
       if (!exact && allowed > 0) heap = Math.min(size, Math.ceil(beam * size / allowed));
     }
     if (found > 0) {
-      const status = x.reserveEf(Math.max(heap, found)); // grows memory only the first time a wider search is asked
+      const status = core.x.reserveEf(Math.max(heap, found)); // grows memory only the first time a wider search is asked
       if (status < 0) throw WannError.fromStatus(status, `search with ef ${heap}`);
     }
-    return { found, beam, filtered, exact };
+    return { found, beam, rerank, filtered, exact };
+  }
+
+  /** With compressed rows and f32 rows kept: RERANK_PER_K × k; else no re-rank. */
+  #defaultRerank(k: number): number {
+    return this.keepVectors ? RERANK_PER_K[this.storage] * k : 0;
   }
 
   /** Writes the query, searches; results are left in WASM memory. Returns how many. */
-  #searchOne(x: WannExports, query: Vector, plan: Plan): number {
+  #searchOne(core: Core, query: Vector, plan: Plan): number {
     if (plan.found === 0) return 0;
-    this.#mem.f32.set(query, x.queryPtr() >>> 2);
-    return plan.exact ? x.searchExact(plan.found, plan.filtered) : x.search(plan.found, plan.beam, plan.filtered);
+    core.f32.set(query, core.inputIndex());
+    return core.x.search(plan.found, plan.beam, plan.filtered, plan.rerank, plan.exact);
   }
 
   /** Makes room for `needed` items, growing by half again so growth is amortised. */
-  #reserve(needed: number): void {
-    const x = this.#live();
-    const capacity = x.capacity();
+  #reserve(core: Core, needed: number): void {
+    const capacity = core.state(State.CAPACITY);
     if (needed <= capacity) return;
     if (needed > 0xffffffff) throw new WannError('OUT_OF_MEMORY', `cannot hold ${needed} items (at most 2^32 - 1)`);
     const wanted = Math.min(Math.max(needed, Math.ceil(capacity * GROWTH)), 0xffffffff);
-    let status = x.reserve(wanted);
-    if (status < 0 && wanted > needed) status = x.reserve(needed); // the larger step may not fit; the exact one might
+    let status = core.x.reserve(wanted);
+    if (status < 0 && wanted > needed) status = core.x.reserve(needed); // the larger step may not fit; the exact one might
     if (status < 0) throw WannError.fromStatus(status, `growing to ${needed} items`);
   }
 }
@@ -358,6 +431,13 @@ if (typeof Symbol.dispose === 'symbol') {
       this.dispose();
     },
   });
+}
+
+function checkProgress(onProgress: unknown): ProgressCallback | undefined {
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new WannError('INVALID_ARGUMENT', 'onProgress must be a function (done, total) => void');
+  }
+  return onProgress as ProgressCallback | undefined;
 }
 
 function sequentialIds(first: number, count: number): Uint32Array {

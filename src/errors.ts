@@ -1,17 +1,18 @@
 // WannError: the one error type of the public API, with a machine-readable code.
 // Thrown by every module of src/; WASM statuses are mapped here.
 
-import { Status } from './abi.js';
+import { Integrity, Status } from './abi.js';
 
 /** Every `WannError.code`, one per kind of mistake or failure. */
 export type WannErrorCode =
   | 'INVALID_OPTION' // an option of create() is unknown, of the wrong type or out of range
   | 'INVALID_ARGUMENT' // an argument is of the wrong type or out of range (k, ef, a callback …)
   | 'DIMENSION_MISMATCH' // a vector's length differs from the index's dim
-  | 'NOT_FINITE' // a vector holds NaN or ±Infinity
+  | 'NOT_FINITE' // a vector holds NaN, ±Infinity, or a value its storage would round to Infinity
   | 'INVALID_ID' // an id is not an integer in 0 … 2^32 - 2
   | 'DUPLICATE_ID' // an id is already in the index (or twice in one batch)
   | 'DISPOSED' // the index was used after dispose()
+  | 'NOT_TRAINED' // add() on an 'i8' or 'binary' index before train() or a first addBatch()
   | 'OUT_OF_MEMORY' // WASM memory cannot grow (the wasm32 limit is 4 GiB)
   | 'SIMD_UNSUPPORTED' // simd: true on a runtime without WebAssembly SIMD
   | 'WASM_UNAVAILABLE' // the .wasm file could not be found, fetched or compiled
@@ -26,16 +27,9 @@ export type WannErrorCode =
   | 'WRONG_METRIC' // load(): the file's metric differs from the one the caller expects
   | 'INTERNAL'; // an internal status with no better code (a bug: please report it)
 
-/** Problems assembly/integrity.ts reports, by code (0 = none). */
-const INTEGRITY_PROBLEMS = [
-  null, 'BAD_ENTRY', 'TOO_MANY_LINKS', 'LINK_OUT_OF_RANGE', 'SELF_LINK', 'LINK_BELOW_LEVEL',
-  'REPEATED_LINK', 'ID_TABLE_MISMATCH', 'LEVEL_ABOVE_TOP', 'BAD_UPPER_OFFSET', 'BAD_DELETED',
-  'BAD_FREE_LIST', 'DUPLICATE_ID',
-] as const;
-
-/** The name of an integrity problem code, null for 0. */
+/** The name of an integrity problem (src/abi.ts Integrity) the core reported, null for none. */
 export function integrityProblem(code: number): string | null {
-  return code === 0 ? null : (INTEGRITY_PROBLEMS[code] ?? `UNKNOWN_${code}`);
+  return code === Integrity.OK ? null : (Integrity[code] ?? `UNKNOWN_${code}`);
 }
 
 export class WannError extends Error {
@@ -52,8 +46,10 @@ export class WannError extends Error {
     switch (status) {
       case Status.OUT_OF_MEMORY:
         return new WannError('OUT_OF_MEMORY', `${context}: WASM memory cannot grow (wasm32 allows at most 4 GiB)`);
-      case Status.DUPLICATE_ID:
-        return new WannError('DUPLICATE_ID', `${context}: the id is already in the index`);
+      case Status.TOO_LARGE:
+        return new WannError('OUT_OF_MEMORY', `${context}: the index would pass the wasm32 limit of 4 GiB`);
+      case Status.NO_TRAINING_ROWS:
+        return new WannError('INVALID_ARGUMENT', `${context}: training needs at least one row`);
       default:
         return new WannError('INTERNAL', `${context}: unexpected status ${status} from the WASM core`);
     }

@@ -6,11 +6,11 @@
 //                    │ slots 0… │ slots 32…│ …  │   is set when the slot may be returned
 //                    └──────────┴──────────┴─  ─┘
 
-import { Region } from './abi.js';
+import { Region, State } from './abi.js';
+import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import { describe } from './options.js';
 import { checkId } from './vectors.js';
-import type { WannExports } from './wasm.js';
 
 /** Which ids a search may return: a predicate, or the allowed ids themselves. */
 export type Filter = ((id: number) => boolean) | Uint32Array | ReadonlySet<number> | Iterable<number>;
@@ -20,15 +20,15 @@ export type Filter = ((id: number) => boolean) | Uint32Array | ReadonlySet<numbe
  * An allow-list costs one id lookup per entry (ids not in the index are ignored);
  * a predicate is called once per live item, whatever k or the selectivity.
  */
-export function writeFilter(x: WannExports, filter: Filter): number {
-  const slots = x.slotCount();
+export function writeFilter(core: Core, filter: Filter): number {
+  const slots = core.state(State.COUNT);
   const words = (slots + 31) >>> 5;
-  const bits = new Uint32Array(x.memory.buffer, x.regionPtr(Region.FILTER), words);
+  const bits = new Uint32Array(core.x.memory.buffer, core.regionPtr(Region.FILTER), words);
   bits.fill(0);
   let allowed = 0;
   if (typeof filter === 'function') {
-    const labels = new Uint32Array(x.memory.buffer, x.regionPtr(Region.LABELS), slots);
-    const deleted = new Uint8Array(x.memory.buffer, x.regionPtr(Region.DELETED), slots);
+    const labels = new Uint32Array(core.x.memory.buffer, core.regionPtr(Region.LABELS), slots);
+    const deleted = new Uint8Array(core.x.memory.buffer, core.regionPtr(Region.DELETED), slots);
     for (let slot = 0; slot < slots; slot++) {
       if (deleted[slot] !== 0 || !filter(labels[slot])) continue;
       bits[slot >>> 5] |= 1 << (slot & 31);
@@ -41,7 +41,7 @@ export function writeFilter(x: WannExports, filter: Filter): number {
       `filter must be a function (id) => boolean or an iterable of ids (Uint32Array, Set, array), got ${describe(filter)}`);
   }
   for (const id of filter as Iterable<number>) {
-    const slot = x.slotOf(checkId(id, 'a filter id'));
+    const slot = core.x.slotOf(checkId(id, 'a filter id'));
     if (slot < 0) continue;
     const mask = 1 << (slot & 31);
     if ((bits[slot >>> 5] & mask) !== 0) continue; // listed twice

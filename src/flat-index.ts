@@ -1,30 +1,39 @@
 // FlatIndex: exact nearest-neighbour search by a full scan in WASM, over the same
-// kernels as HnswIndex. Ground truth for recall, and the right choice for small sets.
+// rows and kernels as HnswIndex. Ground truth for recall, and the right choice for small sets.
 
-import { Kind } from './abi.js';
-import { loadCore, metricName, type LoadOptions } from './format.js';
+import { Kind, State } from './abi.js';
+import { Core } from './core.js';
+import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
 import { BaseIndex } from './base-index.js';
 import { WannError } from './errors.js';
-import { METRICS, resolveCommon, type CommonOptions, type MetricName } from './options.js';
+import { COMMON_OPTIONS, METRICS, resolveCommon, STORAGES, type CommonOptions } from './options.js';
 import { checkPositive } from './vectors.js';
-import { loadCore as instantiateCore, type WannExports } from './wasm.js';
+import { loadCore as instantiateCore } from './wasm.js';
 
 export type FlatOptions = CommonOptions;
 
 export class FlatIndex extends BaseIndex {
+  private constructor(core: Core, file: LoadedFile) {
+    const { state } = file;
+    super(core, { dim: state[State.DIM], metric: metricName(state[State.METRIC]), storage: state[State.STORAGE], rerank: file.rerank });
+  }
+
   /** A new, empty exact index. Options are documented on CommonOptions; only `dim` is required. */
   static async create(options: FlatOptions): Promise<FlatIndex> {
-    const resolved = resolveCommon(options, ['dim', 'metric', 'capacity', 'simd', 'wasm']);
-    const exports = await instantiateCore(resolved.simd, resolved.wasm);
-    const status = exports.init(Kind.FLAT, METRICS[resolved.metric], resolved.dim, 0, 0, 0, 0, resolved.capacity);
+    const resolved = resolveCommon(options, COMMON_OPTIONS);
+    const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
+    const status = core.x.init(
+      Kind.FLAT, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, 0, 0, 0, 0, resolved.capacity,
+      resolved.keepVectors && resolved.storage !== 'f32' ? 1 : 0,
+    );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
-    return new FlatIndex(exports, resolved.dim, resolved.metric as MetricName);
+    return new FlatIndex(core, { state: core.savedState(), seed: 0, ef: 0, rerank: resolved.rerank });
   }
 
   /** The index serialize() wrote; checks as HnswIndex.load(). */
   static async load(bytes: Uint8Array, options: LoadOptions = {}): Promise<FlatIndex> {
-    const { x, header } = await loadCore(bytes, options, Kind.FLAT);
-    return FlatIndex.fromLoaded(x, header);
+    const { core, file } = await loadCore(bytes, options, Kind.FLAT);
+    return FlatIndex.fromLoaded(core, file);
   }
 
   /** load() of the file at `path` (Node only). */
@@ -34,8 +43,8 @@ export class FlatIndex extends BaseIndex {
   }
 
   /** @internal The index around an instance format.ts has restored. */
-  static fromLoaded(x: WannExports, header: { dim: number; metric: number }): FlatIndex {
-    return new FlatIndex(x, header.dim, metricName(header.metric));
+  static fromLoaded(core: Core, file: LoadedFile): FlatIndex {
+    return new FlatIndex(core, file);
   }
 
   /** A scan is all a FlatIndex does. */
@@ -43,7 +52,7 @@ export class FlatIndex extends BaseIndex {
     return true;
   }
 
-  protected override fileExtras(): { seed: number; ef: number } {
+  protected override fileExtras(): Omit<FileExtras, 'rerank'> {
     return { seed: 0, ef: 0 };
   }
 

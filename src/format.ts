@@ -1,64 +1,51 @@
-// The wann file format: serialize() writes an index's header, region table and used
-// regions with XXH64 checksums; loadCore() checks every byte it relies on, then copies
-// the regions straight into a new instance's memory. Used by the index classes'
-// serialize() and load(), and by load-index.ts. The checksums run in WASM
-// (assembly/checksum.ts).
+// The wann file format: serialize() writes an index's header (fixed fields and the saved
+// words of the state record), a tagged region table and the used part of each region,
+// with XXH64 checksums; loadCore() checks every byte it relies on, then copies the
+// regions straight into a new instance's memory. Which regions exist and how many bytes
+// each holds is the core's own knowledge (regionUsedBytes), so an optional region (codes,
+// raw rows, a quantizer) is one more table entry, not a new layout. Version 1 files
+// (f32 only, fixed region order) still load. Used by the index classes' serialize() and
+// load(), and by load-index.ts; the checksums run in WASM (assembly/checksum.ts).
 //
-//   offset 0                                           224
-//   ┌──────────────────────────────┬────────────────────┬─────────┬─  ─┬─────────┬─────┐
-//   │ header (HEADER_WORDS u32)    │ region table       │ region0 │ …  │ region7 │ sum │
-//   │ magic 'WANN', version, …     │ 8 × (offset, bytes)│ 16-byte │    │ aligned │ u64 │
-//   └──────────────────────────────┴────────────────────┴─────────┴─  ─┴─────────┴─────┘
-//   header words (little-endian u32):
-//    0 magic  1 version  2 kind  3 metric  4 dim  5 stride  6 M  7 efConstruction
-//    8 count  9 capacity  10 deletedCount  11 entrySlot  12 maxLevel (i32)  13 arenaUsed
-//   14 arenaWords  15 rng lo  16 rng hi  17 seed lo  18 seed hi  19 ef  20 regionCount
-//   21 fileBytes lo  22 fileBytes hi  23 header checksum (low 32 bits of the XXH64 of
-//   bytes 0 … 91 then 96 … 223)
-//   region table: u64 offset, u64 bytes per region, in FILE_REGIONS order. Each region
-//   holds its used part only (count rows, not capacity). The trailer is the XXH64 of
-//   every byte before it (u64, little-endian).
+//   offset 0                        112                 112 + 24·n
+//   ┌────────────────────────────────┬───────────────────┬─────────┬─  ─┬─────────┬─────┐
+//   │ header: Header words 0 … 10,   │ region table:     │ region  │ …  │ region  │ sum │
+//   │ then State words 0 … 16        │ n × (tag u32, 0,  │ 16-byte │    │ aligned │ u64 │
+//   │ (src/abi.ts Header, State)     │ offset u64, u64)  │ aligned │    │         │     │
+//   └────────────────────────────────┴───────────────────┴─────────┴─  ─┴─────────┴─────┘
+//   Header.CHECKSUM holds the low 32 bits of the XXH64 of the header and table without that
+//   word; the trailer is the XXH64 of every byte before it. Regions appear in tag order,
+//   only those holding data, each with its used part only (count rows, not capacity).
 
-import { Kind, Metric, Region } from './abi.js';
+import { Header, Kind, Metric, Region, State, Status, Storage } from './abi.js';
+import { Core } from './core.js';
 import { integrityProblem, WannError } from './errors.js';
-import { instantiate, compileBuild, chooseBuild, type WannExports, type WasmOption } from './wasm.js';
+import { instantiate, compileBuild, chooseBuild, type WasmOption } from './wasm.js';
 
 export const MAGIC = 0x4e4e4157; // 'WANN' read as a little-endian u32
-export const FORMAT_VERSION = 1;
-const HEADER_WORDS = 24;
-const CHECKSUM_WORD = 23;
-const FILE_REGIONS = [
-  Region.VECTORS, Region.LINKS0, Region.LABELS, Region.LEVELS, Region.UPPER_OFF,
-  Region.DELETED, Region.FREE, Region.ARENA,
-] as const;
-export const HEADER_BYTES = HEADER_WORDS * 4 + FILE_REGIONS.length * 16; // 224: fits the WASM staging block
+export const FORMAT_VERSION = 2;
+const HEADER_FIXED_BYTES = Header.WORDS * 4;
+const TABLE_ENTRY_BYTES = 24;
+/** Largest header the WASM staging block holds (assembly/index.ts STAGING_BYTES). */
+const MAX_HEADER_BYTES = 1024;
 const TRAILER_BYTES = 8;
 /** Bytes copied then checksummed at a time by load(): fits in L2, so the checksum reads from cache. */
 const LOAD_CHUNK = 256 * 1024;
 const MAX_CAPACITY = 2 ** 30;
-const MAX_MEMORY = 2 ** 32;
-/** Words of the state record of assembly/restore.ts. */
-export const STATE_WORDS = 14;
+const NO_RERANK = 0xffffffff;
+const KIND_NAMES = ['HnswIndex', 'FlatIndex'];
 
-/** Everything the header says, after checking. */
-export interface FileHeader {
-  kind: Kind;
-  metric: Metric;
-  dim: number;
-  stride: number;
-  M: number;
-  efConstruction: number;
-  count: number;
-  capacity: number;
-  deletedCount: number;
-  entrySlot: number;
-  maxLevel: number;
-  arenaUsed: number;
-  arenaWords: number;
-  rngLo: number;
-  rngHi: number;
+/** Header fields beyond the state record: what the TypeScript classes keep. */
+export interface FileExtras {
   seed: number;
   ef: number;
+  /** The index's default rerank; undefined for its storage's default. */
+  rerank?: number;
+}
+
+/** What a loaded file says: the state record's saved words and the extras. */
+export interface LoadedFile extends FileExtras {
+  state: Uint32Array;
 }
 
 /** What load() accepts besides the bytes. */
@@ -73,187 +60,250 @@ export interface LoadOptions {
   dim?: number;
 }
 
+/** One entry of a region table: a region of src/abi.ts Region at an offset of the file. */
+interface RegionEntry {
+  tag: number;
+  offset: number;
+  bytes: number;
+}
+
+/** A header read and checksummed, before any of it is trusted. */
+interface ParsedHeader extends LoadedFile {
+  headerBytes: number;
+  fileBytes: number;
+  regions: RegionEntry[];
+}
+
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
-/** Bytes of each file region, in FILE_REGIONS order, as the header implies. */
-function regionSizes(h: FileHeader): number[] {
-  const graph = h.kind === Kind.HNSW;
-  return [
-    h.count * h.stride * 4,
-    graph ? h.count * (1 + 2 * h.M) * 4 : 0,
-    h.count * 4,
-    graph ? h.count : 0,
-    graph ? h.count * 4 : 0,
-    h.count,
-    h.deletedCount * 4,
-    h.arenaUsed * 4,
-  ];
-}
-
-/** Offsets of each region and the total file length. */
-function placeRegions(sizes: number[]): { offsets: number[]; fileBytes: number } {
-  const offsets: number[] = [];
-  let at = HEADER_BYTES;
-  for (const bytes of sizes) {
-    offsets.push(at);
-    at = align16(at + bytes);
-  }
-  return { offsets, fileBytes: at + TRAILER_BYTES };
-}
-
 /** The bytes of an index: header, region table, regions, checksum. Called by BaseIndex.serialize(). */
-export function serializeCore(x: WannExports, extra: { seed: number; ef: number }): Uint8Array {
-  const record = new Uint32Array(x.memory.buffer, x.saveState(), STATE_WORDS).slice();
-  const h: FileHeader = {
-    kind: record[0], metric: record[1], dim: record[2], stride: x.stride(), M: record[3],
-    efConstruction: record[4], capacity: record[5], count: record[6], deletedCount: record[7],
-    entrySlot: record[8], maxLevel: record[9] | 0, arenaUsed: record[10], arenaWords: record[11],
-    rngLo: record[12], rngHi: record[13], seed: extra.seed, ef: extra.ef,
-  };
-  const sizes = regionSizes(h);
-  const { offsets, fileBytes } = placeRegions(sizes);
+export function serializeCore(core: Core, extras: FileExtras): Uint8Array {
+  const state = core.savedState();
+  const regions: RegionEntry[] = [];
+  for (let tag = 0; tag < Region.COUNT; tag++) {
+    const bytes = core.regionUsedBytes(tag);
+    if (bytes > 0) regions.push({ tag, offset: 0, bytes });
+  }
+  const headerBytes = HEADER_FIXED_BYTES + regions.length * TABLE_ENTRY_BYTES;
+  let at = headerBytes;
+  for (const region of regions) {
+    region.offset = at;
+    at = align16(at + region.bytes);
+  }
+  const fileBytes = at + TRAILER_BYTES;
   const out = new Uint8Array(fileBytes);
   const view = new DataView(out.buffer);
-  const words = [
-    MAGIC, FORMAT_VERSION, h.kind, h.metric, h.dim, h.stride, h.M, h.efConstruction,
-    h.count, h.capacity, h.deletedCount, h.entrySlot, h.maxLevel >>> 0, h.arenaUsed,
-    h.arenaWords, h.rngLo, h.rngHi, h.seed % 2 ** 32, Math.floor(h.seed / 2 ** 32), h.ef,
-    FILE_REGIONS.length, fileBytes % 2 ** 32, Math.floor(fileBytes / 2 ** 32), 0,
-  ];
-  words.forEach((word, i) => view.setUint32(i * 4, word, true));
-  FILE_REGIONS.forEach((_, r) => {
-    setU64(view, HEADER_WORDS * 4 + r * 16, offsets[r]);
-    setU64(view, HEADER_WORDS * 4 + r * 16 + 8, sizes[r]);
+  const words = new Uint32Array(Header.STATE);
+  words[Header.MAGIC] = MAGIC;
+  words[Header.VERSION] = FORMAT_VERSION;
+  words[Header.HEADER_BYTES] = headerBytes;
+  words[Header.REGION_COUNT] = regions.length;
+  words[Header.FILE_BYTES_LO] = fileBytes % 2 ** 32;
+  words[Header.FILE_BYTES_HI] = Math.floor(fileBytes / 2 ** 32);
+  words[Header.SEED_LO] = extras.seed % 2 ** 32;
+  words[Header.SEED_HI] = Math.floor(extras.seed / 2 ** 32);
+  words[Header.EF] = extras.ef;
+  words[Header.RERANK] = extras.rerank ?? NO_RERANK;
+  [...words, ...state].forEach((word, i) => view.setUint32(i * 4, word, true));
+  regions.forEach((region, i) => {
+    const entry = HEADER_FIXED_BYTES + i * TABLE_ENTRY_BYTES;
+    view.setUint32(entry, region.tag, true);
+    setU64(view, entry + 8, region.offset);
+    setU64(view, entry + 16, region.bytes);
   });
-  view.setUint32(CHECKSUM_WORD * 4, headerChecksum(x, out), true);
-  x.checksumReset();
-  stagedUpdate(x, out.subarray(0, HEADER_BYTES));
-  FILE_REGIONS.forEach((region, r) => {
-    const ptr = x.regionPtr(region);
-    out.set(new Uint8Array(x.memory.buffer, ptr, sizes[r]), offsets[r]);
-    x.checksumUpdate(ptr, sizes[r]);
-    const end = offsets[r] + sizes[r];
-    stagedUpdate(x, out.subarray(end, align16(end))); // zero padding
-  });
-  x.checksumFinish();
-  view.setUint32(fileBytes - TRAILER_BYTES, x.checksumLow(), true);
-  view.setUint32(fileBytes - TRAILER_BYTES + 4, x.checksumHigh(), true);
+  view.setUint32(Header.CHECKSUM * 4, headerChecksum(core, out, headerBytes, Header.CHECKSUM), true);
+  core.x.checksumReset();
+  stagedUpdate(core, out.subarray(0, headerBytes));
+  for (const region of regions) {
+    const ptr = core.regionPtr(region.tag);
+    out.set(core.u8.subarray(ptr, ptr + region.bytes), region.offset);
+    core.x.checksumUpdate(ptr, region.bytes);
+    const end = region.offset + region.bytes;
+    stagedUpdate(core, out.subarray(end, align16(end))); // zero padding
+  }
+  core.x.checksumFinish();
+  view.setUint32(fileBytes - TRAILER_BYTES, core.x.checksumLow(), true);
+  view.setUint32(fileBytes - TRAILER_BYTES + 4, core.x.checksumHigh(), true);
   return out;
 }
 
 /**
  * A new instance holding the index in `bytes`, after checking magic, version, header
- * checksum, parameters, length, file checksum and the graph, in that order. Nothing
- * from the file sizes memory before the header's own checksum has matched. Called by
- * HnswIndex.load(), FlatIndex.load() and loadIndex().
+ * checksum, parameters, length, region table, file checksum and the structure, in that
+ * order. Nothing from the file sizes memory before the header's own checksum has
+ * matched. Called by HnswIndex.load(), FlatIndex.load() and loadIndex().
  */
-export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: Kind): Promise<{ x: WannExports; header: FileHeader }> {
+export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: Kind): Promise<{ core: Core; file: LoadedFile }> {
   if (!(bytes instanceof Uint8Array)) {
     throw new WannError('INVALID_ARGUMENT', 'load() takes the Uint8Array that serialize() returned');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 4) throw new WannError('TRUNCATED', `${bytes.length} bytes cannot hold a header of ${HEADER_BYTES}`);
+  if (bytes.length < 8) throw new WannError('TRUNCATED', `${bytes.length} bytes cannot hold a header`);
   const magic = view.getUint32(0, true);
   if (magic !== MAGIC) throw new WannError('BAD_MAGIC', `not a wann index: magic 0x${hex(magic)}, expected 0x${hex(MAGIC)} ('WANN')`);
-  if (bytes.length < HEADER_BYTES) throw new WannError('TRUNCATED', `${bytes.length} bytes cannot hold a header of ${HEADER_BYTES}`);
   const version = view.getUint32(4, true);
-  if (version !== FORMAT_VERSION) {
-    throw new WannError('UNSUPPORTED_VERSION', `format version ${version}; this release reads version ${FORMAT_VERSION}`);
+  if (version !== 1 && version !== FORMAT_VERSION) {
+    throw new WannError('UNSUPPORTED_VERSION', `format version ${version}; this release reads versions 1 and ${FORMAT_VERSION}`);
   }
-  const x = await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm));
-  const expected = view.getUint32(CHECKSUM_WORD * 4, true);
-  const actual = headerChecksum(x, bytes);
-  if (actual !== expected) {
-    throw new WannError('CHECKSUM_MISMATCH', `header checksum is 0x${hex(actual)}, the file says 0x${hex(expected)}`);
+  const core = new Core(await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm)));
+  const file = version === 1 ? parseVersion1(core, view) : parseHeader(core, view);
+  checkState(file);
+  if (kind !== undefined && file.state[State.KIND] !== kind) {
+    throw new WannError('WRONG_KIND', `the file holds a ${KIND_NAMES[file.state[State.KIND]]}, expected a ${KIND_NAMES[kind]}`);
   }
-  const header = checkHeader(view);
-  if (kind !== undefined && header.kind !== kind) {
-    const names = ['HnswIndex', 'FlatIndex'];
-    throw new WannError('WRONG_KIND', `the file holds a ${names[header.kind]}, expected a ${names[kind]}`);
-  }
-  checkExpected(header, options);
-  const sizes = regionSizes(header);
-  const { offsets, fileBytes } = placeRegions(sizes);
-  const declaredBytes = view.getUint32(21 * 4, true) + view.getUint32(22 * 4, true) * 2 ** 32;
-  if (declaredBytes !== fileBytes) throw new WannError('BAD_HEADER', `the header says ${declaredBytes} bytes, its fields imply ${fileBytes}`);
-  if (bytes.length < fileBytes) throw new WannError('TRUNCATED', `${bytes.length} bytes, the header says ${fileBytes}`);
-  if (bytes.length > fileBytes) throw new WannError('BAD_HEADER', `${bytes.length} bytes, the header says ${fileBytes}: trailing bytes`);
-  FILE_REGIONS.forEach((_, r) => {
-    const offset = getU64(view, HEADER_WORDS * 4 + r * 16), size = getU64(view, HEADER_WORDS * 4 + r * 16 + 8);
-    if (offset !== offsets[r] || size !== sizes[r]) {
-      throw new WannError('BAD_HEADER', `region ${r} at ${offset} of ${size} bytes, expected ${offsets[r]} of ${sizes[r]}`);
-    }
-  });
+  checkExpected(file.state, options);
+  if (bytes.length < file.fileBytes) throw new WannError('TRUNCATED', `${bytes.length} bytes, the header says ${file.fileBytes}`);
+  if (bytes.length > file.fileBytes) throw new WannError('BAD_HEADER', `${bytes.length} bytes, the header says ${file.fileBytes}: trailing bytes`);
 
-  writeRecord(x, header);
-  const status = x.restoreLayout();
-  if (status < 0) throw WannError.fromStatus(status, `load(capacity ${header.capacity}, dim ${header.dim})`);
-  x.checksumReset();
-  stagedUpdate(x, bytes.subarray(0, HEADER_BYTES));
-  const memory = new Uint8Array(x.memory.buffer);
-  FILE_REGIONS.forEach((region, r) => {
-    const ptr = x.regionPtr(region);
+  core.writeSavedState(file.state);
+  const status = core.x.restoreLayout();
+  if (status < 0) {
+    const what = `load(capacity ${file.state[State.CAPACITY]}, dim ${file.state[State.DIM]})`;
+    throw status === Status.TOO_LARGE ? new WannError('BAD_HEADER', `${what} exceeds wasm32 memory`) : WannError.fromStatus(status, what);
+  }
+  checkRegions(core, file);
+  core.x.checksumReset();
+  stagedUpdate(core, bytes.subarray(0, file.headerBytes));
+  for (const { tag, offset, bytes: size } of file.regions) {
+    const ptr = core.regionPtr(tag);
     // Copy and checksum a chunk at a time, so the checksum reads bytes still in cache.
-    for (let done = 0; done < sizes[r]; done += LOAD_CHUNK) {
-      const bytesNow = Math.min(LOAD_CHUNK, sizes[r] - done);
-      memory.set(bytes.subarray(offsets[r] + done, offsets[r] + done + bytesNow), ptr + done);
-      x.checksumUpdate(ptr + done, bytesNow);
+    for (let done = 0; done < size; done += LOAD_CHUNK) {
+      const now = Math.min(LOAD_CHUNK, size - done);
+      core.u8.set(bytes.subarray(offset + done, offset + done + now), ptr + done);
+      core.x.checksumUpdate(ptr + done, now);
     }
-    const end = offsets[r] + sizes[r];
-    stagedUpdate(x, bytes.subarray(end, align16(end)));
-  });
-  x.checksumFinish();
-  const [low, high] = [view.getUint32(fileBytes - TRAILER_BYTES, true), view.getUint32(fileBytes - TRAILER_BYTES + 4, true)];
-  const [actualLow, actualHigh] = [x.checksumLow() >>> 0, x.checksumHigh() >>> 0]; // u32 arrives as i32
+    stagedUpdate(core, bytes.subarray(offset + size, align16(offset + size)));
+  }
+  core.x.checksumFinish();
+  const trailer = file.fileBytes - TRAILER_BYTES;
+  const [low, high] = [view.getUint32(trailer, true), view.getUint32(trailer + 4, true)];
+  const [actualLow, actualHigh] = [core.x.checksumLow() >>> 0, core.x.checksumHigh() >>> 0]; // u32 arrives as i32
   if (actualLow !== low || actualHigh !== high) {
     throw new WannError('CHECKSUM_MISMATCH',
       `file checksum (XXH64) is 0x${hex(actualHigh)}${hex(actualLow)}, the trailer says 0x${hex(high)}${hex(low)}`);
   }
-  const problem = integrityProblem(x.restoreState());
+  const problem = integrityProblem(core.x.restoreState());
   if (problem !== null) throw new WannError('CORRUPT_GRAPH', `the index fails its integrity check: ${problem}`);
-  return { x, header };
+  return { core, file };
 }
 
-/** The header fields, each checked against what the format allows (BAD_HEADER). */
-function checkHeader(view: DataView): FileHeader {
-  const u = (i: number) => view.getUint32(i * 4, true);
-  const h: FileHeader = {
-    kind: u(2), metric: u(3), dim: u(4), stride: u(5), M: u(6), efConstruction: u(7), count: u(8),
-    capacity: u(9), deletedCount: u(10), entrySlot: u(11), maxLevel: u(12) | 0, arenaUsed: u(13),
-    arenaWords: u(14), rngLo: u(15), rngHi: u(16), seed: u(17) + u(18) * 2 ** 32, ef: u(19),
+/** A version 2 header: checksummed first, then read. */
+function parseHeader(core: Core, view: DataView): ParsedHeader {
+  if (view.byteLength < HEADER_FIXED_BYTES) throw new WannError('TRUNCATED', `${view.byteLength} bytes cannot hold a header of ${HEADER_FIXED_BYTES}`);
+  const u = (word: number) => view.getUint32(word * 4, true);
+  const headerBytes = u(Header.HEADER_BYTES), count = u(Header.REGION_COUNT);
+  if (headerBytes !== HEADER_FIXED_BYTES + count * TABLE_ENTRY_BYTES || headerBytes > MAX_HEADER_BYTES) {
+    throw new WannError('BAD_HEADER', `a header of ${headerBytes} bytes with ${count} regions`);
+  }
+  if (view.byteLength < headerBytes) throw new WannError('TRUNCATED', `${view.byteLength} bytes cannot hold a header of ${headerBytes}`);
+  checkHeaderChecksum(core, view, headerBytes, Header.CHECKSUM);
+  const regions: RegionEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const entry = HEADER_FIXED_BYTES + i * TABLE_ENTRY_BYTES;
+    regions.push({ tag: view.getUint32(entry, true), offset: getU64(view, entry + 8), bytes: getU64(view, entry + 16) });
+  }
+  const rerank = u(Header.RERANK);
+  return {
+    state: Uint32Array.from({ length: State.PERSISTED }, (_, i) => u(Header.STATE + i)),
+    seed: u(Header.SEED_LO) + u(Header.SEED_HI) * 2 ** 32, ef: u(Header.EF), rerank: rerank === NO_RERANK ? undefined : rerank,
+    headerBytes, fileBytes: u(Header.FILE_BYTES_LO) + u(Header.FILE_BYTES_HI) * 2 ** 32, regions,
   };
+}
+
+/** Version 1 (f32 rows only): a 224-byte header of 24 words and 8 regions in a fixed order. */
+function parseVersion1(core: Core, view: DataView): ParsedHeader {
+  const headerBytes = 224;
+  if (view.byteLength < headerBytes) throw new WannError('TRUNCATED', `${view.byteLength} bytes cannot hold a header of ${headerBytes}`);
+  checkHeaderChecksum(core, view, headerBytes, 23);
+  const u = (word: number) => view.getUint32(word * 4, true);
+  const state = new Uint32Array(State.PERSISTED);
+  const fields: [State, number][] = [
+    [State.KIND, 2], [State.METRIC, 3], [State.DIM, 4], [State.M, 6], [State.EF_CONSTRUCTION, 7], [State.COUNT, 8],
+    [State.CAPACITY, 9], [State.DELETED_COUNT, 10], [State.ENTRY_SLOT, 11], [State.MAX_LEVEL, 12],
+    [State.ARENA_USED, 13], [State.ARENA_WORDS, 14], [State.RNG_LO, 15], [State.RNG_HI, 16],
+  ];
+  for (const [word, at] of fields) state[word] = u(at);
+  state[State.STORAGE] = Storage.F32;
+  state[State.TRAINED] = 1;
+  if (u(5) !== ((u(4) + 3) & ~3)) throw new WannError('BAD_HEADER', `impossible header: dim ${u(4)} with stride ${u(5)}`);
+  if (u(20) !== 8) throw new WannError('BAD_HEADER', `impossible header: ${u(20)} regions, expected 8`);
+  const tags = [Region.CODES, Region.LINKS0, Region.LABELS, Region.LEVELS, Region.UPPER_OFF, Region.DELETED, Region.FREE, Region.ARENA];
+  const regions = tags.map((tag, i) => ({ tag, offset: getU64(view, 96 + i * 16), bytes: getU64(view, 96 + i * 16 + 8) }));
+  return {
+    state, seed: u(17) + u(18) * 2 ** 32, ef: u(19), rerank: undefined,
+    headerBytes, fileBytes: u(21) + u(22) * 2 ** 32, regions,
+  };
+}
+
+function checkHeaderChecksum(core: Core, view: DataView, headerBytes: number, checksumWord: number): void {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  const expected = view.getUint32(checksumWord * 4, true);
+  const actual = headerChecksum(core, bytes, headerBytes, checksumWord);
+  if (actual !== expected) {
+    throw new WannError('CHECKSUM_MISMATCH', `header checksum is 0x${hex(actual)}, the file says 0x${hex(expected)}`);
+  }
+}
+
+/** The state record's fields, each checked against what the format allows (BAD_HEADER). */
+function checkState(file: LoadedFile): void {
+  const s = file.state;
   const bad = (what: string) => new WannError('BAD_HEADER', `impossible header: ${what}`);
-  if (h.kind !== Kind.HNSW && h.kind !== Kind.FLAT) throw bad(`kind ${h.kind}`);
-  if (h.metric > Metric.COSINE) throw bad(`metric ${h.metric}`);
-  if (h.dim < 1 || h.dim > 65536 || h.stride !== ((h.dim + 3) & ~3)) throw bad(`dim ${h.dim} with stride ${h.stride}`);
-  if (u(20) !== FILE_REGIONS.length) throw bad(`${u(20)} regions, expected ${FILE_REGIONS.length}`);
-  if (h.capacity < 1 || h.capacity > MAX_CAPACITY || h.count > h.capacity) throw bad(`count ${h.count} of capacity ${h.capacity}`);
-  if (h.deletedCount > h.count) throw bad(`${h.deletedCount} deleted of ${h.count}`);
-  if (h.seed > Number.MAX_SAFE_INTEGER) throw bad(`seed ${h.seed}`);
-  if (h.kind === Kind.HNSW) {
-    if (h.M < 2 || h.M > 10000 || h.efConstruction < h.M || h.efConstruction > 0x7fffffff) {
-      throw bad(`M ${h.M}, efConstruction ${h.efConstruction}`);
-    }
-    if (h.ef < 1 || h.ef > 0x7fffffff) throw bad(`ef ${h.ef}`);
-    if (h.maxLevel < -1 || h.maxLevel > 255 || (h.count === 0) !== (h.maxLevel === -1)) throw bad(`maxLevel ${h.maxLevel} with ${h.count} items`);
-    if (h.arenaUsed > h.arenaWords) throw bad(`arena of ${h.arenaWords} words with ${h.arenaUsed} used`);
-  } else if (h.M !== 0 || h.efConstruction !== 0 || h.arenaUsed !== 0 || h.arenaWords !== 0 || h.maxLevel !== -1 || h.entrySlot !== 0) {
+  const [kind, storage, dim, M, efC, count, capacity] = [s[State.KIND], s[State.STORAGE], s[State.DIM], s[State.M], s[State.EF_CONSTRUCTION], s[State.COUNT], s[State.CAPACITY]];
+  const maxLevel = s[State.MAX_LEVEL] | 0;
+  if (kind !== Kind.HNSW && kind !== Kind.FLAT) throw bad(`kind ${kind}`);
+  if (s[State.METRIC] > Metric.COSINE) throw bad(`metric ${s[State.METRIC]}`);
+  if (storage > Storage.BINARY) throw bad(`storage ${storage}`);
+  if (dim < 1 || dim > 65536) throw bad(`dim ${dim}`);
+  if (s[State.KEEP_VECTORS] > 1 || (storage === Storage.F32 && s[State.KEEP_VECTORS] !== 0)) throw bad(`keepVectors ${s[State.KEEP_VECTORS]} with storage ${storage}`);
+  const trainable = storage === Storage.I8 || storage === Storage.BINARY;
+  if (s[State.TRAINED] > 1 || (!trainable && s[State.TRAINED] !== 1) || (s[State.TRAINED] === 0 && count > 0)) {
+    throw bad(`trained ${s[State.TRAINED]} with storage ${storage} and ${count} items`);
+  }
+  if (capacity < 1 || capacity > MAX_CAPACITY || count > capacity) throw bad(`count ${count} of capacity ${capacity}`);
+  if (s[State.DELETED_COUNT] > count) throw bad(`${s[State.DELETED_COUNT]} deleted of ${count}`);
+  if (file.seed > Number.MAX_SAFE_INTEGER) throw bad(`seed ${file.seed}`);
+  if (file.rerank !== undefined && file.rerank > 0x7fffffff) throw bad(`rerank ${file.rerank}`);
+  if (kind === Kind.HNSW) {
+    if (M < 2 || M > 10000 || efC < 1 || efC > 0x7fffffff) throw bad(`M ${M}, efConstruction ${efC}`);
+    if (file.ef < 1 || file.ef > 0x7fffffff) throw bad(`ef ${file.ef}`);
+    if (maxLevel < -1 || maxLevel > 255 || (count === 0) !== (maxLevel === -1)) throw bad(`maxLevel ${maxLevel} with ${count} items`);
+    if (s[State.ARENA_USED] > s[State.ARENA_WORDS]) throw bad(`arena of ${s[State.ARENA_WORDS]} words with ${s[State.ARENA_USED]} used`);
+  } else if (M !== 0 || efC !== 0 || s[State.ARENA_USED] !== 0 || s[State.ARENA_WORDS] !== 0 || maxLevel !== -1 || s[State.ENTRY_SLOT] !== 0) {
     throw bad('graph fields set in a FlatIndex');
   }
-  // Roughly what restoreLayout() will allocate: refuse what wasm32 cannot hold.
-  const perSlot = h.stride * 4 + (1 + 2 * h.M) * 4 + 4 + 1 + 4 + 2 + 1 + 4 + 1 + 8 / 3;
-  if (h.capacity * perSlot + h.arenaWords * 4 > MAX_MEMORY) throw bad(`capacity ${h.capacity} × dim ${h.dim} exceeds wasm32 memory`);
-  return h;
+}
+
+/**
+ * The region table against what the restored state implies (the core's regionUsedBytes):
+ * each region holding data listed once with its exact size, offsets consecutive from the
+ * header, 16-byte aligned, and the file length their sum. Empty entries may appear (version 1).
+ */
+function checkRegions(core: Core, file: ParsedHeader): void {
+  const seen = new Set<number>();
+  let at = file.headerBytes;
+  for (const { tag, offset, bytes } of file.regions) {
+    const expected = tag < Region.COUNT ? core.regionUsedBytes(tag) : -1;
+    if (seen.has(tag) || offset !== at || bytes !== expected) {
+      throw new WannError('BAD_HEADER', `region ${tag} at ${offset} of ${bytes} bytes, expected ${at} of ${expected}${seen.has(tag) ? ' (listed twice)' : ''}`);
+    }
+    seen.add(tag);
+    at = align16(at + bytes);
+  }
+  for (let tag = 0; tag < Region.COUNT; tag++) {
+    if (!seen.has(tag) && core.regionUsedBytes(tag) > 0) throw new WannError('BAD_HEADER', `region ${tag} (${core.regionUsedBytes(tag)} bytes) is missing`);
+  }
+  if (at + TRAILER_BYTES !== file.fileBytes) throw new WannError('BAD_HEADER', `the header says ${file.fileBytes} bytes, its regions imply ${at + TRAILER_BYTES}`);
 }
 
 const METRIC_NAMES = ['l2', 'ip', 'cosine'] as const;
 
-function checkExpected(h: FileHeader, options: LoadOptions): void {
-  if (options.metric !== undefined && METRIC_NAMES[h.metric] !== options.metric) {
-    throw new WannError('WRONG_METRIC', `the file's metric is '${METRIC_NAMES[h.metric]}', expected '${options.metric}'`);
+function checkExpected(state: Uint32Array, options: LoadOptions): void {
+  const metric = METRIC_NAMES[state[State.METRIC]];
+  if (options.metric !== undefined && metric !== options.metric) {
+    throw new WannError('WRONG_METRIC', `the file's metric is '${metric}', expected '${options.metric}'`);
   }
-  if (options.dim !== undefined && h.dim !== options.dim) {
-    throw new WannError('DIMENSION_MISMATCH', `the file's dim is ${h.dim}, expected ${options.dim}`);
+  if (options.dim !== undefined && state[State.DIM] !== options.dim) {
+    throw new WannError('DIMENSION_MISMATCH', `the file's dim is ${state[State.DIM]}, expected ${options.dim}`);
   }
 }
 
@@ -261,30 +311,22 @@ export function metricName(metric: Metric): 'l2' | 'ip' | 'cosine' {
   return METRIC_NAMES[metric];
 }
 
-/** Writes the state record of assembly/restore.ts from the header. Also used by hnswlib.ts. */
-export function writeRecord(x: WannExports, h: FileHeader): void {
-  new Uint32Array(x.memory.buffer, x.stateRecordPtr(), STATE_WORDS).set([
-    h.kind, h.metric, h.dim, h.M, h.efConstruction, h.capacity, h.count, h.deletedCount,
-    h.entrySlot, h.maxLevel >>> 0, h.arenaUsed, h.arenaWords, h.rngLo, h.rngHi,
-  ]);
+/** Low 32 bits of the XXH64 of the header's first `headerBytes` bytes, skipping the word that stores it. */
+function headerChecksum(core: Core, bytes: Uint8Array, headerBytes: number, checksumWord: number): number {
+  const staging = core.stagingPtr();
+  core.u8.set(bytes.subarray(0, headerBytes), staging);
+  core.x.checksumReset();
+  core.x.checksumUpdate(staging, checksumWord * 4);
+  core.x.checksumUpdate(staging + checksumWord * 4 + 4, headerBytes - checksumWord * 4 - 4);
+  core.x.checksumFinish();
+  return core.x.checksumLow() >>> 0; // u32 arrives as i32
 }
 
-/** Low 32 bits of the XXH64 of the header and region table, skipping the word that stores it. */
-function headerChecksum(x: WannExports, bytes: Uint8Array): number {
-  const staging = x.stagingPtr();
-  new Uint8Array(x.memory.buffer, staging, HEADER_BYTES).set(bytes.subarray(0, HEADER_BYTES));
-  x.checksumReset();
-  x.checksumUpdate(staging, CHECKSUM_WORD * 4);
-  x.checksumUpdate(staging + CHECKSUM_WORD * 4 + 4, HEADER_BYTES - CHECKSUM_WORD * 4 - 4);
-  x.checksumFinish();
-  return x.checksumLow() >>> 0; // u32 arrives as i32
-}
-
-/** Feeds small `bytes` (at most HEADER_BYTES) to the running checksum through WASM staging memory. */
-function stagedUpdate(x: WannExports, bytes: Uint8Array): void {
+/** Feeds small `bytes` (at most MAX_HEADER_BYTES) to the running checksum through WASM staging memory. */
+function stagedUpdate(core: Core, bytes: Uint8Array): void {
   if (bytes.length === 0) return;
-  new Uint8Array(x.memory.buffer, x.stagingPtr(), bytes.length).set(bytes);
-  x.checksumUpdate(x.stagingPtr(), bytes.length);
+  core.u8.set(bytes, core.stagingPtr());
+  core.x.checksumUpdate(core.stagingPtr(), bytes.length);
 }
 
 function setU64(view: DataView, at: number, value: number): void {

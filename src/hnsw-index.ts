@@ -2,14 +2,15 @@
 // Small World graph (Malkov & Yashunin) built in WASM. The public class; the
 // algorithm is in assembly/hnsw.ts.
 
-import { Kind } from './abi.js';
-import { loadCore, metricName, type LoadOptions } from './format.js';
+import { Kind, State } from './abi.js';
+import { Core } from './core.js';
+import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
 import { readHnswlib, writeHnswlib, type HnswlibOptions } from './hnswlib.js';
 import { BaseIndex } from './base-index.js';
 import { integrityProblem, WannError } from './errors.js';
-import { METRICS, resolveHnsw, type HnswOptions, type MetricName } from './options.js';
+import { METRICS, resolveHnsw, STORAGES, type HnswOptions } from './options.js';
 import { checkPositive } from './vectors.js';
-import { loadCore as instantiateCore, type WannExports } from './wasm.js';
+import { loadCore as instantiateCore } from './wasm.js';
 
 export class HnswIndex extends BaseIndex {
   /** Links per node per level (2·M on level 0). */
@@ -20,24 +21,25 @@ export class HnswIndex extends BaseIndex {
   readonly seed: number;
   #ef: number;
 
-  private constructor(exports: WannExports, options: Pick<Required<HnswOptions>, 'dim' | 'metric' | 'M' | 'efConstruction' | 'seed' | 'ef'>) {
-    super(exports, options.dim, options.metric as MetricName);
-    this.M = options.M;
-    this.efConstruction = options.efConstruction;
-    this.seed = options.seed;
-    this.#ef = options.ef;
+  private constructor(core: Core, file: LoadedFile) {
+    const { state } = file;
+    super(core, { dim: state[State.DIM], metric: metricName(state[State.METRIC]), storage: state[State.STORAGE], rerank: file.rerank });
+    this.M = state[State.M];
+    this.efConstruction = state[State.EF_CONSTRUCTION];
+    this.seed = file.seed;
+    this.#ef = file.ef;
   }
 
   /** A new, empty index. Options are documented on HnswOptions; only `dim` is required. */
   static async create(options: HnswOptions): Promise<HnswIndex> {
     const resolved = resolveHnsw(options);
-    const exports = await instantiateCore(resolved.simd, resolved.wasm);
-    const status = exports.init(
-      Kind.HNSW, METRICS[resolved.metric], resolved.dim, resolved.M, resolved.efConstruction,
-      resolved.seed % 2 ** 32, Math.floor(resolved.seed / 2 ** 32), resolved.capacity,
+    const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
+    const status = core.x.init(
+      Kind.HNSW, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, resolved.M, resolved.efConstruction,
+      resolved.seed % 2 ** 32, Math.floor(resolved.seed / 2 ** 32), resolved.capacity, resolved.keepVectors && resolved.storage !== 'f32' ? 1 : 0,
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
-    return new HnswIndex(exports, resolved);
+    return new HnswIndex(core, { state: core.savedState(), seed: resolved.seed, ef: resolved.ef, rerank: resolved.rerank });
   }
 
   /**
@@ -47,8 +49,8 @@ export class HnswIndex extends BaseIndex {
    * WRONG_KIND, WRONG_METRIC, DIMENSION_MISMATCH, CORRUPT_GRAPH. Memory is sized once.
    */
   static async load(bytes: Uint8Array, options: LoadOptions = {}): Promise<HnswIndex> {
-    const { x, header } = await loadCore(bytes, options, Kind.HNSW);
-    return HnswIndex.fromLoaded(x, header);
+    const { core, file } = await loadCore(bytes, options, Kind.HNSW);
+    return HnswIndex.fromLoaded(core, file);
   }
 
   /** load() of the file at `path` (Node only). */
@@ -63,19 +65,18 @@ export class HnswIndex extends BaseIndex {
    * the space the index was built with; dim is read from the file (pass it to check).
    */
   static async fromHnswlib(bytes: Uint8Array, options: HnswlibOptions): Promise<HnswIndex> {
-    const { x, header } = await readHnswlib(bytes, options);
-    return HnswIndex.fromLoaded(x, header);
+    const { core, file } = await readHnswlib(bytes, options);
+    return HnswIndex.fromLoaded(core, file);
   }
 
-  /** The index as an hnswlib file (64-bit layout) that hnswlib's loadIndex / hnswlib-node readIndex reads. */
+  /** The index as an hnswlib file (64-bit layout) that hnswlib's loadIndex / hnswlib-node readIndex reads. Storage 'f32' only. */
   toHnswlib(): Uint8Array {
-    return writeHnswlib(this.exports, this.dim, this.M, this.efConstruction);
+    return writeHnswlib(this.core, this.dim, this.M, this.efConstruction);
   }
 
-  /** @internal The index around an instance format.ts has restored. */
-  static fromLoaded(x: WannExports, header: { dim: number; metric: number; M: number; efConstruction: number; seed: number; ef: number }): HnswIndex {
-    const { dim, M, efConstruction, seed, ef } = header;
-    return new HnswIndex(x, { dim, metric: metricName(header.metric), M, efConstruction, seed, ef });
+  /** @internal The index around an instance format.ts or hnswlib.ts has restored. */
+  static fromLoaded(core: Core, file: LoadedFile): HnswIndex {
+    return new HnswIndex(core, file);
   }
 
   /** Default beam width of search() when no `ef` is passed (raised to at least k). */
@@ -84,13 +85,13 @@ export class HnswIndex extends BaseIndex {
   }
 
   set ef(value: number) {
-    void this.exports; // throws DISPOSED after dispose()
+    void this.core; // throws DISPOSED after dispose()
     this.#ef = checkPositive(value, 'ef');
   }
 
   /** Top level of the graph (-1 when empty). */
   get maxLevel(): number {
-    return this.exports.maxLevel();
+    return this.core.state(State.MAX_LEVEL) | 0;
   }
 
   /**
@@ -99,7 +100,7 @@ export class HnswIndex extends BaseIndex {
    * null when sound, else the name of the first problem. For tests and debugging: O(n·M).
    */
   checkIntegrity(): string | null {
-    return integrityProblem(this.exports.checkIntegrity());
+    return integrityProblem(this.core.x.checkIntegrity());
   }
 
   /**
@@ -111,7 +112,7 @@ export class HnswIndex extends BaseIndex {
     return allowed * allowed <= beam * 2 * this.M * this.size;
   }
 
-  protected override fileExtras(): { seed: number; ef: number } {
+  protected override fileExtras(): Omit<FileExtras, 'rerank'> {
     return { seed: this.seed, ef: this.#ef };
   }
 

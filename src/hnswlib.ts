@@ -12,12 +12,13 @@
 //   flags bit 0 = deleted. Not stored there: metric, dim (derived from the record size),
 //   ef, the RNG state, the id map (rebuilt).
 
-import { Kind, Region } from './abi.js';
+import { Kind, Region, State, Storage } from './abi.js';
+import { Core } from './core.js';
 import { integrityProblem, WannError } from './errors.js';
-import { STATE_WORDS, writeRecord, type FileHeader } from './format.js';
+import type { LoadedFile } from './format.js';
 import { METRICS, type MetricName } from './options.js';
 import { MAX_ID } from './vectors.js';
-import { chooseBuild, compileBuild, instantiate, type WannExports, type WasmOption } from './wasm.js';
+import { chooseBuild, compileBuild, instantiate, type WasmOption } from './wasm.js';
 
 const HEADER_BYTES = 96;
 const DELETED_FLAG = 1;
@@ -36,8 +37,8 @@ export interface HnswlibOptions {
   wasm?: WasmOption;
 }
 
-/** A restored instance from an hnswlib file, and the header that describes it. */
-export async function readHnswlib(bytes: Uint8Array, options: HnswlibOptions): Promise<{ x: WannExports; header: FileHeader }> {
+/** A restored instance from an hnswlib file, and what describes it (as a wann file would). */
+export async function readHnswlib(bytes: Uint8Array, options: HnswlibOptions): Promise<{ core: Core; file: LoadedFile }> {
   if (!(bytes instanceof Uint8Array)) throw new WannError('INVALID_ARGUMENT', 'fromHnswlib() takes the bytes of an hnswlib index file');
   if (typeof options !== 'object' || options === null || !(options.metric in METRICS)) {
     throw new WannError('INVALID_OPTION', "fromHnswlib() needs { metric: 'l2' | 'ip' | 'cosine' }: hnswlib files do not store it");
@@ -80,42 +81,52 @@ export async function readHnswlib(bytes: Uint8Array, options: HnswlibOptions): P
   if (at > bytes.length) throw new WannError('TRUNCATED', `${bytes.length} bytes, the link lists end at ${at}`);
   if (at < bytes.length) throw bad(`${bytes.length - at} bytes after the last link list`);
 
-  const header: FileHeader = {
-    kind: Kind.HNSW, metric: METRICS[options.metric], dim, stride: (dim + 3) & ~3, M, efConstruction,
-    count, capacity: Math.max(count, 1), deletedCount: deleted, entrySlot: count === 0 ? 0 : entry, maxLevel,
-    arenaUsed: arenaWords, arenaWords, rngLo: 0, rngHi: 0, seed: options.seed ?? 100, ef: options.ef ?? 64,
-  };
-  header.rngLo = header.seed % 2 ** 32; // assembly/rng.ts: the state starts at the seed
-  header.rngHi = Math.floor(header.seed / 2 ** 32);
-  const x = await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm));
-  writeRecord(x, header);
-  const status = x.restoreLayout();
+  const seed = options.seed ?? 100;
+  const state = new Uint32Array(State.PERSISTED);
+  state[State.KIND] = Kind.HNSW;
+  state[State.METRIC] = METRICS[options.metric];
+  state[State.STORAGE] = Storage.F32;
+  state[State.DIM] = dim;
+  state[State.M] = M;
+  state[State.EF_CONSTRUCTION] = efConstruction;
+  state[State.TRAINED] = 1;
+  state[State.CAPACITY] = Math.max(count, 1);
+  state[State.COUNT] = count;
+  state[State.DELETED_COUNT] = deleted;
+  state[State.ENTRY_SLOT] = count === 0 ? 0 : entry;
+  state[State.MAX_LEVEL] = maxLevel;
+  state[State.ARENA_USED] = arenaWords;
+  state[State.ARENA_WORDS] = arenaWords;
+  state[State.RNG_LO] = seed % 2 ** 32; // assembly/rng.ts: the generator starts at the seed
+  state[State.RNG_HI] = Math.floor(seed / 2 ** 32);
+  const core = new Core(await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm)));
+  core.writeSavedState(state);
+  const status = core.x.restoreLayout();
   if (status < 0) throw WannError.fromStatus(status, `fromHnswlib(${count} elements, dim ${dim})`);
-  fillRegions(x, bytes, header, levels, recordBytes, dataOffset, labelOffset, upperStart);
-  const problem = integrityProblem(x.restoreState());
+  fillRegions(core, bytes, { count, dim, M }, levels, recordBytes, dataOffset, labelOffset, upperStart);
+  const problem = integrityProblem(core.x.restoreState());
   if (problem !== null) throw new WannError('CORRUPT_GRAPH', `the hnswlib index fails wann's integrity check: ${problem}`);
-  return { x, header };
+  return { core, file: { state, seed, ef: options.ef ?? 64 } };
 }
 
 /** Copies records and link lists from the file into wann's regions. */
 function fillRegions(
-  x: WannExports, bytes: Uint8Array, h: FileHeader, levels: Uint8Array,
+  core: Core, bytes: Uint8Array, h: { count: number; dim: number; M: number }, levels: Uint8Array,
   recordBytes: number, dataOffset: number, labelOffset: number, upperStart: number,
 ): void {
-  const buffer = x.memory.buffer;
-  const u32 = new Uint32Array(buffer), f32 = new Float32Array(buffer), u8 = new Uint8Array(buffer);
+  const { u32, f32, u8 } = core;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const words = 1 + 2 * h.M;
-  const vectors = x.regionPtr(Region.VECTORS) >>> 2, links0 = x.regionPtr(Region.LINKS0) >>> 2;
-  const labels = x.regionPtr(Region.LABELS) >>> 2, levelsAt = x.regionPtr(Region.LEVELS);
-  const upperOff = x.regionPtr(Region.UPPER_OFF) >>> 2, deletedAt = x.regionPtr(Region.DELETED);
-  const free = x.regionPtr(Region.FREE) >>> 2, arena = x.regionPtr(Region.ARENA) >>> 2;
+  const words = 1 + 2 * h.M, stride = (h.dim + 3) & ~3;
+  const vectors = core.regionPtr(Region.CODES) >>> 2, links0 = core.regionPtr(Region.LINKS0) >>> 2;
+  const labels = core.regionPtr(Region.LABELS) >>> 2, levelsAt = core.regionPtr(Region.LEVELS);
+  const upperOff = core.regionPtr(Region.UPPER_OFF) >>> 2, deletedAt = core.regionPtr(Region.DELETED);
+  const free = core.regionPtr(Region.FREE) >>> 2, arena = core.regionPtr(Region.ARENA) >>> 2;
   let freeCount = 0, arenaAt = 0, at = upperStart;
   for (let i = 0; i < h.count; i++) {
     const record = HEADER_BYTES + i * recordBytes;
     u32[links0 + i * words] = view.getUint16(record, true); // the flags byte is not part of the count
     for (let j = 1; j < words; j++) u32[links0 + i * words + j] = view.getUint32(record + 4 * j, true);
-    for (let j = 0; j < h.dim; j++) f32[vectors + i * h.stride + j] = view.getFloat32(record + dataOffset + 4 * j, true);
+    for (let j = 0; j < h.dim; j++) f32[vectors + i * stride + j] = view.getFloat32(record + dataOffset + 4 * j, true);
     const label = view.getUint32(record + labelOffset, true) + view.getUint32(record + labelOffset + 4, true) * 2 ** 32;
     if (label > MAX_ID) throw new WannError('CORRUPT_GRAPH', `element ${i} has label ${label}, above wann's largest id ${MAX_ID}`);
     u32[labels + i] = label;
@@ -132,18 +143,19 @@ function fillRegions(
   }
 }
 
-/** The graph in x as an hnswlib file (64-bit layout). Called by HnswIndex.toHnswlib(). */
-export function writeHnswlib(x: WannExports, dim: number, M: number, efConstruction: number): Uint8Array {
-  const buffer = x.memory.buffer;
-  const u32 = new Uint32Array(buffer), f32 = new Float32Array(buffer), u8 = new Uint8Array(buffer);
-  const count = x.slotCount(), stride = x.stride(), words = 1 + 2 * M, upperWords = 1 + M;
-  const record = new Uint32Array(buffer, x.saveState(), STATE_WORDS).slice();
-  const maxLevel = record[9] | 0, entry = record[8];
+/** The graph of an f32 index as an hnswlib file (64-bit layout). Called by HnswIndex.toHnswlib(). */
+export function writeHnswlib(core: Core, dim: number, M: number, efConstruction: number): Uint8Array {
+  if (core.state(State.STORAGE) !== Storage.F32) {
+    throw new WannError('INVALID_ARGUMENT', "hnswlib files hold f32 rows: toHnswlib() needs an index with storage 'f32'");
+  }
+  const { u32, f32, u8 } = core;
+  const count = core.state(State.COUNT), stride = (dim + 3) & ~3, words = 1 + 2 * M, upperWords = 1 + M;
+  const maxLevel = core.state(State.MAX_LEVEL) | 0, entry = core.state(State.ENTRY_SLOT);
   const dataOffset = 4 + 8 * M, labelOffset = dataOffset + 4 * dim, recordBytes = labelOffset + 8;
-  const levelsAt = x.regionPtr(Region.LEVELS), deletedAt = x.regionPtr(Region.DELETED);
-  const vectors = x.regionPtr(Region.VECTORS) >>> 2, links0 = x.regionPtr(Region.LINKS0) >>> 2;
-  const labels = x.regionPtr(Region.LABELS) >>> 2, upperOff = x.regionPtr(Region.UPPER_OFF) >>> 2;
-  const arena = x.regionPtr(Region.ARENA) >>> 2;
+  const levelsAt = core.regionPtr(Region.LEVELS), deletedAt = core.regionPtr(Region.DELETED);
+  const vectors = core.regionPtr(Region.CODES) >>> 2, links0 = core.regionPtr(Region.LINKS0) >>> 2;
+  const labels = core.regionPtr(Region.LABELS) >>> 2, upperOff = core.regionPtr(Region.UPPER_OFF) >>> 2;
+  const arena = core.regionPtr(Region.ARENA) >>> 2;
   let upperBytes = 0;
   for (let i = 0; i < count; i++) upperBytes += 4 + 4 * upperWords * u8[levelsAt + i];
   const out = new Uint8Array(HEADER_BYTES + count * recordBytes + upperBytes);

@@ -7,7 +7,7 @@ export type { SearchResult, BatchSearchResult, SearchOptions, AddBatchOptions, P
 export type { Filter } from './filter.js';
 export type { LoadOptions } from './format.js';
 export type { HnswlibOptions } from './hnswlib.js';
-export type { CommonOptions, HnswOptions, MetricName } from './options.js';
+export type { CommonOptions, HnswOptions, MetricName, StorageName } from './options.js';
 export { WannError, type WannErrorCode } from './errors.js';
 export { simdSupported, type Build, type WasmOption, type WasmSource } from './wasm.js';
 export { NO_ID, MAX_ID, type Vector, type Vectors } from './vectors.js';

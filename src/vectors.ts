@@ -2,7 +2,7 @@
 // WASM memory, so a rejected call changes nothing. Used by the index classes.
 
 import { WannError } from './errors.js';
-import { describe } from './options.js';
+import { describe, type StorageName } from './options.js';
 
 /** One vector: a Float32Array (copied as is), or any array of numbers. */
 export type Vector = Float32Array | Float64Array | readonly number[];
@@ -16,8 +16,27 @@ export const MAX_ID = 0xfffffffe;
 /** Reported in searchBatch() output where a query has fewer than k results. */
 export const NO_ID = 0xffffffff;
 
-/** Throws unless `vector` has `dim` finite numbers. */
-export function checkVector(vector: unknown, dim: number, what: string): asserts vector is Vector {
+/** The smallest magnitude float32 rounds to Infinity: 2^128 · (1 - 2^-25). */
+const F32_OVERFLOW = 3.4028235677973366e38;
+/** The smallest magnitude half precision rounds to Infinity: 65504 + half an ulp. */
+const F16_OVERFLOW = 65520;
+
+/** Values at or beyond this magnitude would be stored as Infinity by `storage`. */
+export function valueLimit(storage: StorageName): number {
+  return storage === 'f16' ? F16_OVERFLOW : F32_OVERFLOW;
+}
+
+/** Why `value` cannot be stored (NaN, ±Infinity, or a magnitude that rounds to Infinity), or undefined. */
+function badValue(value: unknown, limit: number): string | undefined {
+  // Number.isFinite is false for non-numbers too, so strings in plain arrays fail here.
+  if (!Number.isFinite(value)) return `${describe(value)}; vectors must hold finite numbers`;
+  if (Math.abs(value as number) < limit) return undefined;
+  const range = limit === F16_OVERFLOW ? "half precision's range (±65504)" : "float32's range (±3.4e38)";
+  return `${value}, beyond ${range}: it would be stored as Infinity`;
+}
+
+/** Throws unless `vector` has `dim` numbers that `limit` (valueLimit) allows; float32's by default. */
+export function checkVector(vector: unknown, dim: number, what: string, limit = F32_OVERFLOW): asserts vector is Vector {
   if (!(vector instanceof Float32Array || vector instanceof Float64Array || Array.isArray(vector))) {
     throw new WannError('INVALID_ARGUMENT', `${what} must be a Float32Array or an array of numbers, got ${describe(vector)}`);
   }
@@ -25,11 +44,8 @@ export function checkVector(vector: unknown, dim: number, what: string): asserts
     throw new WannError('DIMENSION_MISMATCH', `${what} has ${vector.length} values, expected dim = ${dim}`);
   }
   for (let i = 0; i < dim; i++) {
-    const value = vector[i];
-    // Number.isFinite is false for non-numbers too, so strings in plain arrays fail here.
-    if (!Number.isFinite(value)) {
-      throw new WannError('NOT_FINITE', `${what}[${i}] is ${describe(value)}; vectors must hold finite numbers`);
-    }
+    const problem = badValue(vector[i], limit);
+    if (problem !== undefined) throw new WannError('NOT_FINITE', `${what}[${i}] is ${problem}`);
   }
 }
 
@@ -41,8 +57,8 @@ export interface Batch {
   row(i: number): Vector;
 }
 
-/** Checks every row of `vectors` (a flat Float32Array of n·dim, or an array of rows). */
-export function checkBatch(vectors: unknown, dim: number, what: string): Batch {
+/** Checks every row of `vectors` (a flat Float32Array of n·dim, or an array of rows) as checkVector. */
+export function checkBatch(vectors: unknown, dim: number, what: string, limit = F32_OVERFLOW): Batch {
   if (vectors instanceof Float32Array) {
     if (vectors.length % dim !== 0) {
       throw new WannError('DIMENSION_MISMATCH',
@@ -51,9 +67,8 @@ export function checkBatch(vectors: unknown, dim: number, what: string): Batch {
     const count = vectors.length / dim;
     const row = (i: number) => vectors.subarray(i * dim, (i + 1) * dim);
     for (let i = 0; i < vectors.length; i++) {
-      if (!Number.isFinite(vectors[i])) {
-        throw new WannError('NOT_FINITE',
-          `${what} row ${Math.floor(i / dim)}[${i % dim}] is ${vectors[i]}; vectors must hold finite numbers`);
+      if (!(Math.abs(vectors[i]) < limit)) { // NaN fails the comparison too
+        throw new WannError('NOT_FINITE', `${what} row ${Math.floor(i / dim)}[${i % dim}] is ${badValue(vectors[i], limit)}`);
       }
     }
     return { count, flat: vectors, row };
@@ -62,7 +77,7 @@ export function checkBatch(vectors: unknown, dim: number, what: string): Batch {
     throw new WannError('INVALID_ARGUMENT',
       `${what} must be a flat Float32Array (n·dim values) or an array of vectors, got ${describe(vectors)}`);
   }
-  vectors.forEach((vector, i) => checkVector(vector, dim, `${what}[${i}]`));
+  vectors.forEach((vector, i) => checkVector(vector, dim, `${what}[${i}]`, limit));
   return { count: vectors.length, row: (i: number) => vectors[i] as Vector };
 }
 

@@ -16,46 +16,42 @@ export type WasmSource = string | URL | BufferSource | WebAssembly.Module;
 /** The `wasm` option: one source (used whatever `simd` says), or one per build. */
 export type WasmOption = WasmSource | { simd?: WasmSource; scalar?: WasmSource };
 
-/** The exports of assembly/index.ts (the ABI); see there for what each does. */
+/** The exports of assembly/index.ts (the ABI); see there for what each does. Addresses arrive signed: read them through src/core.ts. */
 export interface WannExports {
   memory: WebAssembly.Memory;
-  init(kind: number, metric: number, dim: number, M: number, efConstruction: number,
-    seedLo: number, seedHi: number, capacity: number): number;
+  init(kind: number, metric: number, storage: number, dim: number, M: number, efConstruction: number,
+    seedLo: number, seedHi: number, capacity: number, keepVectors: number): number;
   reserve(capacity: number): number;
   reserveEf(ef: number): number;
-  slotForAdd(id: number): number;
+  inputPtr(): number;
   add(id: number): number;
   remove(id: number): number;
-  search(k: number, ef: number, filtered: number): number;
-  searchExact(k: number, filtered: number): number;
-  saveState(): number;
+  search(k: number, ef: number, filtered: number, rerank: number, exact: number): number;
+  trainBegin(): void;
+  trainAdd(): void;
+  trainEnd(): number;
+  resultIdsPtr(): number;
+  resultDistancesPtr(): number;
+  getRow(slot: number): void;
   stateRecordPtr(): number;
   restoreLayout(): number;
   restoreState(): number;
   regionPtr(region: number): number;
+  regionUsedBytes(region: number): number;
   stagingPtr(): number;
   checksumReset(): void;
   checksumUpdate(ptr: number, len: number): void;
   checksumFinish(): void;
   checksumLow(): number;
   checksumHigh(): number;
-  vectorPtr(slot: number): number;
-  queryPtr(): number;
-  resultIdsPtr(): number;
-  resultDistancesPtr(): number;
   size(): number;
-  slotCount(): number;
-  capacity(): number;
-  stride(): number;
   slotOf(id: number): number;
-  maxLevel(): number;
   checkIntegrity(): number;
   distanceCount(): number;
   hopCount(): number;
   resetCounters(): void;
   simdBuild(): number;
-  l2(a: number, b: number, stride: number): number;
-  dot(a: number, b: number, stride: number): number;
+  kernel(which: number, a: number, b: number, len: number): number;
 }
 
 // The smallest module using a SIMD instruction: () -> v128 { i8x16.splat(0) }.

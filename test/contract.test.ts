@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
-import { Kind, Metric, Status } from '../src/abi.ts';
+import { Kind, Metric, State, Status, Storage } from '../src/abi.ts';
 import * as wann from '../src/index.ts';
 import { FlatIndex, HnswIndex, simdSupported } from '../src/index.ts';
 import { compileBuild, instantiate } from '../src/wasm.ts';
@@ -36,7 +36,7 @@ describe('the WASM ABI', () => {
   test('src/wasm.ts declares WannExports (the parse found it)', () => {
     expect(declared.size).toBeGreaterThan(10);
     expect(declared.get('memory')).toBeNull();
-    expect(declared.get('init')).toBe(8);
+    expect(declared.get('init')).toBe(10);
   });
 
   test.each(BUILDS)('the %s build exports exactly the keys of WannExports, with their arities', async (build) => {
@@ -65,9 +65,10 @@ describe('the WASM ABI', () => {
   test.each(BUILDS)('the %s build says which it is, and refuses a second init()', async (build) => {
     const x = await instantiate(await compileBuild(build));
     expect(x.simdBuild()).toBe(build === 'simd' ? 1 : 0);
-    expect(x.init(Kind.HNSW, Metric.L2, 8, 16, 200, 1, 0, 10)).toBe(Status.OK);
-    expect(x.init(Kind.FLAT, Metric.IP, 4, 0, 0, 0, 0, 10)).toBe(Status.ALREADY_INITIALIZED);
-    expect([x.stride(), x.capacity(), x.size()]).toEqual([8, 10, 0]);
+    expect(x.init(Kind.HNSW, Metric.L2, Storage.F32, 8, 16, 200, 1, 0, 10, 0)).toBe(Status.OK);
+    expect(x.init(Kind.FLAT, Metric.IP, Storage.F32, 4, 0, 0, 0, 0, 10, 0)).toBe(Status.ALREADY_INITIALIZED);
+    const state = new Uint32Array(x.memory.buffer, x.stateRecordPtr() >>> 0, State.WORDS);
+    expect([state[State.DIM], state[State.CAPACITY], x.size()]).toEqual([8, 10, 0]);
   });
 });
 

@@ -1,12 +1,14 @@
 // Persistence (src/format.ts, assembly/restore.ts, assembly/checksum.ts): serialize() and
 // load() round trips answer exactly as the original and keep inserting deterministically;
-// every kind of damaged file is rejected with its own WannError code; save()/open().
+// version 1 files still load; every kind of damaged file is rejected with its own
+// WannError code; save()/open().
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
+import { Header, Region, State } from '../src/abi.ts';
 import { FlatIndex, HnswIndex, loadIndex, WannError } from '../src/index.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { BUILDS, row, seededVectors, simdOption } from './helpers/data.ts';
@@ -17,18 +19,29 @@ const DIM = 13; // not a multiple of 4: rows carry padding
 const data = seededVectors({ n: 900, queries: 50, dim: DIM, seed: 31 });
 const more = seededVectors({ n: 300, dim: DIM, seed: 32 });
 
+const word = (bytes: Uint8Array, i: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(i * 4, true);
+/** Byte offset of a state record word in a version 2 header. */
+const stateAt = (field: State) => (Header.STATE + field) * 4;
+
 /** Recomputes both checksums after a deliberate edit, so only the edit is wrong. */
 function reseal(bytes: Uint8Array): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = bytes.slice(0, 224);
-  const headerSum = xxh64(new Uint8Array([...header.subarray(0, 92), ...header.subarray(96)]));
-  view.setUint32(92, Number(headerSum & 0xffffffffn), true);
+  const header = bytes.slice(0, word(bytes, Header.HEADER_BYTES));
+  const sumAt = Header.CHECKSUM * 4;
+  const headerSum = xxh64(new Uint8Array([...header.subarray(0, sumAt), ...header.subarray(sumAt + 4)]));
+  view.setUint32(sumAt, Number(headerSum & 0xffffffffn), true);
   view.setBigUint64(bytes.length - 8, xxh64(bytes.subarray(0, bytes.length - 8)), true);
   return bytes;
 }
 
-const word = (bytes: Uint8Array, i: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(i * 4, true);
-const regionOffset = (bytes: Uint8Array, r: number) => word(bytes, 24 + r * 4);
+/** Where region `tag` starts in a version 2 file (its region table: 24-byte entries after the header words). */
+function regionOffset(bytes: Uint8Array, tag: Region): number {
+  for (let i = 0; i < word(bytes, Header.REGION_COUNT); i++) {
+    const entry = Header.WORDS * 4 + i * 24;
+    if (word(bytes, entry / 4) === tag) return word(bytes, entry / 4 + 2);
+  }
+  throw new Error(`region ${tag} is not in the file`);
+}
 
 async function built(simd: boolean, metric: 'l2' | 'ip' | 'cosine' = 'l2'): Promise<HnswIndex> {
   const index = await HnswIndex.create({ dim: DIM, metric, M: 6, efConstruction: 40, seed: 3, simd, ef: 20 });
@@ -91,6 +104,38 @@ describe.each(BUILDS)('serialize / load (%s build)', (build) => {
   });
 });
 
+describe.each(BUILDS)('version 1 files still load (%s build)', (build) => {
+  const simd = simdOption(build);
+  // Written by wann at commit b292a93 (format version 1, f32 rows only) from this seeded data.
+  const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+  const v1 = seededVectors({ n: 300, dim: DIM, seed: 41 });
+
+  test('an HnswIndex (cosine, with removals) loads as the very index today\'s code builds', async () => {
+    const loaded = await HnswIndex.load(fixture('v1-hnsw-cosine.wann'), { simd });
+    const fresh = await HnswIndex.create({ dim: DIM, metric: 'cosine', M: 6, efConstruction: 40, seed: 9, ef: 24, capacity: 310, simd });
+    fresh.addBatch(v1.base);
+    for (const id of [3, 50, 299]) fresh.remove(id);
+    expect([loaded.storage, loaded.size, loaded.ef, loaded.seed, loaded.checkIntegrity()]).toEqual(['f32', 297, 24, 9, null]);
+    expect(firstDifference(loaded.serialize(), fresh.serialize())).toBeNull(); // same state, same regions
+    loaded.add(row(v1.base, DIM, 3), 3); // and it goes on inserting as the fresh one does
+    fresh.add(row(v1.base, DIM, 3), 3);
+    expect(firstDifference(loaded.serialize(), fresh.serialize())).toBeNull();
+    loaded.dispose();
+    fresh.dispose();
+  });
+
+  test('a FlatIndex (ip, with a removal) loads through loadIndex()', async () => {
+    const loaded = await loadIndex(fixture('v1-flat-ip.wann'), { simd });
+    const fresh = await FlatIndex.create({ dim: DIM, metric: 'ip', capacity: 300, simd });
+    fresh.addBatch(v1.base.subarray(0, 120 * DIM));
+    fresh.remove(7);
+    expect(loaded).toBeInstanceOf(FlatIndex);
+    expect(firstDifference(loaded.serialize(), fresh.serialize())).toBeNull();
+    loaded.dispose();
+    fresh.dispose();
+  });
+});
+
 describe('damaged or foreign files: one code each', () => {
   let bytes: Uint8Array;
   let flatBytes: Uint8Array;
@@ -111,13 +156,13 @@ describe('damaged or foreign files: one code each', () => {
     await expectWannRejection(HnswIndex.load(bytes.subarray(0, bytes.length - 1)), 'TRUNCATED', String(bytes.length));
     await expectWannRejection(HnswIndex.load(new Uint8Array(bytes.length)), 'BAD_MAGIC');
     const version = bytes.slice();
-    version[4] = 2;
-    await expectWannRejection(HnswIndex.load(version), 'UNSUPPORTED_VERSION', 'version 2');
+    version[4] = 3;
+    await expectWannRejection(HnswIndex.load(version), 'UNSUPPORTED_VERSION', 'version 3');
     const header = bytes.slice();
-    header[8 * 4] ^= 1; // count
+    header[stateAt(State.COUNT)] ^= 1;
     await expectWannRejection(HnswIndex.load(header), 'CHECKSUM_MISMATCH', 'header');
     const body = bytes.slice();
-    body[regionOffset(bytes, 0) + 7] ^= 0x10; // a vector's byte
+    body[regionOffset(bytes, Region.CODES) + 7] ^= 0x10; // a vector's byte
     await expectWannRejection(HnswIndex.load(body), 'CHECKSUM_MISMATCH', 'file');
     await expectWannRejection(HnswIndex.load(flatBytes), 'WRONG_KIND', 'FlatIndex');
     await expectWannRejection(FlatIndex.load(bytes), 'WRONG_KIND', 'HnswIndex');
@@ -128,10 +173,15 @@ describe('damaged or foreign files: one code each', () => {
 
   test('impossible header fields (with valid checksums) are BAD_HEADER', async () => {
     await setup;
-    const edits: [number, number][] = [[2, 7], [3, 9], [5, 12], [6, 1], [9, 2 ** 31], [10, 5000], [12, 300], [13, 2 ** 31], [20, 3]];
+    const edits: [number, number][] = [
+      [stateAt(State.KIND), 7], [stateAt(State.METRIC), 9], [stateAt(State.STORAGE), 9], [stateAt(State.DIM), 0],
+      [stateAt(State.M), 1], [stateAt(State.KEEP_VECTORS), 1], [stateAt(State.TRAINED), 0], [stateAt(State.CAPACITY), 2 ** 31],
+      [stateAt(State.DELETED_COUNT), 5000], [stateAt(State.MAX_LEVEL), 300], [stateAt(State.ARENA_USED), 2 ** 31],
+      [stateAt(State.COUNT), 899], [Header.REGION_COUNT * 4, 3], [Header.WORDS * 4, Region.RAW],
+    ];
     for (const [at, value] of edits) {
       const edited = bytes.slice();
-      new DataView(edited.buffer).setUint32(at * 4, value, true);
+      new DataView(edited.buffer).setUint32(at, value, true);
       await expectWannRejection(HnswIndex.load(reseal(edited)), 'BAD_HEADER');
     }
     const longer = new Uint8Array(bytes.length + 16);
@@ -141,14 +191,14 @@ describe('damaged or foreign files: one code each', () => {
 
   test('a link out of range, a bad entry point, duplicate ids, a bad free list are CORRUPT_GRAPH', async () => {
     await setup;
-    const links0 = regionOffset(bytes, 1), labels = regionOffset(bytes, 2);
+    const links0 = regionOffset(bytes, Region.LINKS0), labels = regionOffset(bytes, Region.LABELS);
     const cases: [string, (view: DataView) => void][] = [
       ['LINK_OUT_OF_RANGE', (view) => view.setUint32(links0 + 4, 900, true)],
       ['SELF_LINK', (view) => view.setUint32(links0 + 4, 0, true)],
       ['TOO_MANY_LINKS', (view) => view.setUint32(links0, 13, true)],
-      ['BAD_ENTRY', (view) => view.setUint32(11 * 4, 899, true)],
+      ['BAD_ENTRY', (view) => view.setUint32(stateAt(State.ENTRY_SLOT), 899, true)],
       ['DUPLICATE_ID', (view) => view.setUint32(labels + 4, 0, true)],
-      ['BAD_DELETED', (view) => view.setUint8(regionOffset(bytes, 5), 2)],
+      ['BAD_DELETED', (view) => view.setUint8(regionOffset(bytes, Region.DELETED), 2)],
     ];
     for (const [problem, edit] of cases) {
       const edited = bytes.slice();

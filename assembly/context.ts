@@ -1,0 +1,122 @@
+// Per-call working memory, one record per caller: the input row src/ writes, the
+// query rows, the candidate and result heaps, the selection and pruning lists, the
+// update candidates, the result arrays and the visited tags. Everything a search or an
+// insertion writes besides the index itself is here, so several searches could run on
+// one index at once, one context each. Today an instance uses one (`ctx`). Placed by
+// resize.ts after every relayout; read by hnsw.ts, flat.ts, update.ts, results.ts.
+//
+//   CONTEXT region ─► ┌────────┬───────┬───────┬──────────┬─────────┬───────────┬─  ─┬─────────┐
+//                     │ record │ input │ query │ prepared │ results │ candidates│ …  │ visited │
+//                     └────────┴───────┴───────┴──────────┴─────────┴───────────┴─  ─┴─────────┘
+//   input     stride f32: the raw row src/ writes (a query, a vector to add, a sample)
+//   query     stride f32: input normalised for cosine; what exact distances use
+//   prepared  the query in the storage's form (storage.ts preparedBytes)
+//   results   ids, distances of the last search (efMax each)
+//   then the candidate min-heap C, the result max-heap W, the selection, pruning and
+//   unvisited-neighbour lists, the update candidates, and one u16 visited tag per slot.
+
+import { M0, rowBytes } from './params';
+
+@unmanaged export class Context {
+  input: usize;
+  query: usize;
+  prepared: usize;
+  resultIds: usize;
+  resultDists: usize;
+  candDist: usize;
+  candSlot: usize;
+  candCap: i32;
+  resDist: usize;
+  resSlot: usize;
+  selDist: usize;
+  selSlot: usize;
+  pruneDist: usize;
+  pruneSlot: usize;
+  neighbours: usize;
+  updateSlots: usize;
+  visited: usize;
+  epoch: u32;
+  /** Result of hnsw.ts greedyDescent(): AS functions return one value. */
+  bestSlot: u32;
+  bestDist: f32;
+  /** The loads of the touch loop end here, so the optimiser cannot drop them. */
+  touched: u32;
+  /** Distance evaluations and expanded nodes since resetCounters(), for benchmarks. */
+  distances: f64;
+  hops: f64;
+}
+
+const RECORD_BYTES: u64 = 128;
+
+/** The context of this instance. */
+export let ctx: Context = changetype<Context>(0);
+
+/** Candidates an update collects (hnswlib's 1- and 2-hop set), bounded for large M. */
+export function updateCap(): i32 {
+  return <i32>min<u64>(1 + <u64>M0 + <u64>M0 * <u64>M0, max<u64>(8192, 1 + <u64>M0));
+}
+
+// @ts-ignore: decorator
+@inline function align(bytes: u64): u64 {
+  return (bytes + 15) & ~15;
+}
+
+/** Bytes of the candidate heap: W's bound admits at most ef + 2M0 entries between trims. */
+// @ts-ignore: decorator
+@inline function candidateCap(efMax: i32): i32 {
+  return 2 * efMax + M0 + 2;
+}
+
+/** Bytes one context needs for searches up to `efMax` over `capacity` slots. */
+export function contextBytes(efMax: i32, capacity: u32, preparedBytes: usize): u64 {
+  let ef = <u64>efMax, m0 = <u64>M0;
+  return RECORD_BYTES + 2 * align(<u64>rowBytes) + align(<u64>preparedBytes)
+    + 2 * align(ef << 2)                          // result ids, distances
+    + 2 * align(<u64>candidateCap(efMax) << 2)    // candidates C
+    + 2 * align((ef + 1) << 2)                    // results W
+    + 2 * align(max(ef, m0 + 1) << 2)             // selection
+    + 3 * align((m0 + 1) << 2)                    // pruning, unvisited neighbours
+    + align(<u64>updateCap() << 2)                // update candidates
+    + align(<u64>capacity << 1);                  // visited tags
+}
+
+/**
+ * Carves the context at `base` into its arrays for searches up to `efMax` over
+ * `capacity` slots. A relayout keeps the region's bytes, and the record, the input row
+ * and the query row sit at the same offsets whatever the sizes, so a row src/ wrote
+ * and the counters survive growth; the visited tags start afresh.
+ */
+export function placeContext(base: usize, efMax: i32, capacity: u32, preparedBytes: usize): void {
+  let c = changetype<Context>(base);
+  let p = base + <usize>RECORD_BYTES;
+  let rows = <usize>align(<u64>rowBytes);
+  let efBytes = <usize>align(<u64>efMax << 2);
+  c.input = p; p += rows;
+  c.query = p; p += rows;
+  c.prepared = p; p += <usize>align(<u64>preparedBytes);
+  c.resultIds = p; p += efBytes;
+  c.resultDists = p; p += efBytes;
+  c.candCap = candidateCap(efMax);
+  c.candDist = p; p += <usize>align(<u64>c.candCap << 2);
+  c.candSlot = p; p += <usize>align(<u64>c.candCap << 2);
+  c.resDist = p; p += <usize>align(<u64>(efMax + 1) << 2);
+  c.resSlot = p; p += <usize>align(<u64>(efMax + 1) << 2);
+  let selBytes = <usize>align(<u64>max(efMax, M0 + 1) << 2);
+  c.selDist = p; p += selBytes;
+  c.selSlot = p; p += selBytes;
+  let pruneBytes = <usize>align(<u64>(M0 + 1) << 2);
+  c.pruneDist = p; p += pruneBytes;
+  c.pruneSlot = p; p += pruneBytes;
+  c.neighbours = p; p += pruneBytes;
+  c.updateSlots = p; p += <usize>align(<u64>updateCap() << 2);
+  c.visited = p;
+  memory.fill(p, 0, <usize>capacity << 1);
+  c.epoch = 0; // every tag is 0: the first visit's epoch is 1
+  ctx = c;
+}
+
+/** Zeroes the benchmark counters. */
+export function resetCounters(): void {
+  ctx.distances = 0;
+  ctx.hops = 0;
+}

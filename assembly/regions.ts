@@ -1,0 +1,52 @@
+// What each region holds and how many bytes it takes: the sizes a capacity, a search
+// width and an arena need, and the used part a saved index stores. The one place the
+// size of a region is written. Called by resize.ts (relayout) and index.ts
+// (regionUsedBytes, for src/format.ts).
+
+import { Region, State } from '../src/abi';
+import { wantedBytes } from './layout';
+import { graph, keepVectors, links0Bytes, rowBytes } from './params';
+import { count, deletedCount, stateWord } from './state';
+import { codeBytes, preparedBytes, quantizerBytes } from './storage';
+import { contextBytes } from './context';
+
+// @ts-ignore: decorator
+@inline function want(region: Region, bytes: u64): void {
+  store<u64>(wantedBytes + (<usize>region << 3), bytes);
+}
+
+/** Fills layout's wantedBytes for `capacity` slots, searches up to `efMax` wide, `arenaWords` of upper links. */
+export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize: u64): void {
+  let cap = <u64>capacity;
+  want(Region.CONTEXT, contextBytes(efMax, capacity, preparedBytes()));
+  want(Region.CODES, cap * <u64>codeBytes);
+  want(Region.RAW, keepVectors ? cap * <u64>rowBytes : 0);
+  want(Region.QUANTIZER, <u64>quantizerBytes(true));
+  want(Region.LINKS0, cap * <u64>links0Bytes);
+  want(Region.LABELS, cap << 2);
+  want(Region.LEVELS, graph ? cap : 0);
+  want(Region.UPPER_OFF, graph ? cap << 2 : 0);
+  want(Region.ID_TABLE, tableSize << 2);
+  want(Region.DELETED, cap);
+  want(Region.FREE, cap << 2);
+  want(Region.FILTER, ((cap + 31) >> 5) << 2);
+  want(Region.ARENA, <u64>arenaWords << 2);
+}
+
+/** Bytes of `region` a saved index stores: its used part; 0 for working memory and empty regions. */
+export function usedBytes(region: i32): usize {
+  let n = <usize>count();
+  switch (region) {
+    case Region.CODES: return n * codeBytes;
+    case Region.RAW: return keepVectors ? n * rowBytes : 0;
+    case Region.QUANTIZER: return quantizerBytes(false);
+    case Region.LINKS0: return n * links0Bytes;
+    case Region.LABELS: return n << 2;
+    case Region.LEVELS: return graph ? n : 0;
+    case Region.UPPER_OFF: return graph ? n << 2 : 0;
+    case Region.DELETED: return n;
+    case Region.FREE: return <usize>deletedCount() << 2;
+    case Region.ARENA: return <usize>stateWord(State.ARENA_USED) << 2;
+    default: return 0; // CONTEXT, ID_TABLE, FILTER: rebuilt or per call
+  }
+}

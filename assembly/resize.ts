@@ -1,0 +1,105 @@
+// Creating, loading and growing an index: fixes the parameters in the state record,
+// sizes every region for a capacity, a search width and an arena, then re-places the
+// working memory and rehashes the ids. The only caller of layout.relayout(). Called by
+// index.ts (init, reserve, reserveEf, restoreLayout) and graph.ts (arena growth).
+
+import { Kind, Region, State, Status } from '../src/abi';
+import { regionStart, relayout } from './layout';
+import { deriveParameters, efConstruction, initialized, M, upperWords } from './params';
+import { capacity, setEntry, setRandomState, setStateWord, stateWord } from './state';
+import { deriveStorage, needsTraining, preparedBytes } from './storage';
+import { placeContext } from './context';
+import { rebuildIdTable, tableSizeFor } from './idmap';
+import { setWanted } from './regions';
+
+/** Working memory always holds searches this wide, whatever efConstruction is. */
+const MIN_EF_MAX = 64;
+/** Largest slot count or ef considered; anything above cannot fit in 4 GiB. */
+const MAX_COUNT: u64 = 1 << 30;
+
+/**
+ * Sets the parameters of a new index and sizes it for `capacity` items. Returns a
+ * Status; ALREADY_INITIALIZED when the instance holds an index.
+ */
+export function init(
+  kind: i32, metric: i32, storage: i32, dim: i32, M: i32, efConstruction: i32,
+  seed: u64, capacity: u32, keepVectors: i32,
+): i32 {
+  if (initialized()) return Status.ALREADY_INITIALIZED;
+  let graph = kind == Kind.HNSW;
+  setStateWord(State.KIND, kind);
+  setStateWord(State.METRIC, metric);
+  setStateWord(State.STORAGE, storage);
+  setStateWord(State.DIM, dim);
+  setStateWord(State.M, graph ? M : 0);
+  setStateWord(State.EF_CONSTRUCTION, graph ? efConstruction : 0);
+  setStateWord(State.KEEP_VECTORS, keepVectors);
+  setStateWord(State.TRAINED, needsTraining(storage) ? 0 : 1);
+  setEntry(0, -1);
+  setRandomState(seed);
+  deriveParameters();
+  deriveStorage();
+  return resize(capacity, minEfMax(), graph ? expectedArenaWords(capacity) : 0);
+}
+
+/**
+ * Sizes every region exactly for the capacity and arena of the state record src/
+ * wrote from a file, in one memory.grow. src/ has checked the parameters.
+ */
+export function restoreLayout(): i32 {
+  if (initialized()) return Status.ALREADY_INITIALIZED;
+  deriveParameters();
+  deriveStorage();
+  // No rehash yet: the labels are not in place until src/ has copied the regions (restore.ts).
+  return resize(stateWord(State.CAPACITY), minEfMax(), stateWord(State.ARENA_WORDS), false);
+}
+
+/** Makes room for at least `wanted` slots. */
+export function reserveSlots(wanted: u32): i32 {
+  if (wanted <= capacity()) return Status.OK;
+  let arena = max(stateWord(State.ARENA_WORDS), stateWord(State.KIND) == Kind.HNSW ? expectedArenaWords(wanted) : 0);
+  return resize(wanted, <i32>stateWord(State.EF_MAX), arena);
+}
+
+/** Makes the working memory hold searches with ef (or k) up to `ef`. */
+export function reserveEf(ef: i32): i32 {
+  if (ef <= <i32>stateWord(State.EF_MAX)) return Status.OK;
+  return resize(capacity(), ef, stateWord(State.ARENA_WORDS));
+}
+
+/** Makes the arena hold at least `words`, growing by half again so growth is amortised. */
+export function reserveArena(words: u32): i32 {
+  let now = stateWord(State.ARENA_WORDS);
+  if (words <= now) return Status.OK;
+  let wanted = <u32>min<u64>(max<u64>(<u64>words, <u64>now + (<u64>now >> 1) + 1024), 0xffffffff);
+  return resize(capacity(), <i32>stateWord(State.EF_MAX), wanted);
+}
+
+function minEfMax(): i32 {
+  return max(efConstruction, MIN_EF_MAX);
+}
+
+/** Expected upper-level words for n items: P(level >= 1) = 1/M, geometric above. */
+function expectedArenaWords(n: u32): u32 {
+  return <u32>min<f64>(<f64>n / <f64>(M - 1) * <f64>upperWords + 1024, 0xffffffff);
+}
+
+/**
+ * Sizes the regions (never shrinking them), then re-places the context and, when
+ * `rehash`, rehashes the ids if the table changed size. Returns a Status; on failure nothing changed.
+ */
+function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: bool = true): i32 {
+  if (<u64>newCapacity > MAX_COUNT || newEfMax < 1 || <u64>newEfMax > MAX_COUNT) return Status.TOO_LARGE;
+  let oldTableSize = stateWord(State.TABLE_SIZE);
+  let tableSize = max<u64>(tableSizeFor(<u64>newCapacity), <u64>oldTableSize);
+  setWanted(newCapacity, newEfMax, newArenaWords, tableSize);
+  let status = relayout();
+  if (status != Status.OK) return status;
+  setStateWord(State.CAPACITY, newCapacity);
+  setStateWord(State.EF_MAX, newEfMax);
+  setStateWord(State.ARENA_WORDS, newArenaWords);
+  setStateWord(State.TABLE_SIZE, <u32>tableSize);
+  placeContext(regionStart(Region.CONTEXT), newEfMax, newCapacity, preparedBytes());
+  if (rehash && <u32>tableSize != oldTableSize) rebuildIdTable();
+  return Status.OK;
+}

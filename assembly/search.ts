@@ -1,0 +1,29 @@
+// A search, start to finish: prepare the query, run the graph or the scan the index
+// kind calls for, then re-rank and write the results. Called by index.ts; never grows
+// memory (src/ has called reserveEf for the width).
+
+import { Admit } from '../src/abi';
+import { ctx } from './context';
+import { graph } from './params';
+import { count, deletedCount } from './state';
+import { prepareQuery, preparedPtr } from './storage';
+import { searchGraph } from './hnsw';
+import { searchFlat } from './flat';
+import { finishSearch } from './results';
+
+/**
+ * The k nearest to the input row of the context among live items (only those whose
+ * filter bit is set when `filtered`), by the graph with beam `ef` or, when `exact` or a
+ * FlatIndex, by a scan. `rerank` > 0 re-scores that many candidates exactly (storage.ts
+ * canRerank), so ef must be at least rerank. Returns how many results.
+ */
+export function search(k: i32, ef: i32, filtered: bool, rerank: i32, exact: bool): i32 {
+  if (count() == 0) return 0; // nothing to find, and an untrained quantizer cannot prepare a query
+  let c = ctx;
+  prepareQuery(c);
+  let q = preparedPtr(c);
+  let admit = filtered ? Admit.FILTERED : deletedCount() > 0 ? Admit.LIVE : Admit.ALL;
+  let width = max(k, rerank);
+  let found = graph && !exact ? searchGraph(c, q, max(ef, width), admit) : searchFlat(c, q, width, admit);
+  return finishSearch(c, found, k, rerank);
+}

@@ -1,0 +1,264 @@
+// Row formats: the only code that knows how a row is stored. It encodes a row on
+// insert, prepares a query (normalise, quantise), gives the distance from a prepared
+// query to a slot and between two slots, decodes a row for get(), touches a row before
+// it is read, trains the quantizer, and re-scores exactly from kept f32 rows. The graph
+// and the scans deal in slots only. The kernels and codecs live in their own files
+// (distance.ts f32, f16.ts, int8.ts, binary.ts). Called by hnsw.ts, flat.ts, update.ts,
+// results.ts, mutation.ts, search.ts, regions.ts and resize.ts.
+//
+//   CODES ─► ┌───────────┬───────────┬─  ─┐   codeBytes per slot: f32 stride × 4,
+//            │ slot 0    │ slot 1    │ …  │   f16 stride × 2, i8 dim (each rounded
+//            └───────────┴───────────┴─  ─┘   up to 16), binary bits + factors (binary.ts)
+//   RAW   ─► capacity × stride f32: the rows as given (normalised for cosine), with keepVectors
+//   QUANTIZER ─► the trained parameters of 'i8' (int8.ts) and 'binary' (binary.ts)
+
+import { Integrity, Metric, Region, Status, Storage, State } from '../src/abi';
+import { Context } from './context';
+import { regionStart } from './layout';
+import { dim, keepVectors, metric, rowBytes, stride } from './params';
+import { setStateWord, stateWord } from './state';
+import { dot, l2, normalize } from './distance';
+import { decodeHalves, dotHalf, encodeHalves, l2Half } from './f16';
+import {
+  codeBytesI8, dequantizeI8, dotI8, l2I8, quantizeI8, quantizerBytesI8, quantizerValidI8, scaleI8,
+  trainBeginI8, trainEndI8, trainRowI8,
+} from './int8';
+import {
+  codeBytesBinary, decodeBinary, encodeBinary, pairDistanceBinary, prepareBinary, preparedBytesBinary,
+  quantizerBytesBinary, quantizerValidBinary, queryDistanceBinary, trainBeginBinary, trainEndBinary, trainRowBinary,
+} from './binary';
+
+/**
+ * The kernel queryDistance() and pairDistance() run: storage × metric over the codes,
+ * or, while the graph is built with f32 rows kept, the exact kernels over those rows.
+ */
+const F32_L2 = 0, F32_DOT = 1, F16_L2 = 2, F16_DOT = 3, I8_L2 = 4, I8_DOT = 5, BINARY_L2 = 6, BINARY_DOT = 7;
+const EXACT_L2 = 8, EXACT_DOT = 9;
+
+export let storage: i32 = Storage.F32;
+/** Bytes of one slot's code. */
+export let codeBytes: usize = 0;
+let codeKernel: i32 = F32_L2;
+let kernel: i32 = F32_L2;
+
+// @ts-ignore: decorator
+@inline function align16(bytes: usize): usize {
+  return (bytes + 15) & ~15;
+}
+
+/** Sets the format's sizes from the parameters (params.ts). Called by resize.ts. */
+export function deriveStorage(): void {
+  storage = stateWord(State.STORAGE);
+  let dotProduct = metric != Metric.L2;
+  if (storage == Storage.F16) {
+    codeBytes = align16(<usize>stride << 1);
+    codeKernel = dotProduct ? F16_DOT : F16_L2;
+  } else if (storage == Storage.I8) {
+    codeBytes = codeBytesI8(dim);
+    codeKernel = dotProduct ? I8_DOT : I8_L2;
+  } else if (storage == Storage.BINARY) {
+    codeBytes = codeBytesBinary(dim);
+    codeKernel = dotProduct ? BINARY_DOT : BINARY_L2;
+  } else {
+    codeBytes = rowBytes;
+    codeKernel = dotProduct ? F32_DOT : F32_L2;
+  }
+  kernel = codeKernel;
+}
+
+/**
+ * Makes distances between stored rows exact while the graph is built, when the f32
+ * rows are kept: the graph is then as good as an f32 one, and only searches traverse
+ * the codes (then re-rank). Called by mutation.ts around every insertion and update.
+ */
+export function beginConstruction(): void {
+  if (canRerank()) kernel = metric == Metric.L2 ? EXACT_L2 : EXACT_DOT;
+}
+
+/** Back to distances over the codes, for searches. */
+export function endConstruction(): void {
+  kernel = codeKernel;
+}
+
+/** The query a new row is inserted with: its f32 row while construction is exact, else its prepared form. */
+// @ts-ignore: decorator
+@inline export function constructionQuery(c: Context): usize {
+  return kernel >= EXACT_L2 ? c.query : preparedPtr(c);
+}
+
+/** Bytes of a prepared query beyond the f32 query row. */
+export function preparedBytes(): usize {
+  if (storage == Storage.I8) return codeBytes;
+  return storage == Storage.BINARY ? preparedBytesBinary(dim) : 0;
+}
+
+/** Bytes of the QUANTIZER region: the trained parameters, plus training's accumulators when `working`. */
+export function quantizerBytes(working: bool): usize {
+  if (storage == Storage.I8) return quantizerBytesI8(stride, working);
+  return storage == Storage.BINARY ? quantizerBytesBinary(stride, working) : 0;
+}
+
+/** Whether rows of `format` can only be encoded after training (train*()). */
+export function needsTraining(format: i32): bool {
+  return format == Storage.I8 || format == Storage.BINARY;
+}
+
+/** Whether rows can be encoded: trained, or a format that needs no training. */
+export function isTrained(): bool {
+  return stateWord(State.TRAINED) != 0;
+}
+
+/** Whether search() can re-score exactly: compressed codes with the f32 rows kept. */
+export function canRerank(): bool {
+  return keepVectors && storage != Storage.F32;
+}
+
+// @ts-ignore: decorator
+@inline export function codePtr(slot: u32): usize {
+  return regionStart(Region.CODES) + <usize>slot * codeBytes;
+}
+
+// @ts-ignore: decorator
+@inline function rawPtr(slot: u32): usize {
+  return regionStart(Region.RAW) + <usize>slot * rowBytes;
+}
+
+// @ts-ignore: decorator
+@inline function quantizer(): usize {
+  return regionStart(Region.QUANTIZER);
+}
+
+/** Where the prepared query of `c` is: the f32 query row itself, or its codes. */
+// @ts-ignore: decorator
+@inline export function preparedPtr(c: Context): usize {
+  return storage == Storage.F32 || storage == Storage.F16 ? c.query : c.prepared;
+}
+
+/**
+ * Turns the input row of `c` into its query row (normalised for cosine) and prepared
+ * query. The one place a query or a new row is normalised.
+ */
+export function prepareQuery(c: Context): void {
+  if (metric == Metric.COSINE) normalize(c.input, c.query, stride);
+  else memory.copy(c.query, c.input, rowBytes);
+  if (storage == Storage.I8) quantizeI8(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
+  else if (storage == Storage.BINARY) prepareBinary(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
+}
+
+/** Stores the query row of `c` (prepareQuery() done) as the row of `slot`. */
+export function storeRow(c: Context, slot: u32): void {
+  let code = codePtr(slot);
+  if (storage == Storage.F16) encodeHalves(c.query, code, stride);
+  else if (storage == Storage.I8) memory.copy(code, c.prepared, codeBytes); // the query's codes are the row's
+  else if (storage == Storage.BINARY) encodeBinary(quantizer(), c.query, code, dim);
+  else memory.copy(code, c.query, rowBytes);
+  if (keepVectors) memory.copy(rawPtr(slot), c.query, rowBytes);
+}
+
+/** Distance from a prepared query (preparedPtr()) to `slot`. f32 inline: the other kernels pay one call. */
+// @ts-ignore: decorator
+@inline export function queryDistance(prepared: usize, slot: u32): f32 {
+  if (kernel == F32_L2) return l2(prepared, codePtr(slot), stride);
+  if (kernel == F32_DOT) return 1 - dot(prepared, codePtr(slot), stride); // ip, and cosine over normalised rows
+  return queryDistanceOther(prepared, slot);
+}
+
+function queryDistanceOther(prepared: usize, slot: u32): f32 {
+  let code = codePtr(slot);
+  switch (kernel) {
+    case EXACT_L2: return l2(prepared, rawPtr(slot), stride);
+    case EXACT_DOT: return 1 - dot(prepared, rawPtr(slot), stride);
+    case F16_L2: return l2Half<f32>(prepared, code, stride);
+    case F16_DOT: return 1 - dotHalf<f32>(prepared, code, stride);
+    case I8_L2: return i8Squared() * <f32>l2I8(prepared, code, codeBytes);
+    case I8_DOT: return 1 - i8Squared() * <f32>dotI8(prepared, code, codeBytes);
+    default: return queryDistanceBinary(prepared, code, dim, kernel == BINARY_L2);
+  }
+}
+
+/** Distance between the stored rows of two slots: insertion and the neighbour heuristic. */
+// @ts-ignore: decorator
+@inline export function pairDistance(a: u32, b: u32): f32 {
+  if (kernel == F32_L2) return l2(codePtr(a), codePtr(b), stride);
+  if (kernel == F32_DOT) return 1 - dot(codePtr(a), codePtr(b), stride);
+  return pairDistanceOther(a, b);
+}
+
+function pairDistanceOther(a: u32, b: u32): f32 {
+  let codeA = codePtr(a), codeB = codePtr(b);
+  switch (kernel) {
+    case EXACT_L2: return l2(rawPtr(a), rawPtr(b), stride);
+    case EXACT_DOT: return 1 - dot(rawPtr(a), rawPtr(b), stride);
+    case F16_L2: return l2Half<u16>(codeA, codeB, stride);
+    case F16_DOT: return 1 - dotHalf<u16>(codeA, codeB, stride);
+    case I8_L2: return i8Squared() * <f32>l2I8(codeA, codeB, codeBytes);
+    case I8_DOT: return 1 - i8Squared() * <f32>dotI8(codeA, codeB, codeBytes);
+    default: return pairDistanceBinary(quantizer(), codeA, codeB, dim, kernel == BINARY_L2);
+  }
+}
+
+/** scale² of 'i8': turns a sum over codes into a distance. */
+// @ts-ignore: decorator
+@inline function i8Squared(): f32 {
+  let scale = scaleI8(quantizer());
+  return scale * scale;
+}
+
+/** Exact distance from the query row to the kept f32 row of `slot` (canRerank()). */
+export function exactDistance(query: usize, slot: u32): f32 {
+  if (metric == Metric.L2) return l2(query, rawPtr(slot), stride);
+  return 1 - dot(query, rawPtr(slot), stride);
+}
+
+/** Writes the row of `slot` as f32 (stride values) at `dst`: the kept f32 row, else the decoded code. */
+export function decodeRow(slot: u32, dst: usize): void {
+  if (keepVectors) memory.copy(dst, rawPtr(slot), rowBytes);
+  else if (storage == Storage.F16) decodeHalves(codePtr(slot), dst, stride);
+  else if (storage == Storage.I8) dequantizeI8(quantizer(), codePtr(slot), dst, dim, stride);
+  else if (storage == Storage.BINARY) decodeBinary(quantizer(), codePtr(slot), dst, dim, stride);
+  else memory.copy(dst, codePtr(slot), rowBytes);
+}
+
+/**
+ * Loads one word of every cache line of the code of `slot` and returns their xor.
+ * WASM has no prefetch instruction, but loads that nothing waits on let the CPU fetch
+ * all rows of a hop at once instead of one row per distance (hnswlib prefetches).
+ */
+// @ts-ignore: decorator
+@inline export function touchRow(slot: u32): u32 {
+  let exact = kernel >= EXACT_L2;
+  let row = exact ? rawPtr(slot) : codePtr(slot), bytes = exact ? rowBytes : codeBytes;
+  let sink: u32 = 0;
+  for (let off: usize = 0; off < bytes; off += 64) sink ^= load<u32>(row + off);
+  return sink;
+}
+
+/** Starts training the quantizer: clears its accumulators. */
+export function trainBegin(): void {
+  if (storage == Storage.I8) trainBeginI8(quantizer(), stride);
+  else if (storage == Storage.BINARY) trainBeginBinary(quantizer(), stride);
+}
+
+/** Feeds the input row of `c` (normalised for cosine) to the quantizer's training. */
+export function trainRow(c: Context): void {
+  if (metric == Metric.COSINE) normalize(c.input, c.query, stride);
+  else memory.copy(c.query, c.input, rowBytes);
+  if (storage == Storage.I8) trainRowI8(quantizer(), c.query, stride);
+  else if (storage == Storage.BINARY) trainRowBinary(quantizer(), c.query, stride);
+}
+
+/** Sets the quantizer from the rows fed; Status.OK, or NO_TRAINING_ROWS. */
+export function trainEnd(): i32 {
+  if (storage == Storage.I8 && !trainEndI8(quantizer(), stride, metric == Metric.L2)) return Status.NO_TRAINING_ROWS;
+  if (storage == Storage.BINARY && !trainEndBinary(quantizer(), stride)) return Status.NO_TRAINING_ROWS;
+  setStateWord(State.TRAINED, 1);
+  return Status.OK;
+}
+
+/** Integrity.OK when the trained parameters of a loaded index are usable, else BAD_QUANTIZER. */
+export function quantizerProblem(): i32 {
+  if (!isTrained()) return Integrity.OK;
+  if (storage == Storage.I8 && !quantizerValidI8(quantizer(), stride)) return Integrity.BAD_QUANTIZER;
+  if (storage == Storage.BINARY && !quantizerValidBinary(quantizer(), stride)) return Integrity.BAD_QUANTIZER;
+  return Integrity.OK;
+}

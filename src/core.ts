@@ -1,0 +1,92 @@
+// One instance of the WASM core as the TypeScript side sees it: its exports, views over
+// its memory, the state record by name, and the one place addresses are read. memory.grow
+// detaches every view over the old buffer, so each getter checks the buffer and rebuilds
+// its view when it changed: a stale view is impossible. Addresses arrive as i32 and pass
+// 2 GiB in a large index, so every one is read unsigned here. Used by the index classes,
+// format.ts, hnswlib.ts and filter.ts.
+
+import { type Region, State } from './abi.js';
+import type { WannExports } from './wasm.js';
+
+export class Core {
+  #f32 = new Float32Array(0);
+  #u32 = new Uint32Array(0);
+  #u8 = new Uint8Array(0);
+
+  constructor(readonly x: WannExports) {}
+
+  /** Whole-memory f32 view (index = byte address / 4). */
+  get f32(): Float32Array {
+    const buffer = this.x.memory.buffer;
+    if (this.#f32.buffer !== buffer) this.#f32 = new Float32Array(buffer);
+    return this.#f32;
+  }
+
+  /** Whole-memory u32 view (index = byte address / 4). */
+  get u32(): Uint32Array {
+    const buffer = this.x.memory.buffer;
+    if (this.#u32.buffer !== buffer) this.#u32 = new Uint32Array(buffer);
+    return this.#u32;
+  }
+
+  /** Whole-memory byte view. */
+  get u8(): Uint8Array {
+    const buffer = this.x.memory.buffer;
+    if (this.#u8.buffer !== buffer) this.#u8 = new Uint8Array(buffer);
+    return this.#u8;
+  }
+
+  /** Bytes of linear memory the instance holds. */
+  get bytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
+  /** Word `word` of the state record (src/abi.ts State). */
+  state(word: State): number {
+    return this.u32[((this.x.stateRecordPtr() >>> 0) >>> 2) + word];
+  }
+
+  /** The first State.PERSISTED words of the state record: what a saved index stores. */
+  savedState(): Uint32Array {
+    const at = (this.x.stateRecordPtr() >>> 0) >>> 2;
+    return this.u32.slice(at, at + State.PERSISTED);
+  }
+
+  /** Writes the saved words of the state record (before restoreLayout()). */
+  writeSavedState(words: Uint32Array): void {
+    this.u32.set(words.subarray(0, State.PERSISTED), (this.x.stateRecordPtr() >>> 0) >>> 2);
+  }
+
+  /** Start of `region`. */
+  regionPtr(region: Region): number {
+    return this.x.regionPtr(region) >>> 0;
+  }
+
+  /** Bytes of `region` a saved index stores. */
+  regionUsedBytes(region: Region): number {
+    return this.x.regionUsedBytes(region) >>> 0;
+  }
+
+  /** Where rows go in and decoded rows come out (f32 index). */
+  inputIndex(): number {
+    return (this.x.inputPtr() >>> 0) >>> 2;
+  }
+
+  /** The `found` results of the last search, copied out. */
+  results(found: number): { ids: Uint32Array; distances: Float32Array } {
+    const ids = (this.x.resultIdsPtr() >>> 0) >>> 2, distances = (this.x.resultDistancesPtr() >>> 0) >>> 2;
+    return { ids: this.u32.slice(ids, ids + found), distances: this.f32.slice(distances, distances + found) };
+  }
+
+  /** Copies the `found` results of the last search into `ids` and `distances` at `at`. */
+  copyResults(found: number, ids: Uint32Array, distances: Float32Array, at: number): void {
+    const idsAt = (this.x.resultIdsPtr() >>> 0) >>> 2, distancesAt = (this.x.resultDistancesPtr() >>> 0) >>> 2;
+    ids.set(this.u32.subarray(idsAt, idsAt + found), at);
+    distances.set(this.f32.subarray(distancesAt, distancesAt + found), at);
+  }
+
+  /** The staging block's address (small data to checksum). */
+  stagingPtr(): number {
+    return this.x.stagingPtr() >>> 0;
+  }
+}
