@@ -6,7 +6,7 @@
 import { Admit, Region } from '../src/abi';
 import { Context } from './context';
 import { regionStart } from './layout';
-import { canRerank, exactDistance } from './storage';
+import { canRerank, exactDistance, touchExactRow } from './storage';
 import { labelOf } from './idmap';
 import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
 
@@ -39,6 +39,10 @@ export function finishSearch(c: Context, results: i32, k: i32, rerank: i32): i32
     while (results > rerank) maxHeapPop(resDist, resSlot, results--);
     let n = results;
     drainAscending(c, n, c.selDist, c.selSlot);
+    // Touch every kept row first, so their cache misses overlap (as the graph's touch loop does).
+    let sink = c.touched;
+    for (let i = 0; i < n; i++) sink ^= touchExactRow(load<u32>(c.selSlot + (<usize>i << 2)));
+    c.touched = sink;
     results = 0;
     for (let i = 0; i < n; i++) {
       let slot = load<u32>(c.selSlot + (<usize>i << 2));

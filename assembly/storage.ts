@@ -233,6 +233,14 @@ export function decodeRow(slot: u32, dst: usize): void {
   return sink;
 }
 
+/** touchRow() for the kept f32 row of `slot`, before an exact re-rank reads it. */
+export function touchExactRow(slot: u32): u32 {
+  let row = rawPtr(slot);
+  let sink: u32 = 0;
+  for (let off: usize = 0; off < rowBytes; off += 64) sink ^= load<u32>(row + off);
+  return sink;
+}
+
 /** Starts training the quantizer: clears its accumulators. */
 export function trainBegin(): void {
   if (storage == Storage.I8) trainBeginI8(quantizer(), stride);
