@@ -9,6 +9,7 @@
 //
 //   npm run bench:search -- [DATASET ...] [--data DATASET ...] [--peers hnswlib-node,usearch] [--ef 10,20,40]
 //                           [--runs 5] [--queries 300] [--metric l2|ip] [--M 16] [--efConstruction 200]
+//                           [--storage f16,i8,i8+rerank,binary+rerank | --storage none]
 //
 // DATASET: a folder of base/query .fvecs|.bvecs|.npy (+ gt.ivecs) or synthetic:N:DIM[:QUERIES[:SEED]] (bench/lib/data.ts);
 // default: the standard set, DEFAULT_DATASETS below.
@@ -22,7 +23,7 @@ import { loadDataset, type Dataset } from './lib/data.js';
 import { buildInfo, formatMachine, machineInfo } from './lib/machine.js';
 import { median, qpsAtRecall, type Point } from './lib/stats.js';
 import { loadPeers, type AnnPeer, type BuildOptions } from './peers/index.js';
-import { createWannPeer } from './peers/wann.js';
+import { createWannPeer, STORAGE_VARIANTS, WANN_VARIANTS, type WannVariant } from './peers/wann.js';
 
 const K = 10;
 const TARGET_RECALL = 0.95;
@@ -47,6 +48,7 @@ const { values, positionals } = parseArgs({
     metric: { type: 'string', default: 'l2' },
     M: { type: 'string', default: '16' },
     efConstruction: { type: 'string', default: '200' },
+    storage: { type: 'string', default: STORAGE_VARIANTS.join(',') },
     out: { type: 'string', default: join(here, 'results') },
   },
 });
@@ -58,6 +60,10 @@ const buildOpts: BuildOptions = { M: Number(values.M), efConstruction: Number(va
 const given = [...(values.data ?? []), ...positionals];
 const specs = given.length > 0 ? given : DEFAULT_DATASETS;
 const requested = values.peers?.split(',');
+const storageVariants = values.storage === 'none' ? [] : values.storage.split(',') as WannVariant[];
+for (const variant of storageVariants) {
+  if (!(variant in WANN_VARIANTS)) throw new Error(`--storage: unknown '${variant}'; known: ${Object.keys(WANN_VARIANTS).join(', ')}, or none`);
+}
 
 interface LibraryResult {
   name: string; version: string; kind: string;
@@ -78,7 +84,8 @@ function searchAll(peer: AnnPeer, data: Dataset, ef: number): Int32Array {
 async function benchDataset(spec: string): Promise<void> {
   const data = firstQueries(loadDataset(spec, { metric, onProgress: (m) => console.error(m) }), Number(values.queries));
   const { peers, unavailable } = await loadPeers(requested);
-  const libraries = [createWannPeer('simd'), createWannPeer('scalar'), createWannPeer('flat'), ...peers]
+  const wann = (['simd', 'scalar', 'flat', ...storageVariants] as const).map(createWannPeer);
+  const libraries = [...wann, ...peers]
     .filter((peer) => {
       const skip = !peer.metrics.includes(metric) ? `no '${metric}' metric`
         : peer.kind === 'js' && data.n * data.dim > JS_PEER_MAX_WORK && !requested?.includes(peer.name) ? `too slow above ${JS_PEER_MAX_WORK.toLocaleString()} n·dim (name it in --peers to run it)` : '';
