@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Header, Region, State } from '../src/abi.ts';
-import { FlatIndex, HnswIndex, loadIndex, WannError } from '../src/index.ts';
+import { FlatIndex, HnswIndex, loadIndex, WannError, type StorageName } from '../src/index.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { BUILDS, row, seededVectors, simdOption } from './helpers/data.ts';
 import { expectWannRejection } from './helpers/expect.ts';
@@ -43,8 +43,9 @@ function regionOffset(bytes: Uint8Array, tag: Region): number {
   throw new Error(`region ${tag} is not in the file`);
 }
 
-async function built(simd: boolean, metric: 'l2' | 'ip' | 'cosine' = 'l2'): Promise<HnswIndex> {
-  const index = await HnswIndex.create({ dim: DIM, metric, M: 6, efConstruction: 40, seed: 3, simd, ef: 20 });
+/** An HnswIndex of `data.base`; 'binary' keeps its f32 rows, as an HnswIndex must. */
+async function built(simd: boolean, metric: 'l2' | 'ip' | 'cosine' = 'l2', storage: StorageName = 'f32'): Promise<HnswIndex> {
+  const index = await HnswIndex.create({ dim: DIM, metric, M: 6, efConstruction: 40, seed: 3, simd, ef: 20, storage, keepVectors: storage === 'binary' });
   index.addBatch(data.base);
   return index;
 }
@@ -139,10 +140,16 @@ describe.each(BUILDS)('version 1 files still load (%s build)', (build) => {
 describe('damaged or foreign files: one code each', () => {
   let bytes: Uint8Array;
   let flatBytes: Uint8Array;
+  const compressedBytes = {} as Record<'i8' | 'binary', Uint8Array>;
   const setup = (async () => {
     const index = await built(true);
     bytes = index.serialize();
     index.dispose();
+    for (const storage of ['i8', 'binary'] as const) {
+      const compressed = await built(true, 'l2', storage);
+      compressedBytes[storage] = compressed.serialize();
+      compressed.dispose();
+    }
     const flat = await FlatIndex.create({ dim: DIM });
     flat.addBatch(data.base.subarray(0, 10 * DIM));
     flatBytes = flat.serialize();
@@ -209,30 +216,65 @@ describe('damaged or foreign files: one code each', () => {
 
   test('property: random truncations and bit flips are all rejected with a WannError (fast-check)', async () => {
     await setup;
-    let runs = 0;
-    await fc.assert(fc.asyncProperty(
-      fc.oneof(
-        fc.record({ cut: fc.integer({ min: 0, max: bytes.length - 1 }) }),
-        fc.record({ flips: fc.array(fc.tuple(fc.integer({ min: 0, max: bytes.length - 1 }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 4 }) }),
-      ),
-      async (damage) => {
-        runs++;
-        let damaged: Uint8Array;
-        if ('cut' in damage) {
-          damaged = bytes.subarray(0, damage.cut);
-        } else {
-          damaged = bytes.slice();
-          for (const [at, bit] of damage.flips) damaged[at] ^= 1 << bit;
-          if (firstDifference(damaged, bytes) === null) return; // two flips cancelled out
-        }
-        const error = await HnswIndex.load(damaged).then(() => null, (e: unknown) => e);
-        expect(error).toBeInstanceOf(WannError);
-        expect(['TRUNCATED', 'BAD_MAGIC', 'UNSUPPORTED_VERSION', 'CHECKSUM_MISMATCH', 'BAD_HEADER']).toContain((error as WannError).code);
-      },
-    ), { numRuns: 3000, seed: 4 });
-    expect(runs).toBe(3000);
+    await expectDamageRejected(bytes, 3000, 4);
   }, 120_000);
+
+  test.each(['i8', 'binary'] as const)("property: the same over the file of an HnswIndex of storage '%s', quantizer and codes included (fast-check)", async (storage) => {
+    await setup;
+    await expectDamageRejected(compressedBytes[storage], 800, storage === 'i8' ? 5 : 6);
+  }, 60_000);
+
+  test('a quantizer that cannot be used (with valid checksums) is CORRUPT_GRAPH naming BAD_QUANTIZER', async () => {
+    await setup;
+    // QUANTIZER region: i8 starts with its scale (f32) and has offsets from byte 16
+    // (assembly/int8.ts); binary has ‖c‖² at byte 4 and its centre from byte 16 (assembly/binary.ts).
+    const edit = (storage: 'i8' | 'binary', at: number, value: number) => {
+      const original = compressedBytes[storage];
+      const edited = original.slice();
+      new DataView(edited.buffer).setFloat32(regionOffset(original, Region.QUANTIZER) + at, value, true);
+      return reseal(edited);
+    };
+    const bad: ['i8' | 'binary', number, number][] = [
+      ['i8', 0, NaN], ['i8', 0, 0], ['i8', 0, Infinity], ['i8', 0, -1], ['i8', 16 + 4 * (DIM - 1), NaN],
+      ['binary', 16, NaN], ['binary', 16, -Infinity], ['binary', 16 + 4 * (DIM - 1), NaN], ['binary', 4, Infinity],
+    ];
+    for (const [storage, at, value] of bad) {
+      await expectWannRejection(HnswIndex.load(edit(storage, at, value)), 'CORRUPT_GRAPH', 'BAD_QUANTIZER');
+    }
+    // Usable values, resealed the same way, load: only the bad values were rejected.
+    for (const [storage, at, value] of [['i8', 0, 2], ['binary', 16, 0.5]] as const) {
+      const loaded = await HnswIndex.load(edit(storage, at, value));
+      expect([loaded.storage, loaded.size]).toEqual([storage, data.n]);
+      loaded.dispose();
+    }
+  });
 });
+
+/** Random truncations and 1–4 bit flips of `bytes`: every load rejects with a file-level WannError. */
+async function expectDamageRejected(bytes: Uint8Array, numRuns: number, seed: number): Promise<void> {
+  let runs = 0;
+  await fc.assert(fc.asyncProperty(
+    fc.oneof(
+      fc.record({ cut: fc.integer({ min: 0, max: bytes.length - 1 }) }),
+      fc.record({ flips: fc.array(fc.tuple(fc.integer({ min: 0, max: bytes.length - 1 }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 4 }) }),
+    ),
+    async (damage) => {
+      runs++;
+      let damaged: Uint8Array;
+      if ('cut' in damage) {
+        damaged = bytes.subarray(0, damage.cut);
+      } else {
+        damaged = bytes.slice();
+        for (const [at, bit] of damage.flips) damaged[at] ^= 1 << bit;
+        if (firstDifference(damaged, bytes) === null) return; // two flips cancelled out
+      }
+      const error = await HnswIndex.load(damaged).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(WannError);
+      expect(['TRUNCATED', 'BAD_MAGIC', 'UNSUPPORTED_VERSION', 'CHECKSUM_MISMATCH', 'BAD_HEADER']).toContain((error as WannError).code);
+    },
+  ), { numRuns, seed });
+  expect(runs).toBe(numRuns);
+}
 
 describe('save() and open()', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wann-'));
