@@ -40,7 +40,7 @@ export interface SearchOptions {
   ef?: number;
   /**
    * Candidates re-scored exactly from the kept f32 rows before the k best are returned
-   * (two-stage search); 0 turns it off. Default: the index's `rerank`.
+   * (two-stage search; raised to k); 0 turns it off. Default: the index's `rerank`.
    */
   rerank?: number;
   /**
@@ -378,7 +378,8 @@ export abstract class BaseIndex {
     const size = core.x.size();
     // Neither k, the beam nor the re-ranked candidates can usefully exceed the items held;
     // clamping also keeps working memory proportional to the index, whatever the caller passes.
-    const rerank = Math.min(asked === undefined ? this.#defaultRerank(k) : this.#checkRerank(asked), size);
+    const depth = asked === undefined ? this.#defaultRerank(k) : this.#checkRerank(asked);
+    const rerank = Math.min(depth > 0 ? Math.max(depth, k) : 0, size); // re-scoring fewer than k would return fewer
     const beam = Math.min(Math.max(width, rerank), size);
     let found = Math.min(k, size);
     let heap = beam; // working memory is sized for searches this wide

@@ -224,6 +224,10 @@ describe('misuse gets a clear error', () => {
     const index = await HnswIndex.create({ dim: 3, storage: 'f16' });
     index.add([1, 2, 3]);
     expectWannError(() => index.search([1, 2, 3], 1, { rerank: 10 }), 'INVALID_ARGUMENT', 'keepVectors: true');
+    const kept = await FlatIndex.create({ dim: 2, storage: 'f16', keepVectors: true });
+    for (let i = 0; i < 6; i++) kept.add([i % 3, i % 2], i);
+    expect(kept.search([0, 0], 4, { rerank: 2 }).ids.length).toBe(4); // a re-rank shallower than k is raised to k
+    kept.dispose();
     expectWannError(() => index.search([1, 2, 3], 1, { rerank: 1.5 }), 'INVALID_ARGUMENT', 'rerank');
     expectWannError(() => index.add([1, 70000, 3]), 'NOT_FINITE', '70000', '65504');
     expectWannError(() => index.addBatch([[1, 2, 3], [-65520, 0, 0]]), 'NOT_FINITE', 'vectors[1][0]');
