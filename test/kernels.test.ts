@@ -1,24 +1,18 @@
-// Distance kernels (assembly/distance.ts) through the raw exports: l2 and dot against
+// f32 distance kernels (assembly/distance.ts) through the raw exports: l2 and dot against
 // an f64 reference at many dims, SIMD and scalar bit for bit, and the distances each
-// metric reports through FlatIndex (cosine normalises on insert and on query).
+// metric reports through FlatIndex (cosine normalises on insert and on query). The
+// compressed formats have their own files: kernels-f16, kernels-int8, kernels-binary.
 
 import { describe, expect, test } from 'vitest';
-import { Kernel, Kind, Metric, Region, Storage } from '../src/abi.ts';
+import { Kernel } from '../src/abi.ts';
 import { FlatIndex, type MetricName } from '../src/index.ts';
-import { compileBuild, instantiate, type WannExports } from '../src/wasm.ts';
+import type { WannExports } from '../src/wasm.ts';
 import { distance64 } from '../bench/lib/brute.ts';
 import { tolerance64 } from './helpers/brute.ts';
-import { BUILDS, row, seededVectors, simdOption, type BuildName } from './helpers/data.ts';
+import { BUILDS, row, seededVectors, simdOption } from './helpers/data.ts';
+import { KERNEL_DIMS, kernelInstance, padded, runKernel } from './helpers/kernels.ts';
 
-const DIMS = [1, 3, 4, 5, 15, 16, 17, 100, 128, 384, 784, 1536];
 const PAIRS = 24;
-
-/** A FLAT instance of `build` with room for two rows of `dim`, for calling the kernels directly. */
-async function kernelInstance(build: BuildName, dim: number): Promise<WannExports> {
-  const x = await instantiate(await compileBuild(build));
-  expect(x.init(Kind.FLAT, Metric.L2, Storage.F32, dim, 0, 0, 0, 0, 2, 0)).toBe(0);
-  return x;
-}
 
 /**
  * Pairs of rows for `dim`: seeded normal values at three scales, SIFT-like integers,
@@ -41,22 +35,17 @@ function pairsFor(dim: number): Array<[Float32Array, Float32Array]> {
 /** l2 and dot of every pair, as the kernel exports compute them. */
 function kernelResults(x: WannExports, pairs: Array<[Float32Array, Float32Array]>): { l2: number[]; dot: number[] } {
   const stride = Math.ceil(pairs[0][0].length / 4) * 4; // rows are zero-padded to a multiple of 4
-  const a = x.regionPtr(Region.CODES) >>> 0, b = a + stride * 4;
   const l2: number[] = [], dot: number[] = [];
   for (const [u, v] of pairs) {
-    const f32 = new Float32Array(x.memory.buffer);
-    f32.set(u, a >>> 2);
-    f32.set(v, b >>> 2);
-    l2.push(x.kernel(Kernel.L2_F32, a, b, stride));
-    dot.push(x.kernel(Kernel.DOT_F32, a, b, stride));
+    l2.push(runKernel(x, Kernel.L2_F32, padded(u, stride), padded(v, stride)));
+    dot.push(runKernel(x, Kernel.DOT_F32, padded(u, stride), padded(v, stride)));
   }
   return { l2, dot };
 }
 
 describe.each(BUILDS)('kernels (%s build)', (build) => {
-  test.each(DIMS)('l2 and dot match the f64 reference at dim %i', async (dim) => {
-    const x = await kernelInstance(build, dim);
-    expect(x.simdBuild()).toBe(build === 'simd' ? 1 : 0);
+  test.each(KERNEL_DIMS)('l2 and dot match the f64 reference at dim %i', async (dim) => {
+    const x = await kernelInstance(build, 8 * dim + 32);
     const pairs = pairsFor(dim);
     const got = kernelResults(x, pairs);
     const problems: string[] = [];
@@ -77,10 +66,10 @@ describe.each(BUILDS)('kernels (%s build)', (build) => {
 });
 
 describe('SIMD and scalar kernels agree bit for bit', () => {
-  test.each(DIMS)('dim %i', async (dim) => {
+  test.each(KERNEL_DIMS)('dim %i', async (dim) => {
     const pairs = pairsFor(dim);
-    const simd = kernelResults(await kernelInstance('simd', dim), pairs);
-    const scalar = kernelResults(await kernelInstance('scalar', dim), pairs);
+    const simd = kernelResults(await kernelInstance('simd', 8 * dim + 32), pairs);
+    const scalar = kernelResults(await kernelInstance('scalar', 8 * dim + 32), pairs);
     expect(simd.l2.map((v, i) => Object.is(v, scalar.l2[i]))).not.toContain(false);
     expect(simd.dot.map((v, i) => Object.is(v, scalar.dot[i]))).not.toContain(false);
   });
