@@ -97,6 +97,8 @@ const GROWTH = 1.5;
 export abstract class BaseIndex {
   #core: Core | undefined;
   #rerank: number | undefined;
+  /** Set while a callback of the caller's runs (onProgress, a filter): the index refuses re-entrant calls. */
+  #inCallback = false;
 
   /** Vector length. */
   readonly dim: number;
@@ -224,11 +226,11 @@ export abstract class BaseIndex {
     }
     if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
     this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + fresh);
-    if (batch.count === 0) onProgress?.(0, 0);
+    if (batch.count === 0 && onProgress) this.#callback(() => onProgress(0, 0));
     for (let start = 0; start < batch.count; start += CHUNK_ROWS) {
       const end = Math.min(start + CHUNK_ROWS, batch.count);
       for (let i = start; i < end; i++) this.#store(core, batch.row(i), idList[i], `addBatch: row ${i} (${i} of ${batch.count} rows were added)`);
-      onProgress?.(end, batch.count);
+      if (onProgress) this.#callback(() => onProgress(end, batch.count));
     }
   }
 
@@ -303,6 +305,7 @@ export abstract class BaseIndex {
 
   /** Releases the WASM instance and its memory; any later call throws DISPOSED. */
   dispose(): void {
+    if (this.#inCallback) throw busy('dispose()');
     this.#core = undefined;
   }
 
@@ -327,7 +330,22 @@ export abstract class BaseIndex {
 
   #live(): Core {
     if (this.#core === undefined) throw new WannError('DISPOSED', `this ${this.constructor.name} was disposed`);
+    if (this.#inCallback) throw busy(`this ${this.constructor.name}`);
     return this.#core;
+  }
+
+  /**
+   * Runs a callback of the caller's. Until it returns, every method of this index
+   * throws BUSY: a call from inside would change the index under the call that is
+   * running (ids stored under the wrong slots, a filter's bits overwritten).
+   */
+  #callback<T>(run: () => T): T {
+    this.#inCallback = true;
+    try {
+      return run();
+    } finally {
+      this.#inCallback = false;
+    }
   }
 
   /** Writes `vector` into the input row and adds it under `id`, growing first when no slot is free. */
@@ -351,7 +369,7 @@ export abstract class BaseIndex {
     for (let i = 0; i < rows; i++) {
       core.f32.set(batch.row(Math.floor((i * batch.count) / rows)), core.inputIndex());
       core.x.trainAdd();
-      if (onProgress && ((i + 1) % CHUNK_ROWS === 0 || i + 1 === rows)) onProgress(i + 1, rows);
+      if (onProgress && ((i + 1) % CHUNK_ROWS === 0 || i + 1 === rows)) this.#callback(() => onProgress(i + 1, rows));
     }
     const status = core.x.trainEnd();
     if (status < 0) throw WannError.fromStatus(status, `training on ${rows} rows`);
@@ -385,7 +403,8 @@ export abstract class BaseIndex {
     let heap = beam; // working memory is sized for searches this wide
     let filtered = 0, exact = 0;
     if (options.filter !== undefined) {
-      const allowed = writeFilter(core, options.filter);
+      const filter = options.filter;
+      const allowed = this.#callback(() => writeFilter(core, filter)); // a predicate or an iterable runs the caller's code
       found = Math.min(found, allowed);
       filtered = 1;
       exact = (options.exact ?? this.prefersExact(allowed, beam)) ? 1 : 0;
@@ -432,6 +451,10 @@ if (typeof Symbol.dispose === 'symbol') {
       this.dispose();
     },
   });
+}
+
+function busy(what: string): WannError {
+  return new WannError('BUSY', `${what} is running a callback of yours (onProgress, a filter): call the index after it returns, not from inside`);
 }
 
 function checkProgress(onProgress: unknown): ProgressCallback | undefined {

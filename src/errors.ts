@@ -12,6 +12,7 @@ export type WannErrorCode =
   | 'INVALID_ID' // an id is not an integer in 0 … 2^32 - 2
   | 'DUPLICATE_ID' // an id is already in the index (or twice in one batch)
   | 'DISPOSED' // the index was used after dispose()
+  | 'BUSY' // the index was called from inside one of its own callbacks (onProgress, a filter)
   | 'NOT_TRAINED' // add() on an 'i8' or 'binary' index before train() or a first addBatch()
   | 'OUT_OF_MEMORY' // WASM memory cannot grow (the wasm32 limit is 4 GiB)
   | 'SIMD_UNSUPPORTED' // simd: true on a runtime without WebAssembly SIMD

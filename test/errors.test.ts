@@ -169,6 +169,46 @@ describe.each(CASES)('$name rejects bad input ($build build)', ({ name, Index, b
     expect([index.dim, index.metric, index.build]).toEqual([DIM, 'l2', build]);
   });
 
+  test('re-entrant calls from a callback (onProgress, a filter predicate or iterable, train progress) throw BUSY and change nothing', async () => {
+    const index = await fresh();
+    const calls: Array<[string, () => unknown]> = [
+      ['add', () => index.add([0, 0, 0, 1], 77)],
+      ['addBatch', () => index.addBatch([[0, 0, 0, 1]], [78])],
+      ['remove', () => index.remove(0)],
+      ['search', () => index.search([0, 0, 0, 1], 1, { filter: [1] })],
+      ['searchBatch', () => index.searchBatch([[0, 0, 0, 1]], 1)],
+      ['get', () => index.get(1)],
+      ['has', () => index.has(1)],
+      ['size', () => index.size],
+      ['serialize', () => index.serialize()],
+      ['train', () => index.train([[0, 0, 0, 1]])],
+      ['dispose', () => index.dispose()],
+    ];
+    const seen: string[][] = [];
+    /** Every call made from inside a callback: all must be refused. */
+    const tryAll = () => seen.push(calls.map(([method, call]) => {
+      try {
+        call();
+        return `${method}: no error`;
+      } catch (error) {
+        return `${method}: ${(error as WannError).code}`;
+      }
+    }));
+    const refused = calls.map(([method]) => `${method}: BUSY`);
+    index.addBatch([[5, 5, 5, 5], [6, 6, 6, 6]], [5, 6], { onProgress: tryAll });
+    index.search([1, 1, 1, 1], 2, { filter: (id) => (tryAll(), id < 3) });
+    index.search([1, 1, 1, 1], 2, { filter: (function* () { tryAll(); yield 2; })() });
+    expect(seen.length).toBe(1 + 7 + 1); // one progress report, the predicate once per live item, the generator once
+    expect(seen.every((codes) => JSON.stringify(codes) === JSON.stringify(refused))).toBe(true);
+    expectWannError(() => index.addBatch([[7, 7, 7, 7]], [7], { onProgress: () => index.add([1, 1, 1, 1], 70) }), 'BUSY', 'callback', 'after it returns');
+    expect([index.size, index.has(77), index.has(70), index.disposed]).toEqual([8, false, false, false]);
+    const quantized = await Index.create({ dim: DIM, storage: 'i8', simd: simdOption(build) });
+    expectWannError(() => quantized.train(START, { onProgress: () => quantized.add([1, 1, 1, 1]) }), 'BUSY');
+    quantized.dispose();
+    for (const id of [5, 6, 7]) index.remove(id);
+    expectStillWorks(index);
+  });
+
   test('[Symbol.dispose]() disposes', async () => {
     const index = await fresh();
     index[Symbol.dispose]();
