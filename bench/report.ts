@@ -8,11 +8,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { kernelRatioSpec, searchSpec, toSvg } from './lib/charts.js';
+import { CODE_TYPES_NOTE, type CodeRow } from './lib/code-bench.js';
 import type { BoundaryRow, KernelRow } from './lib/kernel-bench.js';
 import { formatMachine, type BuildInfo, type MachineInfo } from './lib/machine.js';
 import { profileTable, type SearchFile } from './lib/profile.js';
 import { qpsAtRecall } from './lib/stats.js';
-import { boundaryTable, kernelTable, ratioTable } from './lib/tables.js';
+import { boundaryTable, codeTable, kernelTable, ratioTable } from './lib/tables.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -24,7 +25,11 @@ const RESULTS_MD = join(values.out, 'RESULTS.md');
 const BEGIN = '<!-- bench:begin (written by npm run bench:report) -->', END = '<!-- bench:end -->';
 const TARGET = 0.95;
 
-interface KernelFile { machine: MachineInfo; build: BuildInfo; date: string; command: string; rows: KernelRow[]; boundary: BoundaryRow[] }
+interface KernelFile {
+  machine: MachineInfo; build: BuildInfo; date: string; command: string; rows: KernelRow[]; boundary: BoundaryRow[];
+  /** Each row format's kernels (absent from files written before the code types were measured). */
+  codes?: CodeRow[];
+}
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const kernelsPath = join(values.results, 'kernels.json');
@@ -94,6 +99,7 @@ if (kernels) {
   results.push('## Distance kernels', '', `![SIMD ÷ scalar](${link(values.out, 'kernels-simd-ratio')})`, '', `\`${kernels.command}\`. Cosine is the dot kernel over rows normalised at insert, as the library stores them.`, '',
     '### SIMD ÷ scalar by dimension', '', ratioTable(kernels.rows), '', '### All figures (ns per distance)', '', kernelTable(kernels.rows), '',
     '### The JS → WASM boundary (SIMD build, l2, in cache)', '', 'One `l2` call made from JavaScript, against the same distance repeated inside WASM (the difference is the crossing) and against the SIMD scan over many rows.', '', boundaryTable(kernels.boundary), '');
+  if (kernels.codes?.length) results.push('### Code types: each row format\'s kernels (ns per distance)', '', CODE_TYPES_NOTE, '', codeTable(kernels.codes), '');
 }
 writeFileSync(RESULTS_MD, results.join('\n'));
 console.log(`wrote ${relative(root, RESULTS_MD)} and ${relative(root, CHARTS)}/*.svg`);

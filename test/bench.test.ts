@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compileKernels } from '../bench/kernels/compile.js';
 import { searchSpec, toSvg } from '../bench/lib/charts.js';
+import { CODE_KERNELS, runCodeBench } from '../bench/lib/code-bench.js';
 import { runKernelBench } from '../bench/lib/kernel-bench.js';
 import { qpsAtRecall } from '../bench/lib/stats.js';
 
@@ -48,6 +49,17 @@ describe('kernel harness', () => {
     expect(boundary.map((b) => b.dim)).toEqual([16, 100]);
   }, 30_000);
 
+  test('every code kernel runs at every pattern with positive figures; SIMD and scalar sums agree bit for bit (runCodeBench throws otherwise)', async () => {
+    const bytes = await compileKernels();
+    const modules = { simd: await WebAssembly.compile(bytes.simd), scalar: await WebAssembly.compile(bytes.scalar) };
+    const rows = await runCodeBench(modules, {
+      dims: [16, 100], kernels: CODE_KERNELS.map((k) => k.id), patterns: ['in', 'out-random'], timeMs: 5, inCacheBytes: 16384, outOfCacheBytes: 1 << 20,
+    });
+    expect(rows).toHaveLength(2 * 2 * CODE_KERNELS.length);
+    expect(new Set(rows.map((r) => `${r.format} ${r.kernel}`)).size).toBe(CODE_KERNELS.length);
+    for (const r of rows) expect([r.simdNs, r.scalarNs, r.rowBytes, r.simdGBps].every((x) => x > 0 && Number.isFinite(x))).toBe(true);
+  }, 30_000);
+
   test('the SIMD and scalar harnesses compute bit-identical sums (the library kernels are twins)', async () => {
     const bytes = await compileKernels();
     const sums = await Promise.all((['simd', 'scalar'] as const).map(async (build) => {
@@ -77,7 +89,7 @@ test('kernels, search and report end to end: JSON, Markdown, charts and RESULTS.
   run('bench/kernels.ts', ['--dims', '16,128', '--metrics', 'l2', '--patterns', 'in,out-random', '--time', '5', '--out-mib', '2', '--out', tmp]);
   run('bench/search.ts', ['synthetic:600:16:20', '--peers', 'hnsw', '--ef', '10,40', '--runs', '1', '--out', tmp]);
   const search = JSON.parse(readFileSync(join(tmp, 'search-synthetic-600-16-20.json'), 'utf8'));
-  expect(search.results.map((r: { name: string }) => r.name)).toEqual(['wann simd', 'wann scalar', 'wann flat (exact)', 'hnsw']);
+  expect(search.results.map((r: { name: string }) => r.name)).toEqual(['wann simd', 'wann scalar', 'wann flat (exact)', 'wann f16', 'wann i8', 'wann i8+rerank', 'wann binary+rerank', 'hnsw']);
   expect(search.machine.node).toBe(process.version);
   expect(search.build.commit).toBeTypeOf('string');
   expect(search.results[0].points[0].distances).toBeGreaterThan(0);
@@ -86,5 +98,7 @@ test('kernels, search and report end to end: JSON, Markdown, charts and RESULTS.
   const results = readFileSync(join(tmp, 'RESULTS.md'), 'utf8');
   expect(results).toContain('| synthetic-600-16-20 (600 × 16) |');
   expect(results).toContain('## Where the time goes');
+  expect(results).toContain('### Code types');
+  expect(results).toContain('| 128 | i8 | l2 | 128 |'); // --dims 16,128 measures the code types there too
   for (const chart of ['kernels-simd-ratio', 'search-synthetic-600-16-20']) expect(existsSync(join(tmp, 'charts', `${chart}.svg`))).toBe(true);
 }, 120_000);

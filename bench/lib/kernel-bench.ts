@@ -18,11 +18,14 @@ const FLOPS_PER_DIM: Record<KernelMetric, number> = { l2: 3, ip: 2, cosine: 2 };
 const TARGET_CALL_MS = 2; // one timed call: long enough for a 5 µs browser clock, short enough for many samples
 const ROUNDS = 5;
 
-/** What bench/kernels/scan.ts and naive.ts export. */
-interface KernelExports {
+/** What bench/kernels/scan.ts and naive.ts export (the code-type exports: scan.ts only). */
+export interface KernelExports {
   memory: WebAssembly.Memory;
   scan(op: number, q: number, base: number, stride: number, order: number, rows: number, repeat: number): number;
   l2Once(a: number, b: number, stride: number): number;
+  scanCodes?(op: number, q: number, base: number, dim: number, order: number, rows: number, repeat: number): number;
+  codeRowBytes?(op: number, dim: number): number;
+  codeQueryBytes?(op: number, dim: number): number;
 }
 
 export interface KernelOptions {
@@ -61,7 +64,7 @@ export const DEFAULT_KERNEL_OPTIONS: KernelOptions = {
 /** Rows of one case laid out in one harness instance: query | order | rows (stride-padded). */
 interface Layout { stride: number; count: number; qPtr: number; orderPtr: number; basePtr: number }
 
-function seededValues(count: number, seed: number): Float32Array {
+export function seededValues(count: number, seed: number): Float32Array {
   const next = mulberry32(seed);
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) out[i] = next() * 2 - 1;
@@ -79,7 +82,7 @@ function normaliseRows(values: Float32Array, stride: number): void {
 }
 
 /** Identity order, or a seeded Fisher-Yates permutation: graph search visits rows in no useful order. */
-function visitOrder(count: number, random: boolean, seed: number): Uint32Array {
+export function visitOrder(count: number, random: boolean, seed: number): Uint32Array {
   const order = new Uint32Array(count);
   for (let i = 0; i < count; i++) order[i] = i;
   if (!random) return order;
@@ -91,18 +94,28 @@ function visitOrder(count: number, random: boolean, seed: number): Uint32Array {
   return order;
 }
 
-async function place(module: WebAssembly.Module, layout: Layout, query: Float32Array, rows: Float32Array, order: Uint32Array): Promise<KernelExports> {
-  const x = (await WebAssembly.instantiate(module, { env: { abort() { throw new Error('abort in kernel harness'); } } })).exports as unknown as KernelExports;
-  const needBytes = layout.basePtr + rows.byteLength;
-  const pages = Math.ceil(needBytes / 65536) - x.memory.buffer.byteLength / 65536;
+/** A fresh instance of a harness build. */
+export async function instantiateHarness(module: WebAssembly.Module): Promise<KernelExports> {
+  return (await WebAssembly.instantiate(module, { env: { abort() { throw new Error('abort in kernel harness'); } } })).exports as unknown as KernelExports;
+}
+
+/** Writes `data` at `ptr` in the memory of `x`, growing it as needed. */
+export function writeBytes(x: KernelExports, ptr: number, data: ArrayBufferView): void {
+  const pages = Math.ceil((ptr + data.byteLength) / 65536) - x.memory.buffer.byteLength / 65536;
   if (pages > 0) x.memory.grow(pages);
-  new Float32Array(x.memory.buffer).set(query, layout.qPtr >>> 2);
-  new Uint32Array(x.memory.buffer).set(order, layout.orderPtr >>> 2);
-  new Float32Array(x.memory.buffer).set(rows, layout.basePtr >>> 2);
+  new Uint8Array(x.memory.buffer).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), ptr);
+}
+
+async function place(module: WebAssembly.Module, layout: Layout, query: Float32Array, rows: Float32Array, order: Uint32Array): Promise<KernelExports> {
+  const x = await instantiateHarness(module);
+  writeBytes(x, layout.basePtr, rows);
+  writeBytes(x, layout.qPtr, query);
+  writeBytes(x, layout.orderPtr, order);
   return x;
 }
 
-type ScanFn = (op: number, repeat: number) => number;
+/** `repeat` passes of one implementation over a case's rows (op: which distance). */
+export type ScanFn = (op: number, repeat: number) => number;
 
 function jsScan(query: Float32Array, rows: Float32Array, order: Uint32Array, stride: number): ScanFn {
   return (op, repeat) => {
@@ -132,7 +145,7 @@ function repeatFor(scan: ScanFn, op: number): number {
  * ROUNDS short benches taken in turn (SIMD, scalar, naive, JS, SIMD, …), so a burst of
  * load from another process falls on all of them alike, and the ratios stay fair.
  */
-async function measureAll(scans: Record<string, ScanFn>, op: number, rows: number, timeMs: number): Promise<Record<string, number>> {
+export async function measureAll(scans: Record<string, ScanFn>, op: number, rows: number, timeMs: number): Promise<Record<string, number>> {
   const names = Object.keys(scans);
   const repeats = Object.fromEntries(names.map((name) => [name, repeatFor(scans[name], op)]));
   const p50s: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));

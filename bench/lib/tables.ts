@@ -1,5 +1,6 @@
 // Markdown tables of kernel and search results, shared by the Node bench scripts,
 // bench/report.ts and the browser bench page. No Node imports.
+import type { CodeRow } from './code-bench.js';
 import type { BoundaryRow, KernelRow } from './kernel-bench.js';
 import { qpsAtRecall, type Point } from './stats.js';
 
@@ -30,6 +31,28 @@ export function ratioTable(rows: readonly KernelRow[]): string {
   for (const dim of dims) {
     const cells = keys.map((k) => rows.find((r) => r.dim === dim && `${r.metric}|${r.pattern}` === k));
     lines.push(`| ${dim} | ${cells.map((r) => (r ? `${fixed(r.simdOverScalar, 2)}x` : '')).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * One line per (dim, row format, kernel): bytes per row, then SIMD ns, scalar ns and
+ * SIMD ÷ scalar for each memory pattern measured.
+ */
+export function codeTable(rows: readonly CodeRow[]): string {
+  const patterns = [...new Set(rows.map((r) => r.pattern))];
+  const keys = [...new Set(rows.map((r) => `${r.dim}|${r.format}|${r.kernel}`))];
+  const lines = [
+    `| dim | code | kernel | bytes/row | ${patterns.map((p) => `${PATTERN_NAMES[p] ?? p}: SIMD ns | scalar ns | SIMD ÷ scalar`).join(' | ')} |`,
+    `| ---: | --- | --- | ---: | ${patterns.map(() => '---: | ---: | ---:').join(' | ')} |`,
+  ];
+  for (const key of keys) {
+    const of = rows.filter((r) => `${r.dim}|${r.format}|${r.kernel}` === key);
+    const cells = patterns.map((p) => {
+      const r = of.find((x) => x.pattern === p);
+      return r ? `${fixed(r.simdNs, 1)} | ${fixed(r.scalarNs, 1)} | ${fixed(r.simdOverScalar, 2)}x` : ' | | ';
+    });
+    lines.push(`| ${of[0].dim} | ${of[0].format} | ${of[0].kernel} | ${of[0].rowBytes} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
