@@ -10,7 +10,7 @@
 //   npm run bench:kernels -- [--dims 128,784] [--metrics l2,ip,cosine]
 //                            [--patterns in,out-seq,out-random] [--time 150] [--out-mib 64] [--out DIR]
 //                            [--code-dims 128,384,768,784 (default: --dims when given)]
-//                            [--codes f32-l2,f16-l2,f16-dot,i8-l2,i8-dot,binary-hamming,binary-planes | none]
+//                            [--codes f32-l2,f16-l2,i8-l2,i8-dot,binary-hamming,binary-planes (also f32-dot, f16-dot) | none]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -30,8 +30,12 @@ export const CODE_KERNELS: readonly CodeKernel[] = [
 ];
 /** Dimensions of the code-type cases by default: common embedding sizes, and MNIST's 784. */
 export const CODE_DIMS = [128, 384, 768, 784];
-/** f32 dot is the main table's ip already; f32 l2 stays as the line the others compare with. */
-export const DEFAULT_CODE_KERNELS = CODE_KERNELS.filter((k) => k.id !== 'f32-dot').map((k) => k.id);
+/**
+ * The kernels measured by default: f32 l2 as the line to compare with (f32 dot is the
+ * main table's ip), f16 l2 (its dot costs the same: measured 0.93-1.02x), both i8 kernels
+ * (their instructions differ), both binary ones: 20-30 s per dim at the defaults (2-core EPYC).
+ */
+export const DEFAULT_CODE_KERNELS = ['f32-l2', 'f16-l2', 'i8-l2', 'i8-dot', 'binary-hamming', 'binary-planes'];
 
 /** What the code-type figures measure, for the Markdown beside the table. */
 export const CODE_TYPES_NOTE = 'Rows laid out as the library stores them (bytes/row: what a distance out of cache fetches). ' +
