@@ -39,7 +39,7 @@ export function quantizerBytesI8(stride: i32, working: bool): usize {
   return load<f32>(quantizer);
 }
 
-/** Σ (a[j] - b[j])² over `bytes` codes (a multiple of 16); at most 2^32 - 1 for any dim up to 65536. */
+/** Σ (a[j] - b[j])² over `bytes` codes (a multiple of 16): at most 65536 × 255², below 2^32. */
 export function l2I8(a: usize, b: usize, bytes: usize): u32 {
   let end = a + bytes;
   if (ASC_FEATURE_SIMD) {
@@ -50,7 +50,7 @@ export function l2I8(a: usize, b: usize, bytes: usize): u32 {
       let hi = i16x8.sub(i16x8.extend_high_i8x16_s(va), i16x8.extend_high_i8x16_s(vb));
       acc = i32x4.add(acc, i32x4.add(i32x4.dot_i16x8_s(lo, lo), i32x4.dot_i16x8_s(hi, hi)));
     }
-    // Each lane stays below 2^31 (4096 blocks × 2 × 2 × 254² at most); their sum needs 32 unsigned bits.
+    // Each lane stays below 2^31 (4096 blocks × 2 × 2 × 255² at most); their sum needs 32 unsigned bits.
     return <u32>i32x4.extract_lane(acc, 0) + <u32>i32x4.extract_lane(acc, 1)
       + <u32>i32x4.extract_lane(acc, 2) + <u32>i32x4.extract_lane(acc, 3);
   }
