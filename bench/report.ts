@@ -14,6 +14,7 @@ import { formatMachine, type BuildInfo, type MachineInfo } from './lib/machine.j
 import { profileTable, type SearchFile } from './lib/profile.js';
 import { qpsAtRecall } from './lib/stats.js';
 import { boundaryTable, codeTable, kernelTable, ratioTable } from './lib/tables.js';
+import { memorySpec, storageTable } from './lib/storage-table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -46,10 +47,14 @@ for (const s of searches) {
   writeFileSync(chartPath(`search-${s.dataset}`), await toSvg(searchSpec(s.results, `${s.dataset}: ${s.n.toLocaleString('en-US')} × ${s.dim}, recall@10 vs queries/s (M=${s.M}, efConstruction=${s.efConstruction})`)));
 }
 const link = (from: string, name: string) => relative(from, chartPath(name));
+const storageSearch = searches.find((s) => s.dataset.startsWith('synthetic-100000')) ?? searches[0];
+if (storageSearch) writeFileSync(chartPath(`storage-${storageSearch.dataset}`), await toSvg(memorySpec(storageSearch, TARGET)));
 
 /** wann SIMD's queries/s at `target` recall over each library's, one row per dataset. */
 function headlineTable(target = TARGET): string {
-  const peers = [...new Set(searches.flatMap((s) => s.results.map((r) => r.name)))].filter((n) => n !== 'wann simd' && !n.includes('exact'));
+  // Peers and the scalar build; wann's storage kinds have their own table (storageTable).
+  const peers = [...new Set(searches.flatMap((s) => s.results.map((r) => r.name)))]
+    .filter((n) => n !== 'wann simd' && !n.includes('exact') && (!n.startsWith('wann ') || n === 'wann scalar'));
   const lines = [`| dataset | wann SIMD QPS | ${peers.map((p) => `÷ ${p}`).join(' | ')} |`, `| --- | ---: | ${peers.map(() => '---:').join(' | ')} |`];
   for (const s of searches) {
     const simd = qpsAtRecall(s.results.find((r) => r.name === 'wann simd')!.points, target);
@@ -87,6 +92,12 @@ const results: string[] = [
   headlineTable(), '',
   'The same at recall@10 = 0.99: here the recall each library reaches at a given ef counts as much as its speed per ef (compare the recall columns of the sweeps below).', '',
   headlineTable(0.99), '',
+  ...(searches.length > 0 ? [
+    '## Storage kinds: memory, recall and speed beside f32', '',
+    'wann over each row format, same graph parameters, one run. `+rerank` keeps the f32 rows and re-scores the whole beam (rerank = ef), so its ef column is also the re-rank depth. Above 1.00x a storage kind is faster than f32.', '',
+    storageTable(searches, TARGET), '',
+    `![memory vs queries/s](${link(values.out, `storage-${storageSearch.dataset}`)})`, '',
+  ] : []),
   ...(kernels ? ['## Distance kernels at 128-d', '', kernelHeadline(), ''] : []),
   ...(searches.length > 0 ? ['## Where the time goes (wann SIMD at the first ef reaching recall 0.95)', '', profileTable(searches, kernels?.rows ?? [], TARGET), ''] : []),
 ];
@@ -115,6 +126,8 @@ if (!values['no-readme']) {
     ...(search ? [`![recall@10 vs queries/s on ${search.dataset}](${link(root, `search-${search.dataset}`)})`, ''] : []),
     `wann SIMD's queries/s at recall@10 = 0.95 divided by each library's (above 1.00x wann is faster), ${formatMachine(first.machine)}, single thread, M=16, efConstruction=200:`, '',
     headlineTable(), '',
+    'Storage kinds beside f32 (memory, recall@10 at ef 64, queries/s at recall@10 = 0.95; `+rerank` re-scores the beam from kept f32 rows):', '',
+    storageTable(searches, TARGET), '',
     ...(kernels ? ['Distance kernels, 128-d l2, ns per distance:', '', kernelHeadline(), '', `![SIMD ÷ scalar by dimension](${link(root, 'kernels-simd-ratio')})`, ''] : []),
     END,
   ].join('\n');
