@@ -6,8 +6,9 @@
 import { State, Status, Storage } from './abi.js';
 import type { Core } from './core.js';
 import { WannError } from './errors.js';
-import { writeFilter, type Filter } from './filter.js';
+import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
+import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
 import { describe, RERANK_PER_K, storageName, type MetricName, type StorageName } from './options.js';
 import {
   checkBatch, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, valueLimit, type Batch, type Vector, type Vectors,
@@ -32,42 +33,6 @@ export type ProgressCallback = (done: number, total: number) => void;
 export interface AddBatchOptions {
   /** Called after each chunk of 1024 rows, and once at the end. */
   onProgress?: ProgressCallback;
-}
-
-/** Options of search() and searchBatch(). */
-export interface SearchOptions {
-  /** Beam width (HNSW; raised to at least k and rerank). FlatIndex checks it and ignores it. */
-  ef?: number;
-  /**
-   * Candidates re-scored exactly from the kept f32 rows before the k best are returned
-   * (two-stage search; raised to k); 0 turns it off. Default: the index's `rerank`.
-   */
-  rerank?: number;
-  /**
-   * Only ids this allows may be returned: a predicate (id) => boolean, called once per
-   * live item per call, or the allowed ids (Uint32Array, Set, any iterable; ids not in
-   * the index are ignored).
-   */
-  filter?: Filter;
-  /**
-   * With a filter: true scans the allowed items exactly, false searches the graph;
-   * by default the cheaper is chosen (HnswIndex: exact when allowed² ≤ ef · 2M · size).
-   */
-  exact?: boolean;
-}
-
-/** How one search() or searchBatch() call runs, worked out once per call. */
-interface Plan {
-  /** Results per query. */
-  found: number;
-  /** Beam width. */
-  beam: number;
-  /** Candidates re-scored exactly. */
-  rerank: number;
-  /** 1 when the filter region restricts the results. */
-  filtered: number;
-  /** 1 for a scan instead of the graph. */
-  exact: number;
 }
 
 /** Counters of work done by searches, for benchmarks. */
@@ -99,6 +64,16 @@ export abstract class BaseIndex {
   #rerank: number | undefined;
   /** Set while a callback of the caller's runs (onProgress, a filter): the index refuses re-entrant calls. */
   #inCallback = false;
+  /** What search planning asks of this index (src/plan.ts). */
+  readonly #planner: Planner = {
+    width: (k, options) => this.searchWidth(k, options),
+    rerank: (k, asked) => {
+      const chosen = asked ?? this.#rerank;
+      return chosen === undefined ? this.#defaultRerank(k) : this.#checkRerank(chosen);
+    },
+    prefersExact: (allowed, beam) => this.prefersExact(allowed, beam),
+    allow: (filter) => this.#callback(() => writeFilter(this.#core!, filter)), // a predicate or an iterable runs the caller's code
+  };
 
   /** Vector length. */
   readonly dim: number;
@@ -256,7 +231,7 @@ export abstract class BaseIndex {
     const core = this.#live();
     checkVector(query, this.dim, 'query');
     checkPositive(k, 'k');
-    return core.results(this.#searchOne(core, query, this.#plan(core, k, options)));
+    return core.results(this.#searchOne(core, query, planSearch(core, k, options, this.#planner)));
   }
 
   /**
@@ -271,7 +246,7 @@ export abstract class BaseIndex {
       throw new WannError('INVALID_ARGUMENT',
         `${batch.count} queries × k = ${k} is ${batch.count * k} results, more than one batch may return (${MAX_BATCH_RESULTS}); split the queries`);
     }
-    const plan = this.#plan(core, k, options);
+    const plan = planSearch(core, k, options, this.#planner);
     const ids = new Uint32Array(batch.count * k).fill(NO_ID);
     const distances = new Float32Array(batch.count * k).fill(Infinity);
     for (let q = 0; q < batch.count; q++) core.copyResults(this.#searchOne(core, batch.row(q), plan), ids, distances, q * k);
@@ -384,39 +359,6 @@ export abstract class BaseIndex {
         `rerank ${value} re-scores from the f32 rows, which this '${this.storage}' index does not keep: create it with keepVectors: true`);
     }
     return value;
-  }
-
-  /** Checks the options, writes the filter, sizes the working memory: once per call. */
-  #plan(core: Core, k: number, options: SearchOptions): Plan {
-    const width = this.searchWidth(k, options);
-    if (options.exact !== undefined && typeof options.exact !== 'boolean') {
-      throw new WannError('INVALID_ARGUMENT', `exact must be true or false, got ${describe(options.exact)}`);
-    }
-    const asked = options.rerank ?? this.#rerank;
-    const size = core.x.size();
-    // Neither k, the beam nor the re-ranked candidates can usefully exceed the items held;
-    // clamping also keeps working memory proportional to the index, whatever the caller passes.
-    const depth = asked === undefined ? this.#defaultRerank(k) : this.#checkRerank(asked);
-    const rerank = Math.min(depth > 0 ? Math.max(depth, k) : 0, size); // re-scoring fewer than k would return fewer
-    const beam = Math.min(Math.max(width, rerank), size);
-    let found = Math.min(k, size);
-    let heap = beam; // working memory is sized for searches this wide
-    let filtered = 0, exact = 0;
-    if (options.filter !== undefined) {
-      const filter = options.filter;
-      const allowed = this.#callback(() => writeFilter(core, filter)); // a predicate or an iterable runs the caller's code
-      found = Math.min(found, allowed);
-      filtered = 1;
-      exact = (options.exact ?? this.prefersExact(allowed, beam)) ? 1 : 0;
-      // A filtered graph search expands about beam / selectivity nodes before W holds
-      // ef allowed ones: give its candidate heap room for that many (assembly/hnsw.ts).
-      if (!exact && allowed > 0) heap = Math.min(size, Math.ceil(beam * size / allowed));
-    }
-    if (found > 0) {
-      const status = core.x.reserveEf(Math.max(heap, found)); // grows memory only the first time a wider search is asked
-      if (status < 0) throw WannError.fromStatus(status, `search with ef ${heap}`);
-    }
-    return { found, beam, rerank, filtered, exact };
   }
 
   /** With compressed rows and f32 rows kept: RERANK_PER_K × k; else no re-rank. */

@@ -3,7 +3,8 @@
 export { HnswIndex } from './hnsw-index.js';
 export { FlatIndex, type FlatOptions } from './flat-index.js';
 export { loadIndex } from './load-index.js';
-export type { SearchResult, BatchSearchResult, SearchOptions, AddBatchOptions, ProgressCallback, WorkCounters } from './base-index.js';
+export type { SearchResult, BatchSearchResult, AddBatchOptions, ProgressCallback, WorkCounters } from './base-index.js';
+export type { SearchOptions } from './plan.js';
 export type { Filter } from './filter.js';
 export type { LoadOptions } from './format.js';
 export type { HnswlibOptions } from './hnswlib.js';

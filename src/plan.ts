@@ -1,0 +1,88 @@
+// How one search() or searchBatch() call runs, worked out once per call: the options
+// checked, the beam and re-rank depth clamped to the index, the filter written into the
+// core's bitset and the cheaper of graph or scan chosen, the working memory sized. Used
+// by base-index.ts search() and searchBatch().
+
+import type { Core } from './core.js';
+import { WannError } from './errors.js';
+import type { Filter } from './filter.js';
+import { describe } from './options.js';
+
+/** Options of search() and searchBatch(). */
+export interface SearchOptions {
+  /** Beam width (HNSW; raised to at least k and rerank). FlatIndex checks it and ignores it. */
+  ef?: number;
+  /**
+   * Candidates re-scored exactly from the kept f32 rows before the k best are returned
+   * (two-stage search; raised to k); 0 turns it off. Default: the index's `rerank`.
+   */
+  rerank?: number;
+  /**
+   * Only ids this allows may be returned: a predicate (id) => boolean, called once per
+   * live item per call, or the allowed ids (Uint32Array, Set, any iterable; ids not in
+   * the index are ignored).
+   */
+  filter?: Filter;
+  /**
+   * With a filter: true scans the allowed items exactly, false searches the graph;
+   * by default the cheaper is chosen (HnswIndex: exact when allowed² ≤ ef · 2M · size).
+   */
+  exact?: boolean;
+}
+
+/** What the core's search export is called with. */
+export interface Plan {
+  /** Results per query. */
+  found: number;
+  /** Beam width. */
+  beam: number;
+  /** Candidates re-scored exactly. */
+  rerank: number;
+  /** 1 when the filter region restricts the results. */
+  filtered: number;
+  /** 1 for a scan instead of the graph. */
+  exact: number;
+}
+
+/** What planning asks of the index kind. */
+export interface Planner {
+  /** The beam for a search of k: HNSW's ef (at least k), k for a scan. */
+  width(k: number, options: SearchOptions): number;
+  /** The re-rank depth for k: the one asked (checked), else the index's default. */
+  rerank(k: number, asked: number | undefined): number;
+  /** Whether a filter allowing `allowed` items is cheaper to scan than to search with `beam`. */
+  prefersExact(allowed: number, beam: number): boolean;
+  /** Writes `filter`'s bitset (running the caller's code); returns how many items it allows. */
+  allow(filter: Filter): number;
+}
+
+/** Checks the options, writes the filter, sizes the working memory: once per call. */
+export function planSearch(core: Core, k: number, options: SearchOptions, planner: Planner): Plan {
+  const width = planner.width(k, options);
+  if (options.exact !== undefined && typeof options.exact !== 'boolean') {
+    throw new WannError('INVALID_ARGUMENT', `exact must be true or false, got ${describe(options.exact)}`);
+  }
+  const size = core.x.size();
+  // Neither k, the beam nor the re-ranked candidates can usefully exceed the items held;
+  // clamping also keeps working memory proportional to the index, whatever the caller passes.
+  const depth = planner.rerank(k, options.rerank);
+  const rerank = Math.min(depth > 0 ? Math.max(depth, k) : 0, size); // re-scoring fewer than k would return fewer
+  const beam = Math.min(Math.max(width, rerank), size);
+  let found = Math.min(k, size);
+  let heap = beam; // working memory is sized for searches this wide
+  let filtered = 0, exact = 0;
+  if (options.filter !== undefined) {
+    const allowed = planner.allow(options.filter);
+    found = Math.min(found, allowed);
+    filtered = 1;
+    exact = (options.exact ?? planner.prefersExact(allowed, beam)) ? 1 : 0;
+    // A filtered graph search expands about beam / selectivity nodes before W holds
+    // ef allowed ones: give its candidate heap room for that many (assembly/hnsw.ts).
+    if (!exact && allowed > 0) heap = Math.min(size, Math.ceil(beam * size / allowed));
+  }
+  if (found > 0) {
+    const status = core.x.reserveEf(Math.max(heap, found)); // grows memory only the first time a wider search is asked
+    if (status < 0) throw WannError.fromStatus(status, `search with ef ${heap}`);
+  }
+  return { found, beam, rerank, filtered, exact };
+}
