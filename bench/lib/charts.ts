@@ -29,12 +29,14 @@ export function kernelRatioSpec(rows: readonly KernelRow[], title = 'Distance ke
 /** Recall@10 vs queries/s (log scale), one line per library, points in ef order. */
 export function searchSpec(results: readonly SweepResult[], title: string): TopLevelSpec {
   const values = results.flatMap((r) => r.points.map((p, order) => ({ library: r.name, recall: p.recall, qps: p.qps, ef: p.ef, order })));
-  const minRecall = Math.max(0, Math.floor(Math.min(...values.map((v) => v.recall)) * 20) / 20);
+  // Below recall 0.5 nobody picks an index: a curve that starts lower (binary codes at a
+  // shallow re-rank) is clipped rather than squeezing every other curve to the right.
+  const minRecall = Math.max(0.5, Math.floor(Math.min(...values.map((v) => v.recall)) * 20) / 20);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title, width: 560, height: 340,
     data: { values },
-    mark: { type: 'line', point: true },
+    mark: { type: 'line', point: true, clip: true },
     encoding: {
       x: { field: 'recall', type: 'quantitative', title: 'recall@10', scale: { domain: [minRecall, 1] } },
       y: { field: 'qps', type: 'quantitative', title: 'queries/s (log scale)', scale: { type: 'log' } },
