@@ -160,7 +160,7 @@ export abstract class BaseIndex {
    * not in the index. Its slot is reused by a later add of a new id. Never grows memory.
    */
   remove(id: number): boolean {
-    return this.#live().x.remove(checkId(id)) === 1;
+    return this.#idle().x.remove(checkId(id)) === 1;
   }
 
   /**
@@ -170,7 +170,7 @@ export abstract class BaseIndex {
    * (or a first addBatch, which trains) before the first add().
    */
   add(vector: Vector, id?: number): void {
-    const core = this.#live();
+    const core = this.#idle();
     checkVector(vector, this.dim, 'vector', valueLimit(this.storage));
     const chosen = checkId(id ?? core.x.size());
     if (id === undefined && core.x.slotOf(chosen) >= 0) {
@@ -187,7 +187,7 @@ export abstract class BaseIndex {
    * on the batch (up to 100,000 of its rows, evenly spaced).
    */
   addBatch(vectors: Vectors, ids?: Uint32Array | readonly number[], options: AddBatchOptions = {}): void {
-    const core = this.#live();
+    const core = this.#idle();
     const batch = checkBatch(vectors, this.dim, 'vectors', valueLimit(this.storage));
     const idList = ids === undefined ? sequentialIds(core.x.size(), batch.count) : checkIds(ids, batch.count);
     const onProgress = checkProgress(options.onProgress);
@@ -215,7 +215,7 @@ export abstract class BaseIndex {
    * Does nothing for 'f32' and 'f16'. Throws INVALID_ARGUMENT once rows were added.
    */
   train(sample: Vectors, options: AddBatchOptions = {}): void {
-    const core = this.#live();
+    const core = this.#idle();
     const batch = checkBatch(sample, this.dim, 'sample', valueLimit(this.storage));
     const onProgress = checkProgress(options.onProgress);
     if (this.storage === 'f32' || this.storage === 'f16') return;
@@ -228,7 +228,7 @@ export abstract class BaseIndex {
 
   /** The k nearest items to `query`, nearest first (fewer when the index or the filter holds fewer). */
   search(query: Vector, k: number, options: SearchOptions = {}): SearchResult {
-    const core = this.#live();
+    const core = this.#idle();
     checkVector(query, this.dim, 'query');
     checkPositive(k, 'k');
     return core.results(this.#searchOne(core, query, planSearch(core, k, options, this.#planner)));
@@ -239,7 +239,7 @@ export abstract class BaseIndex {
    * array of vectors), as flat arrays of nq·k entries. A filter is evaluated once.
    */
   searchBatch(queries: Vectors, k: number, options: SearchOptions = {}): BatchSearchResult {
-    const core = this.#live();
+    const core = this.#idle();
     const batch = checkBatch(queries, this.dim, 'queries');
     checkPositive(k, 'k');
     if (batch.count * k > MAX_BATCH_RESULTS) {
@@ -305,14 +305,21 @@ export abstract class BaseIndex {
 
   #live(): Core {
     if (this.#core === undefined) throw new WannError('DISPOSED', `this ${this.constructor.name} was disposed`);
-    if (this.#inCallback) throw busy(`this ${this.constructor.name}`);
     return this.#core;
   }
 
+  /** #live() for the methods that change the index or use its working memory: BUSY inside a callback. */
+  #idle(): Core {
+    const core = this.#live();
+    if (this.#inCallback) throw busy(`this ${this.constructor.name}`);
+    return core;
+  }
+
   /**
-   * Runs a callback of the caller's. Until it returns, every method of this index
-   * throws BUSY: a call from inside would change the index under the call that is
-   * running (ids stored under the wrong slots, a filter's bits overwritten).
+   * Runs a callback of the caller's. Until it returns, the methods that change the
+   * index or search it throw BUSY: a call from inside would change the index under the
+   * call that is running, or overwrite a filter's bits. Reading (size, has, get,
+   * serialize …) stays allowed: nothing is half-done while a callback runs.
    */
   #callback<T>(run: () => T): T {
     this.#inCallback = true;
