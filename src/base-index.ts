@@ -9,7 +9,7 @@ import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
 import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
-import { describe, RERANK_PER_K, storageName, type MetricName, type StorageName } from './options.js';
+import { DEFAULT_RERANK, describe, storageName, type MetricName, type StorageName } from './options.js';
 import {
   checkBatch, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, valueLimit, type Batch, type Vector, type Vectors,
 } from './vectors.js';
@@ -48,7 +48,7 @@ export interface IndexInfo {
   dim: number;
   metric: MetricName;
   storage: Storage;
-  /** The default rerank; undefined for RERANK_PER_K × k where f32 rows are kept. */
+  /** The default rerank; undefined for the storage's default (DEFAULT_RERANK) where f32 rows are kept. */
   rerank?: number;
 }
 
@@ -67,9 +67,9 @@ export abstract class BaseIndex {
   /** What search planning asks of this index (src/plan.ts). */
   readonly #planner: Planner = {
     width: (k, options) => this.searchWidth(k, options),
-    rerank: (k, asked) => {
+    rerank: (k, width, asked) => {
       const chosen = asked ?? this.#rerank;
-      return chosen === undefined ? this.#defaultRerank(k) : this.#checkRerank(chosen);
+      return chosen === undefined ? this.#defaultRerank(k, width) : this.#checkRerank(chosen);
     },
     prefersExact: (allowed, beam) => this.prefersExact(allowed, beam),
     allow: (filter) => this.#callback(() => writeFilter(this.#core!, filter)), // a predicate or an iterable runs the caller's code
@@ -368,9 +368,11 @@ export abstract class BaseIndex {
     return value;
   }
 
-  /** With compressed rows and f32 rows kept: RERANK_PER_K × k; else no re-rank. */
-  #defaultRerank(k: number): number {
-    return this.keepVectors ? RERANK_PER_K[this.storage] * k : 0;
+  /** With compressed rows and f32 rows kept: the storage's DEFAULT_RERANK; else no re-rank. */
+  #defaultRerank(k: number, beam: number): number {
+    if (!this.keepVectors) return 0;
+    const rule = DEFAULT_RERANK[this.storage];
+    return rule === 'beam' ? beam : rule.perK * k;
   }
 
   /** Writes the query, searches; results are left in WASM memory. Returns how many. */

@@ -43,7 +43,7 @@ export interface CommonOptions {
    * Candidates each search re-scores exactly from the kept f32 rows before returning the
    * k best (two-stage search; the beam is widened to at least this). Needs keepVectors
    * with a compressed storage; 0 turns it off. Per call, { rerank } overrides.
-   * Default: 0, or with keepVectors 2 × k ('f16'), 4 × k ('i8'), 10 × k ('binary').
+   * Default: 0, or with keepVectors 2 × k ('f16'), 4 × k ('i8'), the whole beam ('binary').
    */
   rerank?: number;
   /** Which build runs: 'auto' (SIMD where the runtime supports it), true or false. Default 'auto'. */
@@ -71,10 +71,12 @@ export interface HnswOptions extends CommonOptions {
 export const HNSW_DEFAULTS = { metric: 'l2', capacity: 1024, simd: 'auto', M: 16, efConstruction: 200, ef: 64, seed: 100, storage: 'f32' } as const;
 
 /**
- * The default rerank with f32 rows kept, per k: enough candidates to recover the true k
- * nearest from the codes' order (measured on siftsmall, MNIST and synthetic sets: README).
+ * The default rerank with f32 rows kept: enough candidates to recover the true k nearest
+ * from the codes' order (measured on siftsmall, MNIST and synthetic sets: README). A
+ * multiple of k for 'f16' and 'i8'; for 'binary', whose estimates order candidates
+ * loosely, the whole beam (ef), so the recall knob ef also deepens the re-rank.
  */
-export const RERANK_PER_K: Record<StorageName, number> = { f32: 0, f16: 2, i8: 4, binary: 10 };
+export const DEFAULT_RERANK: Record<StorageName, { perK: number } | 'beam'> = { f32: { perK: 0 }, f16: { perK: 2 }, i8: { perK: 4 }, binary: 'beam' };
 
 /** Option names every index kind takes. */
 export const COMMON_OPTIONS = ['dim', 'metric', 'capacity', 'storage', 'keepVectors', 'rerank', 'simd', 'wasm'] as const;

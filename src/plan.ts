@@ -48,8 +48,8 @@ export interface Plan {
 export interface Planner {
   /** The beam for a search of k: HNSW's ef (at least k), k for a scan. */
   width(k: number, options: SearchOptions): number;
-  /** The re-rank depth for k: the one asked (checked), else the index's default. */
-  rerank(k: number, asked: number | undefined): number;
+  /** The re-rank depth for k with beam `width`: the one asked (checked), else the index's default. */
+  rerank(k: number, width: number, asked: number | undefined): number;
   /** Whether a filter allowing `allowed` items is cheaper to scan than to search with `beam`. */
   prefersExact(allowed: number, beam: number): boolean;
   /** Writes `filter`'s bitset (running the caller's code); returns how many items it allows. */
@@ -65,7 +65,7 @@ export function planSearch(core: Core, k: number, options: SearchOptions, planne
   const size = core.x.size();
   // Neither k, the beam nor the re-ranked candidates can usefully exceed the items held;
   // clamping also keeps working memory proportional to the index, whatever the caller passes.
-  const depth = planner.rerank(k, options.rerank);
+  const depth = planner.rerank(k, width, options.rerank);
   const rerank = Math.min(depth > 0 ? Math.max(depth, k) : 0, size); // re-scoring fewer than k would return fewer
   const beam = Math.min(Math.max(width, rerank), size);
   let found = Math.min(k, size);
