@@ -114,8 +114,9 @@ variants.forEach(({ label }, b) => {
 measure(flats, data, K).forEach(({ recall, qps }, b) => {
   console.log(row([`flat ${builds[b]} (exact)`, '', '', recall.toFixed(3), Math.round(qps).toLocaleString(), (flats[b].memoryBytes / 1e6).toFixed(1)], widths));
 });
+const memory = graphs.map((index) => index.memoryBytes);
 for (const index of [...graphs, ...flats]) index.dispose();
 const speedups = perEf.map(([simd, scalar], i) => `${(simd.qps / scalar.qps).toFixed(2)}x at ef=${options.efs[i]}`);
 console.log(`\nSIMD vs scalar: build ${(buildSeconds[1] / buildSeconds[0]).toFixed(2)}x faster; search ${speedups.join(', ')}`);
 const compact = perEf.map(([simd, , i8], i) => `${(i8.qps / simd.qps).toFixed(2)}x at ef=${options.efs[i]}`);
-console.log(`i8 rows vs f32 (SIMD): memory ${(graphs[2].memoryBytes / graphs[0].memoryBytes).toFixed(2)}x, build ${(buildSeconds[0] / buildSeconds[2]).toFixed(2)}x faster; search ${compact.join(', ')}`);
+console.log(`i8 rows vs f32 (SIMD): memory ${(memory[2] / memory[0]).toFixed(2)}x, build ${(buildSeconds[0] / buildSeconds[2]).toFixed(2)}x faster; search ${compact.join(', ')}`);
