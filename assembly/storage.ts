@@ -134,13 +134,15 @@ export function canRerank(): bool {
   return storage == Storage.F32 || storage == Storage.F16 ? c.query : c.prepared;
 }
 
-/**
- * Turns the input row of `c` into its query row (normalised for cosine) and prepared
- * query. The one place a query or a new row is normalised.
- */
-export function prepareQuery(c: Context): void {
+/** Copies the input row of `c` to its query row, normalised for cosine: the one place a row is normalised. */
+function normaliseInput(c: Context): void {
   if (metric == Metric.COSINE) normalize(c.input, c.query, stride);
   else memory.copy(c.query, c.input, rowBytes);
+}
+
+/** Turns the input row of `c` into its query row and its prepared query (a query, or a new row). */
+export function prepareQuery(c: Context): void {
+  normaliseInput(c);
   if (storage == Storage.I8) quantizeI8(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
   else if (storage == Storage.BINARY) prepareBinary(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
 }
@@ -166,8 +168,8 @@ export function storeRow(c: Context, slot: u32): void {
 function queryDistanceOther(prepared: usize, slot: u32): f32 {
   let code = codePtr(slot);
   switch (kernel) {
-    case EXACT_L2: return l2(prepared, rawPtr(slot), stride);
-    case EXACT_DOT: return 1 - dot(prepared, rawPtr(slot), stride);
+    case EXACT_L2:
+    case EXACT_DOT: return exactDistance(prepared, slot);
     case F16_L2: return l2Half<f32>(prepared, code, stride);
     case F16_DOT: return 1 - dotHalf<f32>(prepared, code, stride);
     case I8_L2: return i8Squared() * <f32>l2I8(prepared, code, codeBytes);
@@ -226,18 +228,19 @@ export function decodeRow(slot: u32, dst: usize): void {
  */
 // @ts-ignore: decorator
 @inline export function touchRow(slot: u32): u32 {
-  let exact = kernel >= EXACT_L2;
-  let row = exact ? rawPtr(slot) : codePtr(slot), bytes = exact ? rowBytes : codeBytes;
-  let sink: u32 = 0;
-  for (let off: usize = 0; off < bytes; off += 64) sink ^= load<u32>(row + off);
-  return sink;
+  return kernel >= EXACT_L2 ? touch(rawPtr(slot), rowBytes) : touch(codePtr(slot), codeBytes);
 }
 
 /** touchRow() for the kept f32 row of `slot`, before an exact re-rank reads it. */
 export function touchExactRow(slot: u32): u32 {
-  let row = rawPtr(slot);
+  return touch(rawPtr(slot), rowBytes);
+}
+
+/** One load per cache line of `bytes` at `row`, xor-ed. */
+// @ts-ignore: decorator
+@inline function touch(row: usize, bytes: usize): u32 {
   let sink: u32 = 0;
-  for (let off: usize = 0; off < rowBytes; off += 64) sink ^= load<u32>(row + off);
+  for (let off: usize = 0; off < bytes; off += 64) sink ^= load<u32>(row + off);
   return sink;
 }
 
@@ -249,8 +252,7 @@ export function trainBegin(): void {
 
 /** Feeds the input row of `c` (normalised for cosine) to the quantizer's training. */
 export function trainRow(c: Context): void {
-  if (metric == Metric.COSINE) normalize(c.input, c.query, stride);
-  else memory.copy(c.query, c.input, rowBytes);
+  normaliseInput(c);
   if (storage == Storage.I8) trainRowI8(quantizer(), c.query, stride);
   else if (storage == Storage.BINARY) trainRowBinary(quantizer(), c.query, stride);
 }
