@@ -146,7 +146,11 @@ export function queryDistanceBinary(prepared: usize, code: usize, dim: i32, resi
   return 1 - (qTerm + estimate);
 }
 
-/** The estimated distance between the rows at `a` and `b`, from their Hamming distance. */
+/**
+ * The estimated distance between the rows at `a` and `b`, from their Hamming distance:
+ * the storage contract's slot-to-slot distance. No index calls it today: an HnswIndex
+ * over bits keeps its f32 rows and builds from them (src/options.ts says why).
+ */
 export function pairDistanceBinary(quantizer: usize, a: usize, b: usize, dim: i32, residual: bool): f32 {
   let bytes = bitBytes(dim);
   let agreement: f32 = 1 - 2 * <f32>hamming(a, b, bytes) / <f32>dim; // ⟨b̄_a, b̄_b⟩
