@@ -172,6 +172,14 @@ export function decodeBinary(quantizer: usize, code: usize, dst: usize, dim: i32
   memory.fill(dst + (<usize>dim << 2), 0, <usize>(stride - dim) << 2);
 }
 
+/** Whether the row at `code` is one encodeBinary() could write: no bits past dim, finite factors. */
+export function binarySound(code: usize, dim: i32): bool {
+  let bytes = bitBytes(dim);
+  for (let j = dim; j < <i32>(bytes << 3); j++) if ((load<u8>(code + (<usize>j >> 3)) >> <u8>(j & 7)) & 1) return false;
+  let factors = code + bytes, norm = load<f32>(factors), f = load<f32>(factors, 4);
+  return norm >= 0 && norm < Infinity && f >= 0 && f < Infinity && isFinite<f32>(load<f32>(factors, 8)) && load<u32>(factors, 12) == 0;
+}
+
 /** Starts training: zero sums, no rows. */
 export function trainBeginBinary(quantizer: usize, stride: i32): void {
   store<u32>(quantizer, 0);

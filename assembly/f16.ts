@@ -149,6 +149,15 @@ export function dotHalf<A>(a: usize, h: usize, stride: i32): f32 {
       + value<A>(a + (lane + 12) * SA) * fromHalf(load<u16>(h + ((lane + 12) << 1))));
 }
 
+/** Whether the `stride` halves at `row` are finite for the first `dim` and zero after. */
+export function halvesSound(row: usize, dim: i32, stride: i32): bool {
+  for (let j = 0; j < stride; j++) {
+    let h = <u32>load<u16>(row + (<usize>j << 1));
+    if (j < dim ? (h & 0x7c00) == 0x7c00 : h != 0) return false; // exponent 31: Infinity or NaN
+  }
+  return true;
+}
+
 /** Writes `stride` f32 at `src` as halves at `dst`. */
 export function encodeHalves(src: usize, dst: usize, stride: i32): void {
   for (let i = 0; i < stride; i++) store<u16>(dst + (<usize>i << 1), toHalf(load<f32>(src + (<usize>i << 2))));

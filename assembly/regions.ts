@@ -5,6 +5,7 @@
 
 import { Region, State } from '../src/abi';
 import { wantedBytes } from './layout';
+import { tableSizeFor } from './idmap';
 import { graph, keepVectors, links0Bytes, rowBytes } from './params';
 import { count, deletedCount, stateWord } from './state';
 import { codeBytes, preparedBytes, quantizerBytes } from './storage';
@@ -31,6 +32,14 @@ export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize:
   want(Region.FREE, cap << 2);
   want(Region.FILTER, ((cap + 31) >> 5) << 2);
   want(Region.ARENA, <u64>arenaWords << 2);
+}
+
+/** Bytes every region together would take for `capacity` slots (searches 64 wide, no arena), as setWanted() sizes them. */
+export function wantedTotal(capacity: u32): u64 {
+  setWanted(capacity, 64, 0, tableSizeFor(<u64>capacity));
+  let total: u64 = 0;
+  for (let r = 0; r < Region.COUNT; r++) total += load<u64>(wantedBytes + (<usize>r << 3));
+  return total;
 }
 
 /** Bytes of `region` a saved index stores: its used part; 0 for working memory and empty regions. */

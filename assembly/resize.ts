@@ -5,15 +5,17 @@
 
 import { Kind, Region, State, Status } from '../src/abi';
 import { regionStart, relayout } from './layout';
-import { deriveParameters, efConstruction, initialized, M, upperWords } from './params';
+import { deriveParameters, efConstruction, graph, initialized, M, upperWords } from './params';
 import { capacity, setEntry, setRandomState, setStateWord, stateWord } from './state';
 import { deriveStorage, needsTraining, preparedBytes } from './storage';
 import { placeContext } from './context';
 import { rebuildIdTable, tableSizeFor } from './idmap';
-import { setWanted } from './regions';
+import { setWanted, wantedTotal } from './regions';
 
-/** Working memory always holds searches this wide, whatever efConstruction is. */
+/** Working memory always holds searches this wide. */
 const MIN_EF_MAX = 64;
+/** What a load may reserve beyond twice the slots its file holds: a file's capacity is a wish. */
+const LOAD_BUDGET_BYTES: u64 = 16 << 20;
 /** Largest slot count or ef considered; anything above cannot fit in 4 GiB. */
 const MAX_COUNT: u64 = 1 << 30;
 
@@ -39,19 +41,30 @@ export function init(
   setRandomState(seed);
   deriveParameters();
   deriveStorage();
-  return resize(capacity, minEfMax(), graph ? expectedArenaWords(capacity) : 0);
+  return resize(capacity, MIN_EF_MAX, graph ? expectedArenaWords(capacity) : 0);
+}
+
+/** Bytes one more slot adds to the regions (regions.ts), for the load budget. */
+function slotBytes(): u64 {
+  return max<u64>(wantedTotal(1024) - wantedTotal(0), 1024) / 1024;
 }
 
 /**
- * Sizes every region exactly for the capacity and arena of the state record src/
- * wrote from a file, in one memory.grow. src/ has checked the parameters.
+ * Sizes every region for the state record src/ wrote from a file, in one memory.grow.
+ * The file's capacity is only a wish: a load reserves at most twice the slots the file
+ * holds, or 16 MiB's worth, whichever is more, so a small file can never reserve
+ * gigabytes; the index grows again as items are added. src/ has checked the parameters.
  */
 export function restoreLayout(): i32 {
   if (initialized()) return Status.ALREADY_INITIALIZED;
   deriveParameters();
   deriveStorage();
+  let slots = <u64>stateWord(State.COUNT);
+  let affordable = max<u64>(2 * slots, LOAD_BUDGET_BYTES / slotBytes());
+  let capacity = <u32>max<u64>(min<u64>(<u64>stateWord(State.CAPACITY), affordable), 1);
+  let arena = max(stateWord(State.ARENA_USED), graph ? expectedArenaWords(capacity) : 0);
   // No rehash yet: the labels are not in place until src/ has copied the regions (restore.ts).
-  return resize(stateWord(State.CAPACITY), minEfMax(), stateWord(State.ARENA_WORDS), false);
+  return resize(capacity, MIN_EF_MAX, arena, false);
 }
 
 /** Makes room for at least `wanted` slots. */
@@ -75,21 +88,21 @@ export function reserveArena(words: u32): i32 {
   return resize(capacity(), <i32>stateWord(State.EF_MAX), wanted);
 }
 
-function minEfMax(): i32 {
-  return max(efConstruction, MIN_EF_MAX);
-}
-
 /** Expected upper-level words for n items: P(level >= 1) = 1/M, geometric above. */
 function expectedArenaWords(n: u32): u32 {
   return <u32>min<f64>(<f64>n / <f64>(M - 1) * <f64>upperWords + 1024, 0xffffffff);
 }
 
 /**
- * Sizes the regions (never shrinking them), then re-places the context and, when
+ * Sizes the regions (never shrinking them) for `newCapacity` slots, searches `newEfMax`
+ * wide and `newArenaWords` of upper links, then re-places the context and, when
  * `rehash`, rehashes the ids if the table changed size. Returns a Status; on failure nothing changed.
  */
 function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: bool = true): i32 {
   if (<u64>newCapacity > MAX_COUNT || newEfMax < 1 || <u64>newEfMax > MAX_COUNT) return Status.TOO_LARGE;
+  // An insertion's beam holds at most min(efConstruction, slots) results: keep room for
+  // that, and no more, so a huge efConstruction costs memory only as the index grows.
+  newEfMax = max(newEfMax, min(efConstruction, <i32>newCapacity));
   let oldTableSize = stateWord(State.TABLE_SIZE);
   let tableSize = max<u64>(tableSizeFor(<u64>newCapacity), <u64>oldTableSize);
   setWanted(newCapacity, newEfMax, newArenaWords, tableSize);

@@ -10,9 +10,9 @@
 //                  ├──────┴───┬────┴───┬─────┴─────┴┬──┴─────┴──┬───┴─────────┤
 //                  │ capacity │ count  │ deleted    │ entry     │ maxLevel    │  8 … 12
 //                  ├──────────┼────────┴─┬──────────┼───────────┼─────────────┤
-//                  │ arenaUsed│ arenaWds │ rng lo   │ rng hi    │ efMax       │ 13 … 17
+//                  │ arenaUsed│ rng lo   │ rng hi   │ efMax     │ tableSize   │ 13 … 17
 //                  ├──────────┼──────────┴──────────┴───────────┴─────────────┘
-//                  │ tableSize│   18 (words from efMax on are not saved)
+//                  │ arenaWds │   18 (words from efMax on are sizes of this instance's memory, not saved)
 //                  └──────────┘
 
 import { State } from '../src/abi';

@@ -18,13 +18,13 @@ import { regionStart } from './layout';
 import { dim, keepVectors, metric, rowBytes, stride } from './params';
 import { setStateWord, stateWord } from './state';
 import { dot, l2, normalize } from './distance';
-import { decodeHalves, dotHalf, encodeHalves, l2Half } from './f16';
+import { decodeHalves, dotHalf, encodeHalves, halvesSound, l2Half } from './f16';
 import {
   codeBytesI8, dequantizeI8, dotI8, l2I8, quantizeI8, quantizerBytesI8, quantizerValidI8, scaleI8,
   trainBeginI8, trainEndI8, trainRowI8,
 } from './int8';
 import {
-  codeBytesBinary, decodeBinary, encodeBinary, pairDistanceBinary, prepareBinary, preparedBytesBinary,
+  binarySound, codeBytesBinary, decodeBinary, encodeBinary, pairDistanceBinary, prepareBinary, preparedBytesBinary,
   quantizerBytesBinary, quantizerValidBinary, queryDistanceBinary, trainBeginBinary, trainEndBinary, trainRowBinary,
 } from './binary';
 
@@ -263,6 +263,32 @@ export function trainEnd(): i32 {
   if (storage == Storage.BINARY && !trainEndBinary(quantizer(), stride)) return Status.NO_TRAINING_ROWS;
   setStateWord(State.TRAINED, 1);
   return Status.OK;
+}
+
+/**
+ * Whether the stored row of `slot` (and its kept f32 row) is one the format can hold:
+ * finite values and zero padding. A loaded file could say otherwise, and NaN rows or
+ * padding lanes would enter every distance. Called by integrity.ts.
+ */
+export function rowSound(slot: u32): bool {
+  if (keepVectors && !finiteRow(rawPtr(slot))) return false;
+  let code = codePtr(slot);
+  if (storage == Storage.F16) return halvesSound(code, dim, stride) && zeroBytes(code + (<usize>stride << 1), codeBytes - (<usize>stride << 1));
+  if (storage == Storage.I8) return zeroBytes(code + <usize>dim, codeBytes - <usize>dim);
+  if (storage == Storage.BINARY) return binarySound(code, dim);
+  return finiteRow(code);
+}
+
+/** An f32 row of `dim` finite values and zero padding to `stride`. */
+function finiteRow(row: usize): bool {
+  for (let j = 0; j < dim; j++) if (!isFinite<f32>(load<f32>(row + (<usize>j << 2)))) return false;
+  return zeroBytes(row + (<usize>dim << 2), <usize>(stride - dim) << 2);
+}
+
+/** Whether `bytes` at `ptr` are all zero. */
+export function zeroBytes(ptr: usize, bytes: usize): bool {
+  for (let i: usize = 0; i < bytes; i++) if (load<u8>(ptr + i) != 0) return false;
+  return true;
 }
 
 /** Integrity.OK when the trained parameters of a loaded index are usable, else BAD_QUANTIZER. */

@@ -73,16 +73,18 @@ export enum State {
   ENTRY_SLOT = 11,
   /** Top level of the graph as an i32; -1 while empty (and always for FLAT). */
   MAX_LEVEL = 12,
+  /** Words of the upper-level arena in use. */
   ARENA_USED = 13,
-  ARENA_WORDS = 14,
-  RNG_LO = 15,
-  RNG_HI = 16,
-  /** Words saved in a file's header. */
-  PERSISTED = 17,
+  RNG_LO = 14,
+  RNG_HI = 15,
+  /** Words saved in a file's header; the rest are sizes of this instance's memory. */
+  PERSISTED = 16,
   /** Widest search (ef or k) the working memory holds. */
-  EF_MAX = 17,
+  EF_MAX = 16,
   /** Entries of the id table (a power of two). */
-  TABLE_SIZE = 18,
+  TABLE_SIZE = 17,
+  /** Words the upper-level arena holds (at least ARENA_USED). */
+  ARENA_WORDS = 18,
   WORDS = 19,
 }
 
@@ -147,6 +149,10 @@ export enum Integrity {
   BAD_FREE_LIST = 11,
   DUPLICATE_ID = 12,
   BAD_QUANTIZER = 13,
+  /** A stored row holds NaN or ±Infinity, or its padding is not zero. */
+  BAD_ROW = 14,
+  /** A live slot's label is not an id (NO_ID). */
+  BAD_LABEL = 15,
 }
 
 /** Distance kernels the `kernel` export runs, for tests and benchmarks. */
@@ -190,5 +196,5 @@ export enum Header {
   /** First of the State.PERSISTED words of the state record. */
   STATE = 11,
   /** Words before the region table. */
-  WORDS = 28,
+  WORDS = 27,
 }

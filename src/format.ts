@@ -7,10 +7,10 @@
 // (f32 only, fixed region order) still load. Used by the index classes' serialize() and
 // load(), and by load-index.ts; the checksums run in WASM (assembly/checksum.ts).
 //
-//   offset 0                        112                 112 + 24·n
+//   offset 0                        108                 108 + 24·n
 //   ┌────────────────────────────────┬───────────────────┬─────────┬─  ─┬─────────┬─────┐
 //   │ header: Header words 0 … 10,   │ region table:     │ region  │ …  │ region  │ sum │
-//   │ then State words 0 … 16        │ n × (tag u32, 0,  │ 16-byte │    │ aligned │ u64 │
+//   │ then State words 0 … 15        │ n × (tag u32, 0,  │ 16-byte │    │ aligned │ u64 │
 //   │ (src/abi.ts Header, State)     │ offset u64, u64)  │ aligned │    │         │     │
 //   └────────────────────────────────┴───────────────────┴─────────┴─  ─┴─────────┴─────┘
 //   Header.CHECKSUM holds the low 32 bits of the XXH64 of the header and table without that
@@ -220,7 +220,7 @@ function parseVersion1(core: Core, view: DataView): ParsedHeader {
   const fields: [State, number][] = [
     [State.KIND, 2], [State.METRIC, 3], [State.DIM, 4], [State.M, 6], [State.EF_CONSTRUCTION, 7], [State.COUNT, 8],
     [State.CAPACITY, 9], [State.DELETED_COUNT, 10], [State.ENTRY_SLOT, 11], [State.MAX_LEVEL, 12],
-    [State.ARENA_USED, 13], [State.ARENA_WORDS, 14], [State.RNG_LO, 15], [State.RNG_HI, 16],
+    [State.ARENA_USED, 13], [State.RNG_LO, 15], [State.RNG_HI, 16], // word 14, the arena's size, is the loader's to choose now
   ];
   for (const [word, at] of fields) state[word] = u(at);
   state[State.STORAGE] = Storage.F32;
@@ -267,8 +267,7 @@ function checkState(file: LoadedFile): void {
     if (M < 2 || M > 10000 || efC < 1 || efC > 0x7fffffff) throw bad(`M ${M}, efConstruction ${efC}`);
     if (file.ef < 1 || file.ef > 0x7fffffff) throw bad(`ef ${file.ef}`);
     if (maxLevel < -1 || maxLevel > 255 || (count === 0) !== (maxLevel === -1)) throw bad(`maxLevel ${maxLevel} with ${count} items`);
-    if (s[State.ARENA_USED] > s[State.ARENA_WORDS]) throw bad(`arena of ${s[State.ARENA_WORDS]} words with ${s[State.ARENA_USED]} used`);
-  } else if (M !== 0 || efC !== 0 || s[State.ARENA_USED] !== 0 || s[State.ARENA_WORDS] !== 0 || maxLevel !== -1 || s[State.ENTRY_SLOT] !== 0) {
+  } else if (M !== 0 || efC !== 0 || s[State.ARENA_USED] !== 0 || maxLevel !== -1 || s[State.ENTRY_SLOT] !== 0) {
     throw bad('graph fields set in a FlatIndex');
   }
 }

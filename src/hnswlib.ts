@@ -96,7 +96,6 @@ export async function readHnswlib(bytes: Uint8Array, options: HnswlibOptions): P
   state[State.ENTRY_SLOT] = count === 0 ? 0 : entry;
   state[State.MAX_LEVEL] = maxLevel;
   state[State.ARENA_USED] = arenaWords;
-  state[State.ARENA_WORDS] = arenaWords;
   state[State.RNG_LO] = seed % 2 ** 32; // assembly/rng.ts: the generator starts at the seed
   state[State.RNG_HI] = Math.floor(seed / 2 ** 32);
   const core = new Core(await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm)));
