@@ -8,6 +8,7 @@ import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
+import { checkPath, writeFileAtomic } from './node-io.js';
 import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
 import { DEFAULT_RERANK, describe, storageName, type MetricName, type StorageName } from './options.js';
 import {
@@ -261,10 +262,13 @@ export abstract class BaseIndex {
     return serializeCore(this.#live(), { ...this.fileExtras(), rerank: this.#rerank });
   }
 
-  /** Writes serialize() to `path` through a temporary file renamed into place (Node only). */
+  /**
+   * Writes serialize() to `path` through a temporary file renamed into place (Node
+   * only); removes temporaries of the same path that a killed save left (src/node-io.ts).
+   */
   async save(path: string): Promise<void> {
-    const bytes = this.serialize();
-    const { writeFileAtomic } = await import('./node-io.js');
+    checkPath(path, 'save()');
+    const bytes = this.serialize(); // the index as it is now, whatever happens while the file is written
     await writeFileAtomic(path, bytes);
   }
 

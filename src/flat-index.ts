@@ -5,6 +5,7 @@ import { Kind, State } from './abi.js';
 import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
 import { BaseIndex } from './base-index.js';
+import { readFileBytes } from './node-io.js';
 import { WannError } from './errors.js';
 import { COMMON_OPTIONS, METRICS, resolveCommon, STORAGES, type CommonOptions } from './options.js';
 import { checkPositive } from './vectors.js';
@@ -38,8 +39,7 @@ export class FlatIndex extends BaseIndex {
 
   /** load() of the file at `path` (Node only). */
   static async open(path: string, options: LoadOptions = {}): Promise<FlatIndex> {
-    const { readFileBytes } = await import('./node-io.js');
-    return FlatIndex.load(await readFileBytes(path), options);
+    return FlatIndex.load(await readFileBytes(path, 'FlatIndex.open()'), options);
   }
 
   /** @internal The index around an instance format.ts has restored. */

@@ -7,6 +7,7 @@ import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
 import { readHnswlib, writeHnswlib, type HnswlibOptions } from './hnswlib.js';
 import { BaseIndex } from './base-index.js';
+import { readFileBytes } from './node-io.js';
 import { integrityProblem, WannError } from './errors.js';
 import { METRICS, resolveHnsw, STORAGES, type HnswOptions } from './options.js';
 import { checkPositive } from './vectors.js';
@@ -55,8 +56,7 @@ export class HnswIndex extends BaseIndex {
 
   /** load() of the file at `path` (Node only). */
   static async open(path: string, options: LoadOptions = {}): Promise<HnswIndex> {
-    const { readFileBytes } = await import('./node-io.js');
-    return HnswIndex.load(await readFileBytes(path), options);
+    return HnswIndex.load(await readFileBytes(path, 'HnswIndex.open()'), options);
   }
 
   /**

@@ -1,17 +1,46 @@
 // Node file helpers for save() and open(). node:fs is imported inside the functions,
 // so the browser bundle holds no static import of it (as wasm.ts does for file: URLs).
 // Used by base-index.ts save() and the index classes' open().
+//
+// save() writes `.<name>.<pid>.<stamp>.tmp` beside the target, then renames it into
+// place. A process killed mid-write cannot delete its temporary (SIGKILL, a crash, power
+// loss), so each save of a path first removes the temporaries of that same path whose
+// process is gone (removeStale).
+
+import { WannError } from './errors.js';
+import { describe } from './options.js';
+
+/** Throws INVALID_ARGUMENT unless `path` is a non-empty string; `what` names the call. */
+export function checkPath(path: unknown, what: string): asserts path is string {
+  if (typeof path !== 'string' || path === '') {
+    throw new WannError('INVALID_ARGUMENT', `${what} takes a file path (a non-empty string), got ${describe(path)}`);
+  }
+}
+
+let lastStamp = 0;
+
+/** Date.now(), never the same twice in this process: two saves of one path in one millisecond get two temporaries. */
+function uniqueStamp(): number {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return lastStamp;
+}
 
 /**
  * Writes `bytes` to a temporary file beside `path`, flushes it, then renames it into
  * place: a crash mid-write leaves the old file (or none), never a half-written one.
+ * File-system errors are Node's (code ENOENT, EACCES, ENOSPC …), naming `path`, not
+ * the temporary.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const fs = await import('node:fs/promises');
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.${Date.now()}.tmp`;
+  const dir = path.slice(0, slash + 1), name = path.slice(slash + 1);
+  await removeStale(dir, name); // first: a killed save's temporary may hold the space this one needs
+  const temporary = `${dir}.${name}.${process.pid}.${uniqueStamp()}.tmp`;
+  let created = false;
   try {
-    const handle = await fs.open(temporary, 'w');
+    const handle = await fs.open(temporary, 'wx'); // exclusive: never writes into another save's file
+    created = true;
     try {
       await handle.writeFile(bytes);
       await handle.sync();
@@ -20,13 +49,49 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     }
     await fs.rename(temporary, path);
   } catch (error) {
-    await fs.unlink(temporary).catch(() => undefined);
-    throw error;
+    if (created) await fs.unlink(temporary).catch(() => undefined);
+    throw namingTarget(error, path);
   }
 }
 
-/** The bytes of the file at `path`. */
-export async function readFileBytes(path: string): Promise<Uint8Array> {
+/**
+ * Deletes the temporaries of `dir` + `name` whose save died: files named exactly
+ * `.<name>.<pid>.<digits>.tmp` whose pid is no running process on this machine. Kept:
+ * this process's own (a save of the same path may be under way), those of live pids
+ * (another process saving; a reused pid only delays the cleanup), and every other name.
+ * Best effort: an error here never fails the save.
+ */
+async function removeStale(dir: string, name: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.\\d+\\.tmp$`);
+  const entries = await fs.readdir(dir === '' ? '.' : dir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = Number(pattern.exec(entry)?.[1]);
+    if (pid > 0 && pid !== process.pid && !isRunning(pid)) await fs.unlink(dir + entry).catch(() => undefined);
+  }
+}
+
+/** Whether a process `pid` exists here (signal 0 only checks; EPERM means it exists under another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Node's error as it would read had the target itself been written: "ENOENT: no such file or directory, save '<path>'". */
+function namingTarget(error: unknown, path: string): unknown {
+  const { code, errno, syscall, message } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string') return error;
+  const reason = message.split(`, ${syscall}`)[0]; // "ENOENT: no such file or directory"
+  return Object.assign(new Error(`${reason}, save '${path}'`, { cause: error }), { code, errno, syscall, path });
+}
+
+/** The bytes of the file at `path`; `what` names the call for a path that is not a string. */
+export async function readFileBytes(path: string, what: string): Promise<Uint8Array> {
+  checkPath(path, what);
   const fs = await import('node:fs/promises');
   return fs.readFile(path);
 }
