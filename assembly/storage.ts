@@ -279,9 +279,16 @@ export function rowSound(slot: u32): bool {
   return finiteRow(code);
 }
 
-/** An f32 row of `dim` finite values and zero padding to `stride`. */
+/** An f32 row of `dim` finite values and zero padding to `stride` (an exponent of all ones is NaN or Infinity). */
 function finiteRow(row: usize): bool {
-  for (let j = 0; j < dim; j++) if (!isFinite<f32>(load<f32>(row + (<usize>j << 2)))) return false;
+  let end = row + rowBytes;
+  if (ASC_FEATURE_SIMD) {
+    let exponent = i32x4.splat(0x7f800000), bad = i32x4.splat(0);
+    for (let p = row; p < end; p += 16) bad = v128.or(bad, i32x4.eq(v128.and(v128.load(p), exponent), exponent));
+    if (v128.any_true(bad)) return false;
+  } else {
+    for (let p = row; p < end; p += 4) if ((load<u32>(p) & 0x7f800000) == 0x7f800000) return false;
+  }
   return zeroBytes(row + (<usize>dim << 2), <usize>(stride - dim) << 2);
 }
 
