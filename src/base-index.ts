@@ -10,7 +10,7 @@ import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
 import { checkPath, writeFileAtomic } from './node-io.js';
 import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
-import { DEFAULT_RERANK, describe, storageName, type MetricName, type StorageName } from './options.js';
+import { checkOptionNames, DEFAULT_RERANK, describe, storageName, type MetricName, type StorageName } from './options.js';
 import {
   checkBatch, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, valueLimit, type Batch, type Vector, type Vectors,
 } from './vectors.js';
@@ -59,6 +59,9 @@ const MAX_BATCH_RESULTS = 2 ** 27;
 /** Rows automatic training reads from a first batch, evenly spaced (plenty for ranges and means). */
 const AUTO_TRAIN_ROWS = 100_000;
 const GROWTH = 1.5;
+/** Option names per call; Records, so the compiler checks each list against its type. */
+const SEARCH_OPTIONS = Object.keys({ ef: true, rerank: true, filter: true, exact: true } satisfies Record<keyof SearchOptions, true>);
+const BATCH_OPTIONS = Object.keys({ onProgress: true } satisfies Record<keyof AddBatchOptions, true>);
 
 export abstract class BaseIndex {
   #core: Core | undefined;
@@ -173,7 +176,7 @@ export abstract class BaseIndex {
   add(vector: Vector, id?: number): void {
     const core = this.#idle();
     checkVector(vector, this.dim, 'vector', valueLimit(this.storage));
-    const chosen = checkId(id ?? core.x.size());
+    const chosen = checkId(id === undefined ? core.x.size() : id); // only undefined means the default: null is no id
     if (id === undefined && core.x.slotOf(chosen) >= 0) {
       throw new WannError('DUPLICATE_ID', `the default id ${chosen} (the size) is already in the index; pass an id`);
     }
@@ -191,7 +194,7 @@ export abstract class BaseIndex {
     const core = this.#idle();
     const batch = checkBatch(vectors, this.dim, 'vectors', valueLimit(this.storage));
     const idList = ids === undefined ? sequentialIds(core.x.size(), batch.count) : checkIds(ids, batch.count);
-    const onProgress = checkProgress(options.onProgress);
+    const onProgress = progressOption(options, 'addBatch()');
     let fresh = 0;
     for (let i = 0; i < batch.count; i++) {
       if (core.x.slotOf(idList[i]) < 0) {
@@ -218,7 +221,7 @@ export abstract class BaseIndex {
   train(sample: Vectors, options: AddBatchOptions = {}): void {
     const core = this.#idle();
     const batch = checkBatch(sample, this.dim, 'sample', valueLimit(this.storage));
-    const onProgress = checkProgress(options.onProgress);
+    const onProgress = progressOption(options, 'train()');
     if (this.storage === 'f32' || this.storage === 'f16') return;
     if (core.state(State.COUNT) > 0) {
       throw new WannError('INVALID_ARGUMENT', `train() sets the quantizer before rows are added; this index holds ${core.state(State.COUNT)}`);
@@ -232,7 +235,7 @@ export abstract class BaseIndex {
     const core = this.#idle();
     checkVector(query, this.dim, 'query');
     checkPositive(k, 'k');
-    return core.results(this.#searchOne(core, query, planSearch(core, k, options, this.#planner)));
+    return core.results(this.#searchOne(core, query, this.#plan(core, k, options, 'search()')));
   }
 
   /**
@@ -247,7 +250,7 @@ export abstract class BaseIndex {
       throw new WannError('INVALID_ARGUMENT',
         `${batch.count} queries × k = ${k} is ${batch.count * k} results, more than one batch may return (${MAX_BATCH_RESULTS}); split the queries`);
     }
-    const plan = planSearch(core, k, options, this.#planner);
+    const plan = this.#plan(core, k, options, 'searchBatch()');
     const ids = new Uint32Array(batch.count * k).fill(NO_ID);
     const distances = new Float32Array(batch.count * k).fill(Infinity);
     for (let q = 0; q < batch.count; q++) core.copyResults(this.#searchOne(core, batch.row(q), plan), ids, distances, q * k);
@@ -379,6 +382,12 @@ export abstract class BaseIndex {
     return rule === 'beam' ? beam : rule.perK * k;
   }
 
+  /** The plan of one search() or searchBatch() call (src/plan.ts), once its option names are checked. */
+  #plan(core: Core, k: number, options: SearchOptions, what: string): Plan {
+    checkOptionNames(options, SEARCH_OPTIONS, 'INVALID_ARGUMENT', what, '{ ef: 64 }');
+    return planSearch(core, k, options, this.#planner);
+  }
+
   /** Writes the query, searches; results are left in WASM memory. Returns how many. */
   #searchOne(core: Core, query: Vector, plan: Plan): number {
     if (plan.found === 0) return 0;
@@ -412,11 +421,14 @@ function busy(what: string): WannError {
   return new WannError('BUSY', `${what} is running a callback of yours (onProgress, a filter): call the index after it returns, not from inside`);
 }
 
-function checkProgress(onProgress: unknown): ProgressCallback | undefined {
+/** The onProgress of addBatch() or train() options, once the options are checked. */
+function progressOption(options: AddBatchOptions, what: string): ProgressCallback | undefined {
+  checkOptionNames(options, BATCH_OPTIONS, 'INVALID_ARGUMENT', what, '{ onProgress: (done, total) => … }');
+  const { onProgress } = options;
   if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new WannError('INVALID_ARGUMENT', 'onProgress must be a function (done, total) => void');
+    throw new WannError('INVALID_ARGUMENT', `onProgress must be a function (done, total) => void, got ${describe(onProgress)}`);
   }
-  return onProgress as ProgressCallback | undefined;
+  return onProgress;
 }
 
 function sequentialIds(first: number, count: number): Uint32Array {

@@ -5,8 +5,8 @@ import { Integrity, Status } from './abi.js';
 
 /** Every `WannError.code`, one per kind of mistake or failure. */
 export type WannErrorCode =
-  | 'INVALID_OPTION' // an option of create() is unknown, of the wrong type or out of range
-  | 'INVALID_ARGUMENT' // an argument is of the wrong type or out of range (k, ef, a callback …)
+  | 'INVALID_OPTION' // an option of create() or load() (open, loadIndex, fromHnswlib) is unknown, of the wrong type or out of range
+  | 'INVALID_ARGUMENT' // an argument is of the wrong type or out of range (k, ef, a callback, a call's options, a path …)
   | 'DIMENSION_MISMATCH' // a vector's length differs from the index's dim
   | 'NOT_FINITE' // a vector holds NaN, ±Infinity, or a value its storage would round to Infinity
   | 'INVALID_ID' // an id is not an integer in 0 … 2^32 - 2

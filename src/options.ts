@@ -1,8 +1,17 @@
-// Options of the index classes: types, documented defaults and validation.
-// Used by hnsw-index.ts and flat-index.ts before anything is allocated.
+// Options of the index classes: types, documented defaults and validation. Used by
+// hnsw-index.ts and flat-index.ts (create), format.ts and hnswlib.ts (load) before
+// anything is allocated, and by base-index.ts for the options of each call.
+//
+// One rule for every options argument: it is an object, or omitted (undefined); null
+// is a value like any other and is refused, as it is for an id. Unknown names are
+// refused with a hint for a near miss ('efconstruction', 'ef_construction'). Options
+// that set an index up (create, load, open, loadIndex, fromHnswlib) fail with
+// INVALID_OPTION; the options of one call (search, addBatch, train) with INVALID_ARGUMENT.
 
 import { Metric, Storage } from './abi.js';
 import { WannError } from './errors.js';
+import type { LoadOptions } from './format.js';
+import type { HnswlibOptions } from './hnswlib.js';
 import type { WasmOption } from './wasm.js';
 
 /** 'l2': squared Euclidean; 'ip': 1 - dot; 'cosine': 1 - cosine similarity. As hnswlib. */
@@ -89,26 +98,11 @@ const MAX_U32 = 0xffffffff;
 export type Resolved<T> = Required<Omit<T, 'wasm' | 'rerank'>> & { wasm?: WasmOption; rerank?: number };
 
 export function resolveCommon(options: CommonOptions, known: readonly string[]): Resolved<CommonOptions> {
-  if (typeof options !== 'object' || options === null) {
-    throw new WannError('INVALID_OPTION', `options must be an object such as { dim: 128 }, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      const near = known.find((name) => name.toLowerCase() === key.toLowerCase());
-      const hint = near ? `did you mean "${near}"? ` : '';
-      throw new WannError('INVALID_OPTION', `unknown option "${key}"; ${hint}known options: ${known.join(', ')}`);
-    }
-  }
-  const metric = options.metric ?? HNSW_DEFAULTS.metric;
-  if (!(metric in METRICS)) {
-    throw new WannError('INVALID_OPTION', `metric must be 'l2', 'ip' or 'cosine', got ${describe(metric)}`);
-  }
-  const simd = options.simd ?? HNSW_DEFAULTS.simd;
-  if (simd !== 'auto' && simd !== true && simd !== false) {
-    throw new WannError('INVALID_OPTION', `simd must be 'auto', true or false, got ${describe(simd)}`);
-  }
+  checkOptionNames(options, known, 'INVALID_OPTION', 'create()', '{ dim: 128 }');
+  const metric = checkMetric(options.metric ?? HNSW_DEFAULTS.metric);
+  const simd = checkSimd(options.simd ?? HNSW_DEFAULTS.simd);
   const storage = options.storage ?? HNSW_DEFAULTS.storage;
-  if (!(storage in STORAGES)) {
+  if (typeof storage !== 'string' || !Object.hasOwn(STORAGES, storage)) {
     throw new WannError('INVALID_OPTION', `storage must be 'f32', 'f16', 'i8' or 'binary', got ${describe(storage)}`);
   }
   const keepVectors = options.keepVectors ?? false;
@@ -143,6 +137,71 @@ export function resolveHnsw(options: HnswOptions): Resolved<HnswOptions> {
     ef: integerOption('ef', options.ef ?? HNSW_DEFAULTS.ef, 1, MAX_U32 >>> 1),
     seed: integerOption('seed', options.seed ?? HNSW_DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER),
   };
+}
+
+/** Option names of load(), open() and loadIndex(): a Record, so the compiler checks the list against the type. */
+const LOAD_OPTIONS = Object.keys({ simd: true, wasm: true, metric: true, dim: true } satisfies Record<keyof LoadOptions, true>);
+const HNSWLIB_OPTIONS = Object.keys({ simd: true, wasm: true, metric: true, dim: true, ef: true, seed: true } satisfies Record<keyof HnswlibOptions, true>);
+
+/**
+ * The options of load(), open() and loadIndex(), checked as create() checks its own:
+ * an object or undefined, known names only, each of its type (INVALID_OPTION). Called
+ * at the top of format.ts loadCore(), before the file is read.
+ */
+export function resolveLoadOptions(options: LoadOptions | undefined): LoadOptions {
+  if (options === undefined) return {};
+  checkOptionNames(options, LOAD_OPTIONS, 'INVALID_OPTION', 'load()', "{ metric: 'cosine', dim: 384 }");
+  return checkLoadFields(options);
+}
+
+/** The options of fromHnswlib() checked as resolveLoadOptions(), with `metric` required. Called at the top of hnswlib.ts readHnswlib(). */
+export function resolveHnswlibOptions(options: HnswlibOptions): HnswlibOptions {
+  checkOptionNames(options, HNSWLIB_OPTIONS, 'INVALID_OPTION', 'fromHnswlib()', "{ metric: 'cosine' }");
+  if (options.metric === undefined) throw new WannError('INVALID_OPTION', "fromHnswlib() needs { metric: 'l2' | 'ip' | 'cosine' }: hnswlib files do not store it");
+  if (options.ef !== undefined) integerOption('ef', options.ef, 1, MAX_U32 >>> 1);
+  if (options.seed !== undefined) integerOption('seed', options.seed, 0, Number.MAX_SAFE_INTEGER);
+  return checkLoadFields(options);
+}
+
+/** The fields load() and fromHnswlib() share: simd and metric as create() takes them, dim to insist on. `wasm` is checked where it is loaded. */
+function checkLoadFields<T extends LoadOptions>(options: T): T {
+  if (options.simd !== undefined) checkSimd(options.simd);
+  if (options.metric !== undefined) checkMetric(options.metric);
+  if (options.dim !== undefined) integerOption('dim', options.dim, 1, MAX_DIM);
+  return options;
+}
+
+/**
+ * Throws `code` unless `options` is an object (not null, not an array) whose every name
+ * is in `known`; `what` names the call and `example` shows a good value. Callers whose
+ * options are optional turn undefined into {} first (a default parameter does).
+ */
+export function checkOptionNames(options: unknown, known: readonly string[], code: 'INVALID_OPTION' | 'INVALID_ARGUMENT', what: string, example: string): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new WannError(code, `${what} options must be an object such as ${example}, got ${describe(options)}`);
+  }
+  const fold = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const near = known.find((name) => fold(name) === fold(key));
+      const hint = near ? `did you mean "${near}"? ` : '';
+      throw new WannError(code, `unknown ${what} option "${key}"; ${hint}known options: ${known.join(', ')}`);
+    }
+  }
+}
+
+function checkMetric(metric: unknown): MetricName {
+  if (typeof metric !== 'string' || !Object.hasOwn(METRICS, metric)) { // not `in`: 'toString' is in every object
+    throw new WannError('INVALID_OPTION', `metric must be 'l2', 'ip' or 'cosine', got ${describe(metric)}`);
+  }
+  return metric as MetricName;
+}
+
+function checkSimd(simd: unknown): 'auto' | boolean {
+  if (simd !== 'auto' && simd !== true && simd !== false) {
+    throw new WannError('INVALID_OPTION', `simd must be 'auto', true or false, got ${describe(simd)}`);
+  }
+  return simd;
 }
 
 /** `value` if it is an integer in [min, max], else an INVALID_OPTION error naming it. */
