@@ -20,6 +20,7 @@
 import { Header, Kind, Metric, Region, State, Status, Storage } from './abi.js';
 import { Core } from './core.js';
 import { integrityProblem, WannError } from './errors.js';
+import { resolveLoadOptions } from './options.js';
 import { instantiate, compileBuild, chooseBuild, type WasmOption } from './wasm.js';
 
 export const MAGIC = 0x4e4e4157; // 'WANN' read as a little-endian u32
@@ -134,6 +135,7 @@ export function serializeCore(core: Core, extras: FileExtras): Uint8Array {
  * matched. Called by HnswIndex.load(), FlatIndex.load() and loadIndex().
  */
 export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: Kind): Promise<{ core: Core; file: LoadedFile }> {
+  options = resolveLoadOptions(options);
   if (!(bytes instanceof Uint8Array)) {
     throw new WannError('INVALID_ARGUMENT', 'load() takes the Uint8Array that serialize() returned');
   }

@@ -16,7 +16,7 @@ import { Kind, Region, State, Storage } from './abi.js';
 import { Core } from './core.js';
 import { integrityProblem, WannError } from './errors.js';
 import type { LoadedFile } from './format.js';
-import { METRICS, type MetricName } from './options.js';
+import { METRICS, resolveHnswlibOptions, type MetricName } from './options.js';
 import { MAX_ID } from './vectors.js';
 import { chooseBuild, compileBuild, instantiate, type WasmOption } from './wasm.js';
 
@@ -40,9 +40,7 @@ export interface HnswlibOptions {
 /** A restored instance from an hnswlib file, and what describes it (as a wann file would). */
 export async function readHnswlib(bytes: Uint8Array, options: HnswlibOptions): Promise<{ core: Core; file: LoadedFile }> {
   if (!(bytes instanceof Uint8Array)) throw new WannError('INVALID_ARGUMENT', 'fromHnswlib() takes the bytes of an hnswlib index file');
-  if (typeof options !== 'object' || options === null || !(options.metric in METRICS)) {
-    throw new WannError('INVALID_OPTION', "fromHnswlib() needs { metric: 'l2' | 'ip' | 'cosine' }: hnswlib files do not store it");
-  }
+  options = resolveHnswlibOptions(options);
   if (bytes.length < HEADER_BYTES) throw new WannError('TRUNCATED', `${bytes.length} bytes cannot hold hnswlib's ${HEADER_BYTES}-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
