@@ -13,35 +13,12 @@ import { FlatIndex, HnswIndex, loadIndex, WannError, type StorageName } from '..
 import { firstDifference } from './helpers/brute.ts';
 import { BUILDS, row, seededVectors, simdOption } from './helpers/data.ts';
 import { expectWannRejection } from './helpers/expect.ts';
+import { reseal, regionOffset, stateAt } from './helpers/wann-file.ts';
 import { xxh64 } from './helpers/xxh64.ts';
 
 const DIM = 13; // not a multiple of 4: rows carry padding
 const data = seededVectors({ n: 900, queries: 50, dim: DIM, seed: 31 });
 const more = seededVectors({ n: 300, dim: DIM, seed: 32 });
-
-const word = (bytes: Uint8Array, i: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(i * 4, true);
-/** Byte offset of a state record word in a version 2 header. */
-const stateAt = (field: State) => (Header.STATE + field) * 4;
-
-/** Recomputes both checksums after a deliberate edit, so only the edit is wrong. */
-function reseal(bytes: Uint8Array): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = bytes.slice(0, word(bytes, Header.HEADER_BYTES));
-  const sumAt = Header.CHECKSUM * 4;
-  const headerSum = xxh64(new Uint8Array([...header.subarray(0, sumAt), ...header.subarray(sumAt + 4)]));
-  view.setUint32(sumAt, Number(headerSum & 0xffffffffn), true);
-  view.setBigUint64(bytes.length - 8, xxh64(bytes.subarray(0, bytes.length - 8)), true);
-  return bytes;
-}
-
-/** Where region `tag` starts in a version 2 file (its region table: 24-byte entries after the header words). */
-function regionOffset(bytes: Uint8Array, tag: Region): number {
-  for (let i = 0; i < word(bytes, Header.REGION_COUNT); i++) {
-    const entry = Header.WORDS * 4 + i * 24;
-    if (word(bytes, entry / 4) === tag) return word(bytes, entry / 4 + 2);
-  }
-  throw new Error(`region ${tag} is not in the file`);
-}
 
 /** An HnswIndex of `data.base`; 'binary' keeps its f32 rows, as an HnswIndex must. */
 async function built(simd: boolean, metric: 'l2' | 'ip' | 'cosine' = 'l2', storage: StorageName = 'f32'): Promise<HnswIndex> {
