@@ -1,13 +1,16 @@
 // Fuzz (fast-check): random sequences of add / re-add / remove / search / filtered
 // search / serialize + load run on an HnswIndex and a FlatIndex side by side against a
 // brute-force oracle (a Map of id → vector), for every storage kind, with checkIntegrity
-// and get() of every id after every step; and 1,000 create / serialize / load / dispose
-// cycles leave process memory flat.
+// and get() of every id after every step; the same with calls made from inside callbacks
+// (addBatch's onProgress, filter predicates and iterables): changes and searches refused
+// with BUSY, reads answered, nothing changed; and 1,000 create / serialize / load /
+// dispose cycles leave process memory flat.
 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { FlatIndex, HnswIndex, type StorageName } from '../src/index.ts';
 import { firstDifference } from './helpers/brute.ts';
+import { expectWannError } from './helpers/expect.ts';
 
 const DIM = 5;
 const IDS = 100; // ids 0 … 99: few enough that re-adds and removals collide often
@@ -18,7 +21,17 @@ type Op =
   | { op: 'add'; id: number; vector: number[] }
   | { op: 'remove'; id: number }
   | { op: 'search'; vector: number[]; k: number; allow?: number[] }
-  | { op: 'reload' };
+  | { op: 'reload' }
+  /** addBatch() whose onProgress makes `calls` on the index. */
+  | { op: 'addBatch'; rows: { id: number; vector: number[] }[]; calls: Reentry[] }
+  /** A filtered search whose predicate or iterable makes `calls` on the index (once). */
+  | { op: 'callbackSearch'; vector: number[]; k: number; allow: number[]; via: 'predicate' | 'iterable'; calls: Reentry[] };
+
+/** A call made on an index from inside one of its callbacks. */
+type Reentry =
+  | { call: 'add' | 'addBatch' | 'remove' | 'has' | 'get'; id: number; vector: number[] }
+  | { call: 'train' | 'searchBatch' | 'dispose' | 'size' | 'serialize'; vector: number[] }
+  | { call: 'search'; vector: number[]; id: number; filtered: boolean };
 
 // Small integer coordinates: l2 and 1 - dot are exact in f32, so the oracle's order
 // (distance, then id) is the index's order exactly, ties included.
@@ -29,6 +42,25 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), id }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('search' as const), vector, k: fc.integer({ min: 1, max: 12 }), allow: fc.option(fc.array(id, { maxLength: 15 }), { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'reload' as const }) },
+);
+
+const reentry: fc.Arbitrary<Reentry> = fc.oneof(
+  fc.record({ call: fc.constantFrom('add', 'addBatch', 'remove', 'has', 'get') as fc.Arbitrary<'add'>, id, vector }),
+  fc.record({ call: fc.constantFrom('train', 'searchBatch', 'dispose', 'size', 'serialize') as fc.Arbitrary<'train'>, vector }),
+  fc.record({ call: fc.constant('search' as const), vector, id, filtered: fc.boolean() }),
+);
+const calls = fc.array(reentry, { minLength: 1, maxLength: 4 });
+/** The operations above, and the same with callbacks that call back into the index. */
+const opWithCallbacks: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: op },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('addBatch' as const), rows: fc.uniqueArray(fc.record({ id, vector }), { selector: (r) => r.id, maxLength: 6 }), calls }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('callbackSearch' as const), vector, k: fc.integer({ min: 1, max: 12 }), allow: fc.array(id, { maxLength: 15 }),
+      via: fc.constantFrom('predicate', 'iterable') as fc.Arbitrary<'predicate' | 'iterable'>, calls,
+    }),
+  },
 );
 
 /** The k nearest allowed items as [distance, id], by distance then id. */
@@ -68,6 +100,9 @@ interface Tally {
   /** Oracle results the HnswIndex found (by distance), of those wanted. */
   graphHits: number;
   graphWanted: number;
+  /** Calls made from inside callbacks: refused with BUSY, or reads answered. */
+  busy: number;
+  reads: number;
 }
 
 /** How one storage kind is fuzzed. */
@@ -109,12 +144,15 @@ const CASES: StorageCase[] = [
 /** Training rows spanning the coordinates: i8 gets scale 1, binary the centre 0. */
 const TRAINING = [Array<number>(DIM).fill(-4), Array<number>(DIM).fill(4)];
 
-/** What get() gives for ids 0 … IDS - 1, as plain arrays (undefined where absent). */
+/** What get() gives for `rowId`, as a plain array (undefined where absent). */
+function storedRow(index: HnswIndex | FlatIndex, rowId: number): number[] | undefined {
+  const row = index.get(rowId);
+  return row && Array.from(row);
+}
+
+/** What get() gives for ids 0 … IDS - 1. */
 function storedRows(index: HnswIndex | FlatIndex): (number[] | undefined)[] {
-  return Array.from({ length: IDS }, (_, i) => {
-    const row = index.get(i);
-    return row && Array.from(row);
-  });
+  return Array.from({ length: IDS }, (_, i) => storedRow(index, i));
 }
 
 /** Runs one operation sequence on an HnswIndex and a FlatIndex of `kind`, checking each step against the oracle. */
@@ -135,12 +173,31 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
       } else if (step.op === 'remove') {
         expect(hnsw.remove(step.id)).toBe(items.has(step.id));
         expect(flat.remove(step.id)).toBe(items.delete(step.id));
-      } else if (step.op === 'search') {
+      } else if (step.op === 'addBatch') {
+        const after = new Map(items);
+        for (const { id: rowId, vector: v } of step.rows) after.set(rowId, v);
+        for (const index of [hnsw, flat]) {
+          const inside = new Reads();
+          const progress: number[][] = [];
+          index.addBatch(step.rows.map((r) => r.vector), step.rows.map((r) => r.id), {
+            onProgress: (done, total) => {
+              progress.push([done, total]);
+              reenter(index, step.calls, after, inside, tally); // the whole batch is in when the last chunk reports
+            },
+          });
+          expect(progress).toEqual([[step.rows.length, step.rows.length]]);
+          inside.expectSameBytes(index);
+        }
+        for (const [rowId, v] of after) items.set(rowId, v);
+      } else if (step.op === 'search' || step.op === 'callbackSearch') {
+        const inside = new Reads();
+        const filter = (index: HnswIndex | FlatIndex) => (step.op === 'search' ? step.allow : callbackFilter(index, step, items, inside, tally));
         const want = oracle(items, metric, step.vector, step.k, step.allow);
-        expectExact(flat.search(step.vector, step.k, { ef: 64, filter: step.allow }), want, items, metric, step.vector);
+        expectExact(flat.search(step.vector, step.k, { ef: 64, filter: filter(flat) }), want, items, metric, step.vector);
         const rerank = kind.keepVectors ? kind.rerankPerK * step.k : undefined;
-        const got = hnsw.search(step.vector, step.k, { ef: 64, filter: step.allow, rerank });
+        const got = hnsw.search(step.vector, step.k, { ef: 64, filter: filter(hnsw), rerank });
         expectSound(got, items, metric, step.vector, step.allow);
+        inside.expectSameBytes(hnsw, flat);
         // Recall by distance: ties at the k-th distance count as hits whichever id is returned.
         const bound = want.length === 0 ? -Infinity : want[want.length - 1][0];
         tally.graphHits += Math.min(want.length, Array.from(got.distances).filter((d) => d <= bound).length);
@@ -169,6 +226,67 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
   }
 }
 
+/** What serialize() gave inside callbacks, to compare with the index once the outer call returned. */
+class Reads {
+  readonly bytes = new Map<HnswIndex | FlatIndex, Uint8Array[]>();
+
+  add(index: HnswIndex | FlatIndex, bytes: Uint8Array): void {
+    this.bytes.set(index, [...(this.bytes.get(index) ?? []), bytes]);
+  }
+
+  /** Reading inside the callback saw the index as it is after the call: nothing half-done. */
+  expectSameBytes(...indexes: (HnswIndex | FlatIndex)[]): void {
+    for (const index of indexes) {
+      const now = this.bytes.has(index) ? index.serialize() : undefined;
+      for (const bytes of this.bytes.get(index) ?? []) expect(firstDifference(bytes, now!)).toBeNull();
+    }
+  }
+}
+
+/**
+ * Makes `calls` on `index` from inside one of its callbacks, where `items` is what it
+ * holds: every change and search (and dispose) throws BUSY, reads answer as usual.
+ */
+function reenter(index: HnswIndex | FlatIndex, calls: Reentry[], items: Map<number, number[]>, inside: Reads, tally: Tally): void {
+  for (const c of calls) {
+    switch (c.call) {
+      case 'add': expectWannError(() => index.add(c.vector, c.id), 'BUSY'); break;
+      case 'addBatch': expectWannError(() => index.addBatch([c.vector], [c.id], { onProgress: () => {} }), 'BUSY'); break;
+      case 'remove': expectWannError(() => index.remove(c.id), 'BUSY'); break;
+      case 'train': expectWannError(() => index.train(TRAINING), 'BUSY'); break;
+      case 'search': expectWannError(() => index.search(c.vector, 3, c.filtered ? { filter: (i) => i === c.id } : {}), 'BUSY'); break;
+      case 'searchBatch': expectWannError(() => index.searchBatch([c.vector], 3), 'BUSY'); break;
+      case 'dispose': expectWannError(() => index.dispose(), 'BUSY'); expect(index.disposed).toBe(false); break;
+      case 'size': expect(index.size).toBe(items.size); break;
+      case 'has': expect(index.has(c.id)).toBe(items.has(c.id)); break;
+      case 'get': expect(storedRow(index, c.id)).toEqual(items.get(c.id)); break;
+      case 'serialize': inside.add(index, index.serialize()); break;
+    }
+    if (['size', 'has', 'get', 'serialize'].includes(c.call)) tally.reads++;
+    else tally.busy++;
+  }
+}
+
+/** The filter of a callbackSearch: allows `step.allow`, and makes its calls the first time it runs. */
+function callbackFilter(index: HnswIndex | FlatIndex, step: Extract<Op, { op: 'callbackSearch' }>, items: Map<number, number[]>, inside: Reads, tally: Tally) {
+  let entered = false;
+  const enter = () => {
+    if (!entered) reenter(index, step.calls, items, inside, tally);
+    entered = true;
+  };
+  const allowed = new Set(step.allow);
+  if (step.via === 'predicate') {
+    return (candidate: number) => {
+      enter();
+      return allowed.has(candidate);
+    };
+  }
+  return { *[Symbol.iterator]() {
+    enter();
+    yield* step.allow;
+  } };
+}
+
 /** Every result is live, allowed, at its true distance, and nearest first. */
 function expectSound(got: { ids: Uint32Array; distances: Float32Array }, items: Map<number, number[]>, metric: Metric, query: number[], allow?: number[]): void {
   const ids = Array.from(got.ids);
@@ -180,13 +298,27 @@ function expectSound(got: { ids: Uint32Array; distances: Float32Array }, items: 
 describe.each(CASES.flatMap((kind) => (['l2', 'ip'] as const).map((metric) => [kind.storage, metric, kind] as const)))(
   'fuzz: operation sequences against a brute-force oracle (%s, %s)', (storage, metric, kind) => {
     test('FlatIndex matches the oracle exactly, HnswIndex stays sound and near it, both survive reloads', async () => {
-      const tally: Tally = { sequences: 0, steps: 0, graphHits: 0, graphWanted: 0 };
+      const tally: Tally = { sequences: 0, steps: 0, graphHits: 0, graphWanted: 0, busy: 0, reads: 0 };
       await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 150, size: 'large' }), (ops) => runSequence(kind, metric, ops, tally)),
         { numRuns: kind.runs, seed: kind.seeds[metric] });
       const recall = tally.graphHits / Math.max(1, tally.graphWanted);
       console.log(`fuzz ${storage} ${metric}: ${tally.sequences} sequences, ${tally.steps} steps; HnswIndex recall against the oracle ${recall.toFixed(4)}`);
       expect(tally.sequences).toBe(kind.runs);
       expect(recall).toBeGreaterThanOrEqual(kind.minRecall);
+    }, 120_000);
+  });
+
+// Re-entrant calls: one property per storage kind (a metric each), 50 sequences, about
+// 1.5 s each. The callbacks run on both indexes of a step, so each call is made twice.
+describe.each(CASES.map((kind, i) => [kind.storage, i % 2 === 0 ? 'l2' : 'ip', kind] as const))(
+  'fuzz: calls from inside callbacks (%s, %s)', (storage, metric, kind) => {
+    test('changes and searches from onProgress, filter predicates and iterables are BUSY, reads answer, the outer call matches the oracle', async () => {
+      const tally: Tally = { sequences: 0, steps: 0, graphHits: 0, graphWanted: 0, busy: 0, reads: 0 };
+      await fc.assert(fc.asyncProperty(fc.array(opWithCallbacks, { minLength: 5, maxLength: 100, size: 'large' }), (ops) => runSequence(kind, metric, ops, tally)),
+        { numRuns: 50, seed: kind.seeds[metric] + 100 });
+      console.log(`fuzz re-entrant ${storage} ${metric}: ${tally.sequences} sequences, ${tally.steps} steps; calls from callbacks: ${tally.busy} refused with BUSY, ${tally.reads} reads answered`);
+      expect(tally.busy).toBeGreaterThan(0);
+      expect(tally.reads).toBeGreaterThan(0);
     }, 120_000);
   });
 
