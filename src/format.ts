@@ -264,7 +264,9 @@ function checkState(file: LoadedFile): void {
   if (capacity < 1 || capacity > MAX_CAPACITY || count > capacity) throw bad(`count ${count} of capacity ${capacity}`);
   if (s[State.DELETED_COUNT] > count) throw bad(`${s[State.DELETED_COUNT]} deleted of ${count}`);
   if (file.seed > Number.MAX_SAFE_INTEGER) throw bad(`seed ${file.seed}`);
-  if (file.rerank !== undefined && file.rerank > 0x7fffffff) throw bad(`rerank ${file.rerank}`);
+  // A default re-rank needs the f32 rows, as create() insists: else every search would throw.
+  const keeps = storage === Storage.F32 || s[State.KEEP_VECTORS] === 1;
+  if (file.rerank !== undefined && (file.rerank > 0x7fffffff || (file.rerank > 0 && !keeps))) throw bad(`rerank ${file.rerank} with storage ${storage}, keepVectors ${s[State.KEEP_VECTORS]}`);
   if (kind === Kind.HNSW) {
     if (M < 2 || M > 10000 || efC < 1 || efC > 0x7fffffff) throw bad(`M ${M}, efConstruction ${efC}`);
     if (file.ef < 1 || file.ef > 0x7fffffff) throw bad(`ef ${file.ef}`);
