@@ -23,7 +23,7 @@ export function search(k: i32, ef: i32, filtered: bool, rerank: i32, exact: bool
   prepareQuery(c);
   let q = preparedPtr(c);
   let admit = filtered ? Admit.FILTERED : deletedCount() > 0 ? Admit.LIVE : Admit.ALL;
-  if (rerank > 0) rerank = max(rerank, k); // src/ raises it too: re-scoring fewer than k would return fewer
+  if (rerank > 0) rerank = max(rerank, k); // re-scoring fewer than k would return fewer
   let width = max(k, rerank);
   let found = graph && !exact ? searchGraph(c, q, max(ef, width), admit) : searchFlat(c, q, width, admit);
   return finishSearch(c, found, k, rerank);

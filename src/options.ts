@@ -116,7 +116,7 @@ export function resolveCommon(options: CommonOptions, known: readonly string[]):
     metric,
     capacity: integerOption('capacity', options.capacity ?? HNSW_DEFAULTS.capacity, 1, MAX_U32),
     storage,
-    keepVectors,
+    keepVectors: keepVectors && storage !== 'f32', // f32 rows are the vectors: nothing more to keep
     rerank,
     simd,
     wasm: options.wasm,

@@ -66,7 +66,7 @@ export function planSearch(core: Core, k: number, options: SearchOptions, planne
   // Neither k, the beam nor the re-ranked candidates can usefully exceed the items held;
   // clamping also keeps working memory proportional to the index, whatever the caller passes.
   const depth = planner.rerank(k, width, options.rerank);
-  const rerank = Math.min(depth > 0 ? Math.max(depth, k) : 0, size); // re-scoring fewer than k would return fewer
+  const rerank = Math.min(depth, size); // the core raises a re-rank shallower than k to k (assembly/search.ts)
   const beam = Math.min(Math.max(width, rerank), size);
   let found = Math.min(k, size);
   let heap = beam; // working memory is sized for searches this wide
