@@ -73,6 +73,8 @@ class Built:
 
 def build(data, config, built=None):
     if config.get('from'):
+        if config['from'] not in built:
+            raise ValueError(f"config {config['name']}: '{config['from']}' must be built before it is wrapped")
         return wrap_refine(data, config, built[config['from']])
     dim, m, nbits = data.dim, config['m'], config['nbits']
     iterations = config.get('iterations', 25)
