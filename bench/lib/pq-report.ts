@@ -156,7 +156,7 @@ export function pqChartSpec(file: PqFile): TopLevelSpec {
     return bytes === undefined ? [] : [{ config: r.name, side: r.side, bytes, recall: Math.max(...r.points.map((q) => q.recall)) }];
   });
   const minRecall = Math.max(0, Math.floor(Math.min(...sweep.map((v) => v.recall)) * 10) / 10);
-  const color = { field: 'config', type: 'nominal', title: 'configuration', sort: ran.map((r) => r.name), legend: { labelLimit: 260 } } as const;
+  const color = { field: 'config', type: 'nominal', title: 'configuration', sort: ran.map((r) => r.name), scale: { scheme: 'tableau20' }, legend: { labelLimit: 260 } } as const;
   const shape = { field: 'side', type: 'nominal', title: 'library', scale: { domain: ['wann', 'faiss'], range: ['circle', 'square'] } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
