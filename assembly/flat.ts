@@ -4,12 +4,16 @@
 
 import { Context } from './context';
 import { count } from './state';
-import { queryDistance } from './storage';
+import { queryDistance, scanCodes, scansCodes } from './storage';
 import { admits } from './results';
 import { maxHeapPush, maxHeapSiftDown } from './heap';
 
 /** The `width` nearest to the prepared query `q` among the slots `admit` allows, left in W; returns how many. */
 export function searchFlat(c: Context, q: usize, width: i32, admit: i32): i32 {
+  if (scansCodes()) {
+    let found = scanCodes(c, width, admit); // 'pq': its own scans (fastscan.ts)
+    if (found >= 0) return found;
+  }
   let resDist = c.resDist, resSlot = c.resSlot;
   let results = 0, distances = 0;
   let bound = Infinity;

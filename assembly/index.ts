@@ -28,9 +28,9 @@ const staging = memory.data(STAGING_BYTES, 16);
 /** Sets the parameters and sizes the regions for `capacity` items. May grow memory. Called once by src/ create(). */
 export function init(
   kind: i32, metric: i32, storage: i32, dim: i32, M: i32, efConstruction: i32,
-  seedLo: u32, seedHi: u32, capacity: u32, keepVectors: i32,
+  seedLo: u32, seedHi: u32, capacity: u32, keepVectors: i32, pqM: i32, pqBits: i32,
 ): i32 {
-  return resize.init(kind, metric, storage, dim, M, efConstruction, (<u64>seedHi << 32) | seedLo, capacity, keepVectors);
+  return resize.init(kind, metric, storage, dim, M, efConstruction, (<u64>seedHi << 32) | seedLo, capacity, keepVectors, pqM, pqBits);
 }
 
 /** Makes room for at least `capacity` slots. May grow memory. Called by src/ before adding. */
@@ -57,12 +57,24 @@ export function search(k: i32, ef: i32, filtered: i32, rerank: i32, exact: i32):
   return searchIndex(k, ef, filtered != 0, rerank, exact != 0);
 }
 
-/** Starts training the quantizer ('i8', 'binary'). Called by src/ train() and a first addBatch(). */
-export function trainBegin(): void { storage.trainBegin(); }
+/** Starts training the quantizer on up to `rows` rows ('pq' holds them: may grow memory) with `iterations` Lloyd iterations ('pq'). */
+export function trainBegin(rows: u32, iterations: u32): i32 {
+  let status = resize.reserveTraining(rows);
+  if (status == 0) storage.trainBegin(iterations);
+  return status;
+}
 /** Feeds the row at inputPtr() to the training. */
 export function trainAdd(): void { storage.trainRow(ctx); }
-/** Sets the quantizer from the rows fed: OK, or NO_TRAINING_ROWS. */
-export function trainEnd(): i32 { return storage.trainEnd(); }
+/** One step of training: steps left (0: trained), or NO_TRAINING_ROWS. */
+export function trainStep(): i32 { return storage.trainStep(); }
+/** Steps the training takes in all, once begun. */
+export function trainSteps(): u32 { return storage.trainSteps(); }
+/** Marks the index trained with parameters src/ copied into the QUANTIZER region: OK or NOT_TRAINED. */
+export function adoptQuantizer(): i32 { return storage.adoptQuantizer(); }
+/** 'pq': encodes the row at inputPtr() and returns where its code is (per-slot layout: m or ceil(m/2) bytes). */
+export function encodeInput(): usize { return storage.encodeInput(ctx); }
+/** 'pq': decodes the code at encodeInput()'s address into a row at inputPtr(). */
+export function decodeCode(): void { storage.decodeCode(ctx); }
 
 /** Ids of the last search, nearest first (u32). */
 export function resultIdsPtr(): usize { return ctx.resultIds; }

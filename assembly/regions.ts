@@ -8,7 +8,7 @@ import { wantedBytes } from './layout';
 import { tableSizeFor } from './idmap';
 import { graph, keepVectors, links0Bytes, rowBytes } from './params';
 import { count, deletedCount, stateWord } from './state';
-import { codeBytes, preparedBytes, quantizerBytes } from './storage';
+import { codesBytes, preparedBytes, quantizerBytes, trainingBytes } from './storage';
 import { contextBytes } from './context';
 
 // @ts-ignore: decorator
@@ -20,7 +20,7 @@ import { contextBytes } from './context';
 export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize: u64): void {
   let cap = <u64>capacity;
   want(Region.CONTEXT, contextBytes(efMax, capacity, preparedBytes()));
-  want(Region.CODES, cap * <u64>codeBytes);
+  want(Region.CODES, codesBytes(cap));
   want(Region.RAW, keepVectors ? cap * <u64>rowBytes : 0);
   want(Region.QUANTIZER, <u64>quantizerBytes(true));
   want(Region.LINKS0, cap * <u64>links0Bytes);
@@ -32,6 +32,7 @@ export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize:
   want(Region.FREE, cap << 2);
   want(Region.FILTER, ((cap + 31) >> 5) << 2);
   want(Region.ARENA, <u64>arenaWords << 2);
+  want(Region.TRAINING, trainingBytes());
 }
 
 /** Bytes every region together would take for `capacity` slots (searches 64 wide, no arena), as setWanted() sizes them. */
@@ -46,7 +47,7 @@ export function wantedTotal(capacity: u32): u64 {
 export function usedBytes(region: i32): usize {
   let n = <usize>count();
   switch (region) {
-    case Region.CODES: return n * codeBytes;
+    case Region.CODES: return <usize>codesBytes(n);
     case Region.RAW: return keepVectors ? n * rowBytes : 0;
     case Region.QUANTIZER: return quantizerBytes(false);
     case Region.LINKS0: return n * links0Bytes;
@@ -56,6 +57,6 @@ export function usedBytes(region: i32): usize {
     case Region.DELETED: return n;
     case Region.FREE: return <usize>deletedCount() << 2;
     case Region.ARENA: return <usize>stateWord(State.ARENA_USED) << 2;
-    default: return 0; // CONTEXT, ID_TABLE, FILTER: rebuilt or per call
+    default: return 0; // CONTEXT, ID_TABLE, FILTER, TRAINING: rebuilt, per call or scratch
   }
 }

@@ -25,7 +25,7 @@ const MAX_COUNT: u64 = 1 << 30;
  */
 export function init(
   kind: i32, metric: i32, storage: i32, dim: i32, M: i32, efConstruction: i32,
-  seed: u64, capacity: u32, keepVectors: i32,
+  seed: u64, capacity: u32, keepVectors: i32, pqM: i32, pqBits: i32,
 ): i32 {
   if (initialized()) return Status.ALREADY_INITIALIZED;
   let graph = kind == Kind.HNSW;
@@ -36,6 +36,8 @@ export function init(
   setStateWord(State.M, graph ? M : 0);
   setStateWord(State.EF_CONSTRUCTION, graph ? efConstruction : 0);
   setStateWord(State.KEEP_VECTORS, keepVectors);
+  setStateWord(State.PQ_M, pqM);
+  setStateWord(State.PQ_BITS, pqBits);
   setStateWord(State.TRAINED, needsTraining(storage) ? 0 : 1);
   setEntry(0, -1);
   setRandomState(seed);
@@ -86,6 +88,18 @@ export function reserveArena(words: u32): i32 {
   if (words <= now) return Status.OK;
   let wanted = <u32>min<u64>(max<u64>(<u64>words, <u64>now + (<u64>now >> 1) + 1024), 0xffffffff);
   return resize(capacity(), <i32>stateWord(State.EF_MAX), wanted);
+}
+
+/**
+ * Makes the TRAINING region hold a sample of `rows` rows ('pq'): the sample and
+ * k-means' arrays. Used in a scratch instance only (src/pq-training.ts), whose memory is
+ * dropped afterwards.
+ */
+export function reserveTraining(rows: u32): i32 {
+  setStateWord(State.TRAIN_ROWS, rows);
+  let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS));
+  if (status != Status.OK) setStateWord(State.TRAIN_ROWS, 0);
+  return status;
 }
 
 /** Expected upper-level words for n items: P(level >= 1) = 1/M, geometric above. */

@@ -3,20 +3,22 @@
 // query to a slot and between two slots, decodes a row for get(), touches a row before
 // it is read, trains the quantizer, and re-scores exactly from kept f32 rows. The graph
 // and the scans deal in slots only. The kernels and codecs live in their own files
-// (distance.ts f32, f16.ts, int8.ts, binary.ts). Called by hnsw.ts, flat.ts, update.ts,
+// (distance.ts f32, f16.ts, int8.ts, binary.ts, pq.ts + fastscan.ts). Called by hnsw.ts, flat.ts, update.ts,
 // results.ts, mutation.ts, search.ts, regions.ts and resize.ts.
 //
 //   CODES ─► ┌───────────┬───────────┬─  ─┐   codeBytes per slot: f32 stride × 4,
 //            │ slot 0    │ slot 1    │ …  │   f16 stride × 2, i8 dim (each rounded
-//            └───────────┴───────────┴─  ─┘   up to 16), binary bits + factors (binary.ts)
+//            └───────────┴───────────┴─  ─┘   up to 16), binary bits + factors (binary.ts),
+//                                              pq m or m/2 bytes, or blocks of 32 (pq.ts)
 //   RAW   ─► capacity × stride f32: the rows as given (normalised for cosine), with keepVectors
-//   QUANTIZER ─► the trained parameters of 'i8' (int8.ts) and 'binary' (binary.ts)
+//   QUANTIZER ─► the trained parameters of 'i8' (int8.ts), 'binary' (binary.ts), 'pq' (pq.ts)
+//   TRAINING  ─► 'pq' only: the sample and k-means' arrays, in a scratch instance
 
 import { Integrity, Metric, Region, Status, Storage, State } from '../src/abi';
-import { Context } from './context';
+import { Context, ctx } from './context';
 import { regionStart } from './layout';
 import { dim, keepVectors, metric, rowBytes, stride } from './params';
-import { setStateWord, stateWord } from './state';
+import { randomState, setStateWord, stateWord } from './state';
 import { dot, l2, normalize } from './distance';
 import { decodeHalves, dotHalf, encodeHalves, halvesSound, l2Half } from './f16';
 import {
@@ -27,13 +29,18 @@ import {
   binarySound, codeBytesBinary, decodeBinary, encodeBinary, pairDistanceBinary, prepareBinary, preparedBytesBinary,
   quantizerBytesBinary, quantizerValidBinary, queryDistanceBinary, trainBeginBinary, trainEndBinary, trainRowBinary,
 } from './binary';
+import {
+  adcPq, blocked, codeSoundPq, codeBytesPq, codesBytesPq, decodeCodePq, decodePq, derivePq, encodePq, lutAt, ownCodeAt, pairDistancePq, pqBits, pqM, preparePq,
+  preparedBytesPq, quantizerBytesPq, quantizerValidPq, slicedAt, storeCodePq, trainingBytesPq, trainRowPq, trainStepPq,
+} from './pq';
+import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
 
 /**
  * The kernel queryDistance() and pairDistance() run: storage × metric over the codes,
  * or, while the graph is built with f32 rows kept, the exact kernels over those rows.
  */
-const F32_L2 = 0, F32_DOT = 1, F16_L2 = 2, F16_DOT = 3, I8_L2 = 4, I8_DOT = 5, BINARY_L2 = 6, BINARY_DOT = 7;
-const EXACT_L2 = 8, EXACT_DOT = 9;
+const F32_L2 = 0, F32_DOT = 1, F16_L2 = 2, F16_DOT = 3, I8_L2 = 4, I8_DOT = 5, BINARY_L2 = 6, BINARY_DOT = 7, PQ_ADC = 8;
+const EXACT_L2 = 9, EXACT_DOT = 10;
 
 export let storage: i32 = Storage.F32;
 /** Bytes of one slot's code. */
@@ -59,6 +66,10 @@ export function deriveStorage(): void {
   } else if (storage == Storage.BINARY) {
     codeBytes = codeBytesBinary(dim);
     codeKernel = dotProduct ? BINARY_DOT : BINARY_L2;
+  } else if (storage == Storage.PQ) {
+    derivePq();
+    codeBytes = codeBytesPq;
+    codeKernel = PQ_ADC;
   } else {
     codeBytes = rowBytes;
     codeKernel = dotProduct ? F32_DOT : F32_L2;
@@ -89,18 +100,31 @@ export function endConstruction(): void {
 /** Bytes of a prepared query beyond the f32 query row. */
 export function preparedBytes(): usize {
   if (storage == Storage.I8) return codeBytes;
+  if (storage == Storage.PQ) return preparedBytesPq() + (blocked ? lutBytes(pqM) : 0);
   return storage == Storage.BINARY ? preparedBytesBinary(dim) : 0;
+}
+
+/** Bytes the codes of `slots` slots take (the CODES region). */
+export function codesBytes(slots: u64): u64 {
+  return storage == Storage.PQ ? codesBytesPq(slots) : slots * <u64>codeBytes;
 }
 
 /** Bytes of the QUANTIZER region: the trained parameters, plus training's accumulators when `working`. */
 export function quantizerBytes(working: bool): usize {
   if (storage == Storage.I8) return quantizerBytesI8(stride, working);
+  if (storage == Storage.PQ) return quantizerBytesPq();
   return storage == Storage.BINARY ? quantizerBytesBinary(stride, working) : 0;
+}
+
+/** Bytes of the TRAINING region for the sample rows the state record announces ('pq'). */
+export function trainingBytes(): u64 {
+  let rows = stateWord(State.TRAIN_ROWS);
+  return storage == Storage.PQ && rows > 0 ? trainingBytesPq(rows) : 0;
 }
 
 /** Whether rows of `format` can only be encoded after training (train*()). */
 export function needsTraining(format: i32): bool {
-  return format == Storage.I8 || format == Storage.BINARY;
+  return format == Storage.I8 || format == Storage.BINARY || format == Storage.PQ;
 }
 
 /** Whether rows can be encoded: trained, or a format that needs no training. */
@@ -145,6 +169,23 @@ export function prepareQuery(c: Context): void {
   normaliseInput(c);
   if (storage == Storage.I8) quantizeI8(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
   else if (storage == Storage.BINARY) prepareBinary(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
+  else if (storage == Storage.PQ) {
+    preparePq(quantizer(), c.query, c.prepared);
+    if (blocked) quantiseTable(c.prepared, pqM, lutAt(c.prepared));
+  }
+}
+
+/** Whether a scan runs fastscan.ts ('pq' codes: ADC sums inlined, or 4-bit codes 32 at a time). */
+export function scansCodes(): bool {
+  return storage == Storage.PQ;
+}
+
+/** fastscan.ts's scan for the prepared query of `c`: the `width` nearest left in W; returns how many. */
+export function scanCodes(c: Context, width: i32, admit: i32): i32 {
+  let codes = regionStart(Region.CODES);
+  if (blocked) return searchFastScan(c, codes, pqM, c.prepared, lutAt(c.prepared), width, admit);
+  if (pqBits == 8) return scanCodes8(c, codes, pqM, c.prepared, width, admit);
+  return -1;
 }
 
 /** Stores the query row of `c` (prepareQuery() done) as the row of `slot`. */
@@ -153,6 +194,7 @@ export function storeRow(c: Context, slot: u32): void {
   if (storage == Storage.F16) encodeHalves(c.query, code, stride);
   else if (storage == Storage.I8) memory.copy(code, c.prepared, codeBytes); // the query's codes are the row's
   else if (storage == Storage.BINARY) encodeBinary(quantizer(), c.query, code, dim);
+  else if (storage == Storage.PQ) storeCodePq(regionStart(Region.CODES), slot, encodePq(quantizer(), c.prepared));
   else memory.copy(code, c.query, rowBytes);
   if (keepVectors) memory.copy(rawPtr(slot), c.query, rowBytes);
 }
@@ -174,6 +216,7 @@ function queryDistanceOther(prepared: usize, slot: u32): f32 {
     case F16_DOT: return 1 - dotHalf<f32>(prepared, code, stride);
     case I8_L2: return i8Squared() * <f32>l2I8(prepared, code, codeBytes);
     case I8_DOT: return 1 - i8Squared() * <f32>dotI8(prepared, code, codeBytes);
+    case PQ_ADC: return adcPq(prepared, regionStart(Region.CODES), slot);
     default: return queryDistanceBinary(prepared, code, dim, kernel == BINARY_L2);
   }
 }
@@ -195,6 +238,7 @@ function pairDistanceOther(a: u32, b: u32): f32 {
     case F16_DOT: return 1 - dotHalf<u16>(codeA, codeB, stride);
     case I8_L2: return i8Squared() * <f32>l2I8(codeA, codeB, codeBytes);
     case I8_DOT: return 1 - i8Squared() * <f32>dotI8(codeA, codeB, codeBytes);
+    case PQ_ADC: return pairDistancePq(quantizer(), regionStart(Region.CODES), a, b, ctx.prepared);
     default: return pairDistanceBinary(quantizer(), codeA, codeB, dim, kernel == BINARY_L2);
   }
 }
@@ -218,6 +262,7 @@ export function decodeRow(slot: u32, dst: usize): void {
   else if (storage == Storage.F16) decodeHalves(codePtr(slot), dst, stride);
   else if (storage == Storage.I8) dequantizeI8(quantizer(), codePtr(slot), dst, dim, stride);
   else if (storage == Storage.BINARY) decodeBinary(quantizer(), codePtr(slot), dst, dim, stride);
+  else if (storage == Storage.PQ) decodePq(quantizer(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
   else memory.copy(dst, codePtr(slot), rowBytes);
 }
 
@@ -228,7 +273,7 @@ export function decodeRow(slot: u32, dst: usize): void {
  */
 // @ts-ignore: decorator
 @inline export function touchRow(slot: u32): u32 {
-  return kernel >= EXACT_L2 ? touch(rawPtr(slot), rowBytes) : touch(codePtr(slot), codeBytes);
+  return kernel >= EXACT_L2 ? touch(rawPtr(slot), rowBytes) : touch(codePtr(slot), codeBytes); // never blocked: the graph's codes are per slot
 }
 
 /** touchRow() for the kept f32 row of `slot`, before an exact re-rank reads it. */
@@ -244,8 +289,14 @@ export function touchExactRow(slot: u32): u32 {
   return sink;
 }
 
-/** Starts training the quantizer: clears its accumulators. */
-export function trainBegin(): void {
+/**
+ * Starts training the quantizer: clears its accumulators ('i8', 'binary'), or for 'pq'
+ * takes the sample size and the Lloyd iterations (resize.ts has sized TRAINING for `rows`).
+ */
+export function trainBegin(iterations: u32): void {
+  setStateWord(State.TRAIN_FED, 0);
+  setStateWord(State.TRAIN_STEP, 0);
+  setStateWord(State.TRAIN_ITERATIONS, iterations);
   if (storage == Storage.I8) trainBeginI8(quantizer(), stride);
   else if (storage == Storage.BINARY) trainBeginBinary(quantizer(), stride);
 }
@@ -255,12 +306,49 @@ export function trainRow(c: Context): void {
   normaliseInput(c);
   if (storage == Storage.I8) trainRowI8(quantizer(), c.query, stride);
   else if (storage == Storage.BINARY) trainRowBinary(quantizer(), c.query, stride);
+  else if (storage == Storage.PQ) trainRowPq(regionStart(Region.TRAINING), c.query, slicedAt(c.prepared));
 }
 
-/** Sets the quantizer from the rows fed; Status.OK, or NO_TRAINING_ROWS. */
-export function trainEnd(): i32 {
-  if (storage == Storage.I8 && !trainEndI8(quantizer(), stride, metric == Metric.L2)) return Status.NO_TRAINING_ROWS;
-  if (storage == Storage.BINARY && !trainEndBinary(quantizer(), stride)) return Status.NO_TRAINING_ROWS;
+/**
+ * One step of training: the steps left (0 once the quantizer is set and the index is
+ * trained), or NO_TRAINING_ROWS. 'i8' and 'binary' finish in one step; 'pq' takes one
+ * per subspace seeding and per Lloyd iteration, so src/ can report progress.
+ */
+export function trainStep(): i32 {
+  let left = 0;
+  if (storage == Storage.PQ) {
+    left = trainStepPq(quantizer(), regionStart(Region.TRAINING), randomState());
+  } else if (storage == Storage.I8) {
+    if (!trainEndI8(quantizer(), stride, metric == Metric.L2)) left = Status.NO_TRAINING_ROWS;
+  } else if (storage == Storage.BINARY) {
+    if (!trainEndBinary(quantizer(), stride)) left = Status.NO_TRAINING_ROWS;
+  }
+  if (left == 0) setStateWord(State.TRAINED, 1);
+  return left;
+}
+
+/** Steps trainStep() takes in all (src/ reports progress out of this). */
+export function trainSteps(): u32 {
+  return storage == Storage.PQ ? <u32>pqM * (stateWord(State.TRAIN_ITERATIONS) + 1) : 1;
+}
+
+/** 'pq': prepares the input row of `c` and returns where its code is (per-slot layout). */
+export function encodeInput(c: Context): usize {
+  prepareQuery(c);
+  return encodePq(quantizer(), c.prepared);
+}
+
+/** 'pq': decodes the code at encodeInput()'s address into the input row of `c`. */
+export function decodeCode(c: Context): void {
+  decodeCodePq(quantizer(), ownCodeAt(c.prepared), c.input, stride, c.prepared);
+}
+
+/**
+ * Marks the index trained with the parameters src/ copied into QUANTIZER from a scratch
+ * instance's training: Status.OK, or NOT_TRAINED when they are not usable.
+ */
+export function adoptQuantizer(): i32 {
+  if (quantizerProblem(true) != Integrity.OK) return Status.NOT_TRAINED;
   setStateWord(State.TRAINED, 1);
   return Status.OK;
 }
@@ -276,6 +364,7 @@ export function rowSound(slot: u32): bool {
   if (storage == Storage.F16) return halvesSound(code, dim, stride) && zeroBytes(code + (<usize>stride << 1), codeBytes - (<usize>stride << 1));
   if (storage == Storage.I8) return zeroBytes(code + <usize>dim, codeBytes - <usize>dim);
   if (storage == Storage.BINARY) return binarySound(code, dim);
+  if (storage == Storage.PQ) return codeSoundPq(regionStart(Region.CODES), slot);
   return finiteRow(code);
 }
 
@@ -299,8 +388,9 @@ export function zeroBytes(ptr: usize, bytes: usize): bool {
 }
 
 /** Integrity.OK when the trained parameters of a loaded index are usable, else BAD_QUANTIZER. */
-export function quantizerProblem(): i32 {
-  if (!isTrained()) return Integrity.OK;
+export function quantizerProblem(evenUntrained: bool = false): i32 {
+  if (!isTrained() && !evenUntrained) return Integrity.OK;
+  if (storage == Storage.PQ && !quantizerValidPq(quantizer())) return Integrity.BAD_QUANTIZER;
   if (storage == Storage.I8 && !quantizerValidI8(quantizer(), stride)) return Integrity.BAD_QUANTIZER;
   if (storage == Storage.BINARY && !quantizerValidBinary(quantizer(), stride)) return Integrity.BAD_QUANTIZER;
   return Integrity.OK;

@@ -30,6 +30,8 @@ export enum Storage {
   I8 = 2,
   /** One sign bit per dimension around a trained centre (assembly/binary.ts). */
   BINARY = 3,
+  /** Product quantization: one code per subspace, nearest of 2^PQ_BITS trained centroids (assembly/pq.ts). */
+  PQ = 4,
 }
 
 /** Negative results of exports. 0 and positive results are counts or slots. */
@@ -45,7 +47,7 @@ export enum Status {
   TOO_LARGE = -5,
   /** The storage needs its quantizer trained before rows are added (train*()). */
   NOT_TRAINED = -6,
-  /** Training was given no rows. */
+  /** Training was given no rows, or fewer than it needs (k-means: one per centroid). */
   NO_TRAINING_ROWS = -7,
 }
 
@@ -77,15 +79,27 @@ export enum State {
   ARENA_USED = 13,
   RNG_LO = 14,
   RNG_HI = 15,
+  /** Subspaces of 'pq' (one code each); 0 for other storages. */
+  PQ_M = 16,
+  /** Bits of a 'pq' code: 8 or 4; 0 for other storages. */
+  PQ_BITS = 17,
   /** Words saved in a file's header; the rest are sizes of this instance's memory. */
-  PERSISTED = 16,
+  PERSISTED = 18,
   /** Widest search (ef or k) the working memory holds. */
-  EF_MAX = 16,
+  EF_MAX = 18,
   /** Entries of the id table (a power of two). */
-  TABLE_SIZE = 17,
+  TABLE_SIZE = 19,
   /** Words the upper-level arena holds (at least ARENA_USED). */
-  ARENA_WORDS = 18,
-  WORDS = 19,
+  ARENA_WORDS = 20,
+  /** Training sample rows the TRAINING region holds (k-means: 'pq'). */
+  TRAIN_ROWS = 21,
+  /** Rows fed to the training so far. */
+  TRAIN_FED = 22,
+  /** Training steps done (assembly/pq.ts trainStepPq). */
+  TRAIN_STEP = 23,
+  /** Lloyd iterations per subspace. */
+  TRAIN_ITERATIONS = 24,
+  WORDS = 25,
 }
 
 /**
@@ -119,8 +133,10 @@ export enum Region {
   FILTER = 11,
   /** Upper-level link lists. */
   ARENA = 12,
+  /** A training sample and k-means' working arrays ('pq', in a scratch instance). Not saved. */
+  TRAINING = 13,
   /** Number of regions. */
-  COUNT = 13,
+  COUNT = 14,
 }
 
 /** Which slots a search may return (assembly/results.ts admits). */
@@ -174,8 +190,9 @@ export enum Kernel {
 }
 
 /**
- * Words (u32, little-endian) of a saved index's header (src/format.ts, format version 2).
- * The state record's saved words follow from STATE on, then the region table.
+ * Words (u32, little-endian) of a saved index's header (src/format.ts, format version 3).
+ * STATE_WORDS words of the state record follow from STATE on, then the region table.
+ * (Version 2 had no STATE_WORDS: its 16 state words started at word 11.)
  */
 export enum Header {
   MAGIC = 0,
@@ -193,8 +210,10 @@ export enum Header {
   RERANK = 9,
   /** Low 32 bits of the XXH64 of the header bytes, skipping this word. */
   CHECKSUM = 10,
-  /** First of the State.PERSISTED words of the state record. */
-  STATE = 11,
-  /** Words before the region table. */
-  WORDS = 27,
+  /** How many state words follow: State.PERSISTED when written; a file from an older release may hold fewer. */
+  STATE_WORDS = 11,
+  /** First of the state record's saved words. */
+  STATE = 12,
+  /** Words before the region table when written today: STATE + State.PERSISTED. */
+  WORDS = 30,
 }

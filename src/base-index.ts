@@ -10,11 +10,12 @@ import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
 import { checkPath, writeFileAtomic } from './node-io.js';
 import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
-import { checkOptionNames, DEFAULT_RERANK, describe, storageName, type MetricName, type StorageName } from './options.js';
+import { checkOptionNames, DEFAULT_RERANK, describe, PQ_DEFAULT_ITERATIONS, storageName, type MetricName, type StorageName } from './options.js';
 import {
   checkBatch, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, valueLimit, type Batch, type Vector, type Vectors,
 } from './vectors.js';
 import type { Build } from './wasm.js';
+import { adoptCodebooks, trainCodebooks, type PqTraining } from './pq-training.js';
 
 /** Nearest neighbours of one query, nearest first. */
 export interface SearchResult {
@@ -51,6 +52,16 @@ export interface IndexInfo {
   storage: Storage;
   /** The default rerank; undefined for the storage's default (DEFAULT_RERANK) where f32 rows are kept. */
   rerank?: number;
+  /** How 'pq' trains (create()'s pq options; defaults after a load) and its k-means seed. */
+  pqTraining?: { iterations: number; sampleRows: number; seed: number };
+}
+
+/** The shape of a 'pq' index's codes. */
+export interface PqShape {
+  /** Subspaces: one code each. */
+  m: number;
+  /** Bits of a code: 8 or 4. */
+  bits: 4 | 8;
 }
 
 const CHUNK_ROWS = 1024;
@@ -66,6 +77,7 @@ const BATCH_OPTIONS = Object.keys({ onProgress: true } satisfies Record<keyof Ad
 export abstract class BaseIndex {
   #core: Core | undefined;
   #rerank: number | undefined;
+  #pqTraining: PqTraining | undefined;
   /** Set while a callback of the caller's runs (onProgress, a filter): the index refuses re-entrant calls. */
   #inCallback = false;
   /** What search planning asks of this index (src/plan.ts). */
@@ -83,8 +95,10 @@ export abstract class BaseIndex {
   readonly dim: number;
   /** Distance: 'l2', 'ip' or 'cosine'. */
   readonly metric: MetricName;
-  /** How rows are stored: 'f32', 'f16', 'i8' or 'binary'. */
+  /** How rows are stored: 'f32', 'f16', 'i8', 'binary' or 'pq'. */
   readonly storage: StorageName;
+  /** The shape of 'pq' codes; undefined for other storages. */
+  readonly pq: PqShape | undefined;
   /** Whether exact f32 rows are at hand: always for 'f32', with keepVectors for the others. */
   readonly keepVectors: boolean;
   /** Which build runs this index: 'simd' or 'scalar'. */
@@ -98,6 +112,12 @@ export abstract class BaseIndex {
     this.keepVectors = info.storage === Storage.F32 || this.#core.state(State.KEEP_VECTORS) === 1;
     this.#rerank = info.rerank;
     this.build = core.x.simdBuild() ? 'simd' : 'scalar'; // what really runs, whatever was asked
+    if (info.storage === Storage.PQ) {
+      const m = core.state(State.PQ_M), bits = core.state(State.PQ_BITS) as 4 | 8;
+      this.pq = { m, bits };
+      const training = info.pqTraining ?? { iterations: PQ_DEFAULT_ITERATIONS, sampleRows: 256 * 2 ** bits, seed: 0 };
+      this.#pqTraining = { metric: core.state(State.METRIC), dim: this.dim, m, bits, ...training };
+    }
   }
 
   /** True when this index runs the WebAssembly SIMD build. */
@@ -353,14 +373,21 @@ export abstract class BaseIndex {
   }
 
   /** Streams `rows` rows of `batch`, evenly spaced, through the quantizer's training. */
+  /** 'pq' trains k-means in a scratch instance (src/pq-training.ts) and reports its steps instead. */
   #train(core: Core, batch: Batch, rows: number, onProgress?: ProgressCallback): void {
-    core.x.trainBegin();
+    if (this.#pqTraining) {
+      const progress = onProgress && ((done: number, total: number) => this.#callback(() => onProgress(done, total)));
+      adoptCodebooks(trainCodebooks(core, this.#pqTraining, batch, progress), core);
+      return;
+    }
+    const begun = core.x.trainBegin(0, 0);
+    if (begun < 0) throw WannError.fromStatus(begun, `training on ${rows} rows`);
     for (let i = 0; i < rows; i++) {
       core.f32.set(batch.row(Math.floor((i * batch.count) / rows)), core.inputIndex());
       core.x.trainAdd();
       if (onProgress && ((i + 1) % CHUNK_ROWS === 0 || i + 1 === rows)) this.#callback(() => onProgress(i + 1, rows));
     }
-    const status = core.x.trainEnd();
+    const status = core.x.trainStep();
     if (status < 0) throw WannError.fromStatus(status, `training on ${rows} rows`);
   }
 

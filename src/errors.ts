@@ -13,7 +13,7 @@ export type WannErrorCode =
   | 'DUPLICATE_ID' // an id is already in the index (or twice in one batch)
   | 'DISPOSED' // the index was used after dispose()
   | 'BUSY' // the index was called from inside one of its own callbacks (onProgress, a filter)
-  | 'NOT_TRAINED' // add() on an 'i8' or 'binary' index before train() or a first addBatch()
+  | 'NOT_TRAINED' // add() on an 'i8', 'binary' or 'pq' index before train() or a first addBatch()
   | 'OUT_OF_MEMORY' // WASM memory cannot grow (the wasm32 limit is 4 GiB)
   | 'SIMD_UNSUPPORTED' // simd: true on a runtime without WebAssembly SIMD
   | 'WASM_UNAVAILABLE' // the .wasm file could not be found, fetched or compiled
@@ -51,6 +51,8 @@ export class WannError extends Error {
         return new WannError('OUT_OF_MEMORY', `${context}: the index would pass the wasm32 limit of 4 GiB`);
       case Status.NO_TRAINING_ROWS:
         return new WannError('INVALID_ARGUMENT', `${context}: training needs at least one row`);
+      case Status.NOT_TRAINED:
+        return new WannError('NOT_TRAINED', `${context}: the quantizer's parameters are not usable`);
       default:
         return new WannError('INTERNAL', `${context}: unexpected status ${status} from the WASM core`);
     }

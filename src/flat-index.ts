@@ -4,7 +4,7 @@
 import { Kind, State } from './abi.js';
 import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
-import { BaseIndex } from './base-index.js';
+import { BaseIndex, type IndexInfo } from './base-index.js';
 import { readFileBytes } from './node-io.js';
 import { WannError } from './errors.js';
 import { COMMON_OPTIONS, METRICS, resolveCommon, STORAGES, type CommonOptions } from './options.js';
@@ -14,9 +14,9 @@ import { loadCore as instantiateCore } from './wasm.js';
 export type FlatOptions = CommonOptions;
 
 export class FlatIndex extends BaseIndex {
-  private constructor(core: Core, file: LoadedFile) {
+  private constructor(core: Core, file: LoadedFile, pqTraining?: IndexInfo['pqTraining']) {
     const { state } = file;
-    super(core, { dim: state[State.DIM], metric: metricName(state[State.METRIC]), storage: state[State.STORAGE], rerank: file.rerank });
+    super(core, { dim: state[State.DIM], metric: metricName(state[State.METRIC]), storage: state[State.STORAGE], rerank: file.rerank, pqTraining });
   }
 
   /** A new, empty exact index. Options are documented on CommonOptions; only `dim` is required. */
@@ -25,10 +25,11 @@ export class FlatIndex extends BaseIndex {
     const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
     const status = core.x.init(
       Kind.FLAT, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, 0, 0, 0, 0, resolved.capacity,
-      resolved.keepVectors ? 1 : 0,
+      resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits,
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
-    return new FlatIndex(core, { state: core.savedState(), seed: 0, ef: 0, rerank: resolved.rerank });
+    return new FlatIndex(core, { state: core.savedState(), seed: 0, ef: 0, rerank: resolved.rerank },
+      { iterations: resolved.pq.iterations, sampleRows: resolved.pq.sampleRows, seed: 0 });
   }
 
   /** The index serialize() wrote; checks as HnswIndex.load(). */

@@ -20,12 +20,15 @@
 import { Header, Kind, Metric, Region, State, Status, Storage } from './abi.js';
 import { Core } from './core.js';
 import { integrityProblem, WannError } from './errors.js';
-import { resolveLoadOptions } from './options.js';
+import { pqShapeValid, resolveLoadOptions } from './options.js';
 import { instantiate, compileBuild, chooseBuild, type WasmOption } from './wasm.js';
 
 export const MAGIC = 0x4e4e4157; // 'WANN' read as a little-endian u32
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 const HEADER_FIXED_BYTES = Header.WORDS * 4;
+/** Version 2 headers: 16 state words from word 11 (no STATE_WORDS word). */
+const VERSION2_STATE = 11;
+const VERSION2_STATE_WORDS = 16;
 const TABLE_ENTRY_BYTES = 24;
 /** Largest header the WASM staging block holds (assembly/index.ts STAGING_BYTES). */
 const MAX_HEADER_BYTES = 1024;
@@ -95,6 +98,7 @@ export function serializeCore(core: Core, extras: FileExtras): Uint8Array {
   const out = new Uint8Array(fileBytes);
   const view = new DataView(out.buffer);
   const words = new Uint32Array(Header.STATE);
+  words[Header.STATE_WORDS] = State.PERSISTED;
   words[Header.MAGIC] = MAGIC;
   words[Header.VERSION] = FORMAT_VERSION;
   words[Header.HEADER_BYTES] = headerBytes;
@@ -144,11 +148,11 @@ export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: K
   const magic = view.getUint32(0, true);
   if (magic !== MAGIC) throw new WannError('BAD_MAGIC', `not a wann index: magic 0x${hex(magic)}, expected 0x${hex(MAGIC)} ('WANN')`);
   const version = view.getUint32(4, true);
-  if (version !== 1 && version !== FORMAT_VERSION) {
-    throw new WannError('UNSUPPORTED_VERSION', `format version ${version}; this release reads versions 1 and ${FORMAT_VERSION}`);
+  if (version < 1 || version > FORMAT_VERSION) {
+    throw new WannError('UNSUPPORTED_VERSION', `format version ${version}; this release reads versions 1 to ${FORMAT_VERSION}`);
   }
   const core = new Core(await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm)));
-  const file = version === 1 ? parseVersion1(core, view) : parseHeader(core, view);
+  const file = version === 1 ? parseVersion1(core, view) : parseHeader(core, view, version);
   checkState(file);
   if (kind !== undefined && file.state[State.KIND] !== kind) {
     throw new WannError('WRONG_KIND', `the file holds a ${KIND_NAMES[file.state[State.KIND]]}, expected a ${KIND_NAMES[kind]}`);
@@ -189,24 +193,33 @@ export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: K
   return { core, file };
 }
 
-/** A version 2 header: checksummed first, then read. */
-function parseHeader(core: Core, view: DataView): ParsedHeader {
-  if (view.byteLength < HEADER_FIXED_BYTES) throw new WannError('TRUNCATED', `${view.byteLength} bytes cannot hold a header of ${HEADER_FIXED_BYTES}`);
+/**
+ * A version 2 or 3 header: checksummed first, then read. Version 3 says how many state
+ * words it holds; words a file from an older release lacks (version 2 has 16) are 0.
+ */
+function parseHeader(core: Core, view: DataView, version: number): ParsedHeader {
   const u = (word: number) => view.getUint32(word * 4, true);
+  const stateAt = version === 2 ? VERSION2_STATE : Header.STATE;
+  if (view.byteLength < stateAt * 4) throw new WannError('TRUNCATED', `${view.byteLength} bytes cannot hold a header`);
+  const stateWords = version === 2 ? VERSION2_STATE_WORDS : u(Header.STATE_WORDS);
+  if (stateWords < VERSION2_STATE_WORDS || stateWords > State.PERSISTED) {
+    throw new WannError('BAD_HEADER', `${stateWords} state words; this release reads ${VERSION2_STATE_WORDS} to ${State.PERSISTED}`);
+  }
+  const fixedBytes = (stateAt + stateWords) * 4;
   const headerBytes = u(Header.HEADER_BYTES), count = u(Header.REGION_COUNT);
-  if (headerBytes !== HEADER_FIXED_BYTES + count * TABLE_ENTRY_BYTES || headerBytes > MAX_HEADER_BYTES) {
+  if (headerBytes !== fixedBytes + count * TABLE_ENTRY_BYTES || headerBytes > MAX_HEADER_BYTES) {
     throw new WannError('BAD_HEADER', `a header of ${headerBytes} bytes with ${count} regions`);
   }
   if (view.byteLength < headerBytes) throw new WannError('TRUNCATED', `${view.byteLength} bytes cannot hold a header of ${headerBytes}`);
   checkHeaderChecksum(core, view, headerBytes, Header.CHECKSUM);
   const regions: RegionEntry[] = [];
   for (let i = 0; i < count; i++) {
-    const entry = HEADER_FIXED_BYTES + i * TABLE_ENTRY_BYTES;
+    const entry = fixedBytes + i * TABLE_ENTRY_BYTES;
     regions.push({ tag: view.getUint32(entry, true), offset: getU64(view, entry + 8), bytes: getU64(view, entry + 16) });
   }
   const rerank = u(Header.RERANK);
   return {
-    state: Uint32Array.from({ length: State.PERSISTED }, (_, i) => u(Header.STATE + i)),
+    state: Uint32Array.from({ length: State.PERSISTED }, (_, i) => (i < stateWords ? u(stateAt + i) : 0)),
     seed: u(Header.SEED_LO) + u(Header.SEED_HI) * 2 ** 32, ef: u(Header.EF), rerank: rerank === NO_RERANK ? undefined : rerank,
     headerBytes, fileBytes: u(Header.FILE_BYTES_LO) + u(Header.FILE_BYTES_HI) * 2 ** 32, regions,
   };
@@ -254,10 +267,12 @@ function checkState(file: LoadedFile): void {
   const maxLevel = s[State.MAX_LEVEL] | 0;
   if (kind !== Kind.HNSW && kind !== Kind.FLAT) throw bad(`kind ${kind}`);
   if (s[State.METRIC] > Metric.COSINE) throw bad(`metric ${s[State.METRIC]}`);
-  if (storage > Storage.BINARY) throw bad(`storage ${storage}`);
+  if (storage > Storage.PQ) throw bad(`storage ${storage}`);
   if (dim < 1 || dim > 65536) throw bad(`dim ${dim}`);
+  const [pqM, pqBits] = [s[State.PQ_M], s[State.PQ_BITS]];
+  if (storage === Storage.PQ ? !pqShapeValid(dim, pqM, pqBits) : pqM !== 0 || pqBits !== 0) throw bad(`pq m ${pqM}, bits ${pqBits} with storage ${storage}, dim ${dim}`);
   if (s[State.KEEP_VECTORS] > 1 || (storage === Storage.F32 && s[State.KEEP_VECTORS] !== 0)) throw bad(`keepVectors ${s[State.KEEP_VECTORS]} with storage ${storage}`);
-  const trainable = storage === Storage.I8 || storage === Storage.BINARY;
+  const trainable = storage === Storage.I8 || storage === Storage.BINARY || storage === Storage.PQ;
   if (s[State.TRAINED] > 1 || (!trainable && s[State.TRAINED] !== 1) || (s[State.TRAINED] === 0 && count > 0)) {
     throw bad(`trained ${s[State.TRAINED]} with storage ${storage} and ${count} items`);
   }

@@ -6,7 +6,7 @@ import { Kind, State } from './abi.js';
 import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
 import { readHnswlib, writeHnswlib, type HnswlibOptions } from './hnswlib.js';
-import { BaseIndex } from './base-index.js';
+import { BaseIndex, type IndexInfo } from './base-index.js';
 import { readFileBytes } from './node-io.js';
 import { integrityProblem, WannError } from './errors.js';
 import { METRICS, resolveHnsw, STORAGES, type HnswOptions } from './options.js';
@@ -22,9 +22,9 @@ export class HnswIndex extends BaseIndex {
   readonly seed: number;
   #ef: number;
 
-  private constructor(core: Core, file: LoadedFile) {
+  private constructor(core: Core, file: LoadedFile, pqTraining?: IndexInfo['pqTraining']) {
     const { state } = file;
-    super(core, { dim: state[State.DIM], metric: metricName(state[State.METRIC]), storage: state[State.STORAGE], rerank: file.rerank });
+    super(core, { dim: state[State.DIM], metric: metricName(state[State.METRIC]), storage: state[State.STORAGE], rerank: file.rerank, pqTraining });
     this.M = state[State.M];
     this.efConstruction = state[State.EF_CONSTRUCTION];
     this.seed = file.seed;
@@ -37,10 +37,11 @@ export class HnswIndex extends BaseIndex {
     const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
     const status = core.x.init(
       Kind.HNSW, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, resolved.M, resolved.efConstruction,
-      resolved.seed % 2 ** 32, Math.floor(resolved.seed / 2 ** 32), resolved.capacity, resolved.keepVectors ? 1 : 0,
+      resolved.seed % 2 ** 32, Math.floor(resolved.seed / 2 ** 32), resolved.capacity, resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits,
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
-    return new HnswIndex(core, { state: core.savedState(), seed: resolved.seed, ef: resolved.ef, rerank: resolved.rerank });
+    return new HnswIndex(core, { state: core.savedState(), seed: resolved.seed, ef: resolved.ef, rerank: resolved.rerank },
+      { iterations: resolved.pq.iterations, sampleRows: resolved.pq.sampleRows, seed: resolved.seed });
   }
 
   /**

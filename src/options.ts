@@ -19,10 +19,39 @@ export type MetricName = 'l2' | 'ip' | 'cosine';
 
 export const METRICS: Record<MetricName, Metric> = { l2: Metric.L2, ip: Metric.IP, cosine: Metric.COSINE };
 
-/** How rows are stored: 'f32' exact; 'f16' half precision; 'i8' 8-bit codes; 'binary' one bit per dimension. */
-export type StorageName = 'f32' | 'f16' | 'i8' | 'binary';
+/** How rows are stored: 'f32' exact; 'f16' half precision; 'i8' 8-bit codes; 'binary' one bit per dimension; 'pq' product quantization. */
+export type StorageName = 'f32' | 'f16' | 'i8' | 'binary' | 'pq';
 
-export const STORAGES: Record<StorageName, Storage> = { f32: Storage.F32, f16: Storage.F16, i8: Storage.I8, binary: Storage.BINARY };
+export const STORAGES: Record<StorageName, Storage> = { f32: Storage.F32, f16: Storage.F16, i8: Storage.I8, binary: Storage.BINARY, pq: Storage.PQ };
+
+/** Product quantization's shape and training (storage 'pq'; README "Product quantization"). */
+export interface PqOptions {
+  /**
+   * Subspaces: the row is cut into m consecutive slices (the last ones zero-padded when
+   * m does not divide dim), each stored as the number of its nearest centroid. A code
+   * is m bytes (bits 8) or m / 2 bytes (bits 4). 1 … min(dim, 4096). Default ceil(dim / 8).
+   */
+  m?: number;
+  /** Bits per subspace code: 8 (256 centroids) or 4 (16 centroids; FlatIndex scans them 32 at a time with SIMD). Default 8. */
+  bits?: 4 | 8;
+  /** Lloyd iterations of k-means per subspace. Default 25 (FAISS's). 1 … 1000. */
+  iterations?: number;
+  /** Training rows used at most, evenly spaced over the sample. Default 256 per centroid (FAISS's cap): 65536 (bits 8), 4096 (bits 4). */
+  sampleRows?: number;
+}
+
+/** PqOptions with every default filled in; all 0 when the storage is not 'pq'. */
+export type ResolvedPq = Required<PqOptions>;
+
+const MAX_PQ_M = 4096;
+/** Lloyd iterations per subspace unless told otherwise (FAISS's default). */
+export const PQ_DEFAULT_ITERATIONS = 25;
+const PQ_DEFAULT_DIMS_PER_SUBSPACE = 8;
+
+/** Whether m subspaces of `bits` bits fit `dim` (checked for create() and for files). */
+export function pqShapeValid(dim: number, m: number, bits: number): boolean {
+  return (bits === 4 || bits === 8) && Number.isInteger(m) && m >= 1 && m <= Math.min(dim, MAX_PQ_M);
+}
 
 /** The name of a storage value (src/abi.ts Storage). */
 export function storageName(storage: Storage): StorageName {
@@ -40,9 +69,12 @@ export interface CommonOptions {
   /**
    * How rows are stored (README "Compressed storage"): 'f32' (exact), 'f16' (half the
    * memory), 'i8' (a quarter; trained on the first batch or by train()), 'binary' (1/32;
-   * for a fast first pass with rerank). Default 'f32'.
+   * for a fast first pass with rerank), 'pq' (product quantization: m bytes or fewer a
+   * row, trained by k-means; shaped by `pq`). Default 'f32'.
    */
   storage?: StorageName;
+  /** Shape and training of storage 'pq' (only with it). */
+  pq?: PqOptions;
   /**
    * Keep the f32 rows beside compressed codes, for exact re-ranking (`rerank`) and exact
    * get(). Costs the f32 rows' memory again. 'f32' rows are exact already. Default false.
@@ -52,7 +84,7 @@ export interface CommonOptions {
    * Candidates each search re-scores exactly from the kept f32 rows before returning the
    * k best (two-stage search; the beam is widened to at least this). Needs keepVectors
    * with a compressed storage; 0 turns it off. Per call, { rerank } overrides.
-   * Default: 0, or with keepVectors 2 × k ('f16'), 4 × k ('i8'), the whole beam ('binary').
+   * Default: 0, or with keepVectors 2 × k ('f16'), 4 × k ('i8'), 10 × k ('pq'), the whole beam ('binary').
    */
   rerank?: number;
   /** Which build runs: 'auto' (SIMD where the runtime supports it), true or false. Default 'auto'. */
@@ -85,17 +117,18 @@ export const HNSW_DEFAULTS = { metric: 'l2', capacity: 1024, simd: 'auto', M: 16
  * multiple of k for 'f16' and 'i8'; for 'binary', whose estimates order candidates
  * loosely, the whole beam (ef), so the recall knob ef also deepens the re-rank.
  */
-export const DEFAULT_RERANK: Record<StorageName, { perK: number } | 'beam'> = { f32: { perK: 0 }, f16: { perK: 2 }, i8: { perK: 4 }, binary: 'beam' };
+export const DEFAULT_RERANK: Record<StorageName, { perK: number } | 'beam'> = { f32: { perK: 0 }, f16: { perK: 2 }, i8: { perK: 4 }, binary: 'beam', pq: { perK: 10 } };
 
 /** Option names every index kind takes. */
-export const COMMON_OPTIONS = ['dim', 'metric', 'capacity', 'storage', 'keepVectors', 'rerank', 'simd', 'wasm'] as const;
+export const COMMON_OPTIONS = ['dim', 'metric', 'capacity', 'storage', 'pq', 'keepVectors', 'rerank', 'simd', 'wasm'] as const;
+const PQ_OPTIONS = Object.keys({ m: true, bits: true, iterations: true, sampleRows: true } satisfies Record<keyof PqOptions, true>);
 
 const MAX_DIM = 65536;
 const MAX_M = 10000;
 const MAX_U32 = 0xffffffff;
 
 /** Options with every default filled in, validated. */
-export type Resolved<T> = Required<Omit<T, 'wasm' | 'rerank'>> & { wasm?: WasmOption; rerank?: number };
+export type Resolved<T> = Required<Omit<T, 'wasm' | 'rerank' | 'pq'>> & { wasm?: WasmOption; rerank?: number; pq: ResolvedPq };
 
 export function resolveCommon(options: CommonOptions, known: readonly string[]): Resolved<CommonOptions> {
   checkOptionNames(options, known, 'INVALID_OPTION', 'create()', '{ dim: 128 }');
@@ -103,8 +136,9 @@ export function resolveCommon(options: CommonOptions, known: readonly string[]):
   const simd = checkSimd(options.simd ?? HNSW_DEFAULTS.simd);
   const storage = options.storage ?? HNSW_DEFAULTS.storage;
   if (typeof storage !== 'string' || !Object.hasOwn(STORAGES, storage)) {
-    throw new WannError('INVALID_OPTION', `storage must be 'f32', 'f16', 'i8' or 'binary', got ${describe(storage)}`);
+    throw new WannError('INVALID_OPTION', `storage must be 'f32', 'f16', 'i8', 'binary' or 'pq', got ${describe(storage)}`);
   }
+  const dim = integerOption('dim', options.dim, 1, MAX_DIM);
   const keepVectors = options.keepVectors ?? false;
   if (typeof keepVectors !== 'boolean') throw new WannError('INVALID_OPTION', `keepVectors must be true or false, got ${describe(keepVectors)}`);
   const rerank = options.rerank === undefined ? undefined : integerOption('rerank', options.rerank, 0, MAX_U32 >>> 1);
@@ -112,10 +146,11 @@ export function resolveCommon(options: CommonOptions, known: readonly string[]):
     throw new WannError('INVALID_OPTION', `rerank ${rerank} re-scores from the f32 rows: add keepVectors: true (storage '${storage}' keeps codes only)`);
   }
   return {
-    dim: integerOption('dim', options.dim, 1, MAX_DIM),
+    dim,
     metric,
     capacity: integerOption('capacity', options.capacity ?? HNSW_DEFAULTS.capacity, 1, MAX_U32),
     storage,
+    pq: resolvePq(options.pq, storage, dim),
     keepVectors: keepVectors && storage !== 'f32', // f32 rows are the vectors: nothing more to keep
     rerank,
     simd,
@@ -136,6 +171,27 @@ export function resolveHnsw(options: HnswOptions): Resolved<HnswOptions> {
     efConstruction: integerOption('efConstruction', options.efConstruction ?? HNSW_DEFAULTS.efConstruction, 1, MAX_U32 >>> 1),
     ef: integerOption('ef', options.ef ?? HNSW_DEFAULTS.ef, 1, MAX_U32 >>> 1),
     seed: integerOption('seed', options.seed ?? HNSW_DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** The `pq` option against the storage and dim: defaults filled in, or all 0 for another storage. */
+function resolvePq(options: PqOptions | undefined, storage: StorageName, dim: number): ResolvedPq {
+  if (storage !== 'pq') {
+    if (options !== undefined) throw new WannError('INVALID_OPTION', `pq options shape storage 'pq'; this index's storage is '${storage}'`);
+    return { m: 0, bits: 0 as 8, iterations: 0, sampleRows: 0 };
+  }
+  const pq = options ?? {};
+  checkOptionNames(pq, PQ_OPTIONS, 'INVALID_OPTION', 'pq', '{ m: 16, bits: 8 }');
+  const bits = pq.bits ?? 8;
+  if (bits !== 4 && bits !== 8) throw new WannError('INVALID_OPTION', `pq.bits must be 4 or 8, got ${describe(bits)}`);
+  const m = integerOption('pq.m', pq.m ?? Math.ceil(dim / PQ_DEFAULT_DIMS_PER_SUBSPACE), 1, Math.min(dim, MAX_PQ_M));
+  const centroids = 2 ** bits;
+  return {
+    m,
+    bits,
+    iterations: integerOption('pq.iterations', pq.iterations ?? PQ_DEFAULT_ITERATIONS, 1, 1000),
+    // k-means++ needs a row per centroid; below 39 per centroid, FAISS warns the centroids will be poor.
+    sampleRows: integerOption('pq.sampleRows', pq.sampleRows ?? 256 * centroids, centroids, MAX_U32),
   };
 }
 

@@ -20,16 +20,20 @@ export type WasmOption = WasmSource | { simd?: WasmSource; scalar?: WasmSource }
 export interface WannExports {
   memory: WebAssembly.Memory;
   init(kind: number, metric: number, storage: number, dim: number, M: number, efConstruction: number,
-    seedLo: number, seedHi: number, capacity: number, keepVectors: number): number;
+    seedLo: number, seedHi: number, capacity: number, keepVectors: number, pqM: number, pqBits: number): number;
   reserve(capacity: number): number;
   reserveEf(ef: number): number;
   inputPtr(): number;
   add(id: number): number;
   remove(id: number): number;
   search(k: number, ef: number, filtered: number, rerank: number, exact: number): number;
-  trainBegin(): void;
+  trainBegin(rows: number, iterations: number): number;
   trainAdd(): void;
-  trainEnd(): number;
+  trainStep(): number;
+  trainSteps(): number;
+  adoptQuantizer(): number;
+  encodeInput(): number;
+  decodeCode(): void;
   resultIdsPtr(): number;
   resultDistancesPtr(): number;
   getRow(slot: number): void;
@@ -156,14 +160,34 @@ export async function loadCore(simd: 'auto' | boolean, option?: WasmOption): Pro
   return instantiate(await compileBuild(chooseBuild(simd), option));
 }
 
+const IMPORTS = {
+  env: {
+    abort(_message: number, _file: number, line: number, column: number): never {
+      throw new WannError('WASM_ABORT', `the WASM core aborted (assembly line ${line}:${column}); please report this`);
+    },
+  },
+};
+
+/** The module each instance came from, so a scratch instance of the same build can be made at once. */
+const moduleOf = new WeakMap<WannExports, WebAssembly.Module>();
+
 /** A new instance (and so a new, private memory) of a compiled build. */
 export async function instantiate(module: WebAssembly.Module): Promise<WannExports> {
-  const instance = await WebAssembly.instantiate(module, {
-    env: {
-      abort(_message: number, _file: number, line: number, column: number): never {
-        throw new WannError('WASM_ABORT', `the WASM core aborted (assembly line ${line}:${column}); please report this`);
-      },
-    },
-  });
-  return instance.exports as unknown as WannExports;
+  const instance = await WebAssembly.instantiate(module, IMPORTS);
+  const exports = instance.exports as unknown as WannExports;
+  moduleOf.set(exports, module);
+  return exports;
+}
+
+/**
+ * A new instance of the build `of` runs, made synchronously (the module is compiled
+ * already, and small enough for a browser's main thread): a scratch instance for work
+ * whose memory should not stay in an index's (PQ training, src/pq-training.ts).
+ */
+export function instantiateSibling(of: WannExports): WannExports {
+  const module = moduleOf.get(of);
+  if (!module) throw new WannError('WASM_UNAVAILABLE', 'no compiled module recorded for this instance');
+  const exports = new WebAssembly.Instance(module, IMPORTS).exports as unknown as WannExports;
+  moduleOf.set(exports, module);
+  return exports;
 }

@@ -213,7 +213,7 @@ describe('training', () => {
 
 describe('misuse gets a clear error', () => {
   test('options: storage, keepVectors, rerank, binary graphs without rows', async () => {
-    await expectWannRejection(HnswIndex.create({ dim: 4, storage: 'int8' as StorageName }), 'INVALID_OPTION', "'f32', 'f16', 'i8' or 'binary'", '"int8"');
+    await expectWannRejection(HnswIndex.create({ dim: 4, storage: 'int8' as StorageName }), 'INVALID_OPTION', "'f32', 'f16', 'i8', 'binary' or 'pq'", '"int8"');
     await expectWannRejection(FlatIndex.create({ dim: 4, keepVectors: 'yes' as unknown as boolean }), 'INVALID_OPTION', 'keepVectors');
     await expectWannRejection(HnswIndex.create({ dim: 4, storage: 'i8', rerank: 50 }), 'INVALID_OPTION', 'keepVectors: true');
     await expectWannRejection(HnswIndex.create({ dim: 4, rerank: -1 }), 'INVALID_OPTION', 'rerank');

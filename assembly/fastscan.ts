@@ -1,0 +1,165 @@
+// The PQ scans of a FlatIndex. 8-bit codes: one ADC sum per code (pq.ts adc8), inlined
+// into the loop. 4-bit codes: 32 codes at a time (André, Kermarrec & Le Scouarnec,
+// "Cache locality is not enough", VLDB 2015; FAISS's IndexPQFastScan). The query's ADC
+// table is quantised to u8 (per subspace minus its minimum, one scale for all), so a
+// subspace's 16 entries fill one v128 and `i8x16.swizzle` looks up 16 codes at once;
+// sums of up to m u8 fit u16. Candidates whose quantised sum beats the current k-th are
+// kept, then re-scored with the f32 table (pq.ts adcPq). The scalar build computes the
+// same integer sums one code at a time, so both builds keep the same candidates.
+// Called by flat.ts.
+//
+//   CODES (blocked) ─► block b: m rows of 16 bytes; row j byte i = code_j of slot 32b + i
+//                      (low nibble) and of slot 32b + 16 + i (high nibble)
+//   lut ─► ┌──────────────────┬───────┬──────────────────┐
+//          │ m × 16 u8 entries│ scale │ lanes: 32 u32 sums│
+//          └──────────────────┴───────┴──────────────────┘
+
+import { Context } from './context';
+import { count } from './state';
+import { admits } from './results';
+import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
+import { adc8, adcPq } from './pq';
+import { Admit, Metric } from '../src/abi';
+import { metric } from './params';
+
+/** Bytes of the quantised table for m subspaces. */
+export function lutBytes(m: i32): usize {
+  return ((<usize>m << 4) + 15 & ~15) + 16 + 128;
+}
+
+// @ts-ignore: decorator
+@inline function scaleAt(lut: usize, m: i32): usize { return lut + ((<usize>m << 4) + 15 & ~15); }
+// @ts-ignore: decorator
+@inline function lanesAt(lut: usize, m: i32): usize { return scaleAt(lut, m) + 16; }
+
+/**
+ * Quantises the f32 ADC table (m × 16) into `lut`: entry = round((t - min_j) · scale),
+ * with the scale that puts the widest subspace's range on the largest step a u16 sum of
+ * m entries allows (255, or less when m > 257).
+ */
+export function quantiseTable(table: usize, m: i32, lut: usize): void {
+  let widest: f32 = 0;
+  for (let j = 0; j < m; j++) {
+    let row = table + (<usize>j << 6);
+    let lo = load<f32>(row), hi = lo;
+    for (let k = 1; k < 16; k++) {
+      let v = load<f32>(row + (<usize>k << 2));
+      lo = min(lo, v);
+      hi = max(hi, v);
+    }
+    widest = max(widest, hi - lo);
+  }
+  let top = <f32>min(255, 65535 / m);
+  let scale: f32 = widest > 0 ? top / widest : 0;
+  for (let j = 0; j < m; j++) {
+    let row = table + (<usize>j << 6);
+    let lo = load<f32>(row);
+    for (let k = 1; k < 16; k++) lo = min(lo, load<f32>(row + (<usize>k << 2)));
+    for (let k = 0; k < 16; k++) {
+      let q: f32 = nearest<f32>((load<f32>(row + (<usize>k << 2)) - lo) * scale);
+      store<u8>(lut + (<usize>j << 4) + <usize>k, <u8>min<f32>(max<f32>(q, 0), top));
+    }
+  }
+  store<f32>(scaleAt(lut, m), scale);
+}
+
+/** Sums of the 32 codes of the block at `block` into the lanes (u32 each). */
+function blockSums(block: usize, lut: usize, m: i32, lanes: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let a0 = i16x8.splat(0), a1 = i16x8.splat(0), a2 = i16x8.splat(0), a3 = i16x8.splat(0);
+    let low = i8x16.splat(15);
+    for (let j = 0; j < m; j++) {
+      let codes = v128.load(block + (<usize>j << 4));
+      let table = v128.load(lut + (<usize>j << 4));
+      let first = i8x16.swizzle(table, v128.and(codes, low));
+      let second = i8x16.swizzle(table, i8x16.shr_u(codes, 4));
+      a0 = i16x8.add(a0, i16x8.extend_low_i8x16_u(first));
+      a1 = i16x8.add(a1, i16x8.extend_high_i8x16_u(first));
+      a2 = i16x8.add(a2, i16x8.extend_low_i8x16_u(second));
+      a3 = i16x8.add(a3, i16x8.extend_high_i8x16_u(second));
+    }
+    v128.store(lanes, i32x4.extend_low_i16x8_u(a0));
+    v128.store(lanes, i32x4.extend_high_i16x8_u(a0), 16);
+    v128.store(lanes, i32x4.extend_low_i16x8_u(a1), 32);
+    v128.store(lanes, i32x4.extend_high_i16x8_u(a1), 48);
+    v128.store(lanes, i32x4.extend_low_i16x8_u(a2), 64);
+    v128.store(lanes, i32x4.extend_high_i16x8_u(a2), 80);
+    v128.store(lanes, i32x4.extend_low_i16x8_u(a3), 96);
+    v128.store(lanes, i32x4.extend_high_i16x8_u(a3), 112);
+    return;
+  }
+  memory.fill(lanes, 0, 128);
+  for (let j = 0; j < m; j++) {
+    let row = block + (<usize>j << 4), table = lut + (<usize>j << 4);
+    for (let i: usize = 0; i < 16; i++) {
+      let byte = load<u8>(row + i);
+      let first = lanes + (i << 2), second = lanes + ((i + 16) << 2);
+      store<u32>(first, load<u32>(first) + load<u8>(table + <usize>(byte & 15)));
+      store<u32>(second, load<u32>(second) + load<u8>(table + <usize>(byte >> 4)));
+    }
+  }
+}
+
+/**
+ * The `width` nearest of the slots `admit` allows by the quantised sums, then
+ * re-scored with the f32 `table` (pq.ts adcPq); left in W with their ADC distances. Returns how many.
+ */
+export function searchFastScan(c: Context, codes: usize, m: i32, table: usize, lut: usize, width: i32, admit: i32): i32 {
+  let resDist = c.resDist, resSlot = c.resSlot;
+  let lanes = lanesAt(lut, m);
+  let n = count();
+  let results = 0;
+  let bound: u32 = 0xffffffff;
+  let blockBytes = <usize>m << 4;
+  for (let first: u32 = 0; first < n; first += 32) {
+    blockSums(codes + <usize>(first >> 5) * blockBytes, lut, m, lanes);
+    for (let i: u32 = 0; i < 32; i++) {
+      let sum = load<u32>(lanes + (<usize>i << 2));
+      if (sum >= bound) continue; // bound stays above every sum until W is full
+      let slot = first + i;
+      if (slot >= n || !admits(slot, admit)) continue;
+      if (results < width) {
+        maxHeapPush(resDist, resSlot, results++, <f32>sum, slot);
+      } else {
+        maxHeapSiftDown(resDist, resSlot, results, <f32>sum, slot);
+      }
+      if (results == width) bound = <u32>load<f32>(resDist);
+    }
+  }
+  c.distances += <f64>n;
+  // Re-score the survivors with the f32 table: their quantised order is only approximate.
+  let found = results;
+  for (let i = found - 1; i >= 0; i--) {
+    store<u32>(c.selSlot + (<usize>i << 2), load<u32>(resSlot));
+    maxHeapPop(resDist, resSlot, i + 1);
+  }
+  results = 0;
+  for (let i = 0; i < found; i++) {
+    let slot = load<u32>(c.selSlot + (<usize>i << 2));
+    maxHeapPush(resDist, resSlot, results++, adcPq(table, codes, slot), slot);
+  }
+  return results;
+}
+
+/** The `width` nearest of the slots `admit` allows by 8-bit ADC against `table`, left in W. Returns how many. */
+export function scanCodes8(c: Context, codes: usize, m: i32, table: usize, width: i32, admit: i32): i32 {
+  let resDist = c.resDist, resSlot = c.resSlot;
+  let n = count();
+  let offset: f32 = metric == Metric.L2 ? 0 : 1;
+  let results = 0;
+  let bound: f32 = Infinity;
+  let code = codes;
+  for (let slot: u32 = 0; slot < n; slot++, code += <usize>m) {
+    if (admit != Admit.ALL && !admits(slot, admit)) continue;
+    let d = adc8(table, code, m) + offset;
+    if (results < width) {
+      maxHeapPush(resDist, resSlot, results++, d, slot);
+      bound = load<f32>(resDist);
+    } else if (d < bound) {
+      maxHeapSiftDown(resDist, resSlot, results, d, slot);
+      bound = load<f32>(resDist);
+    }
+  }
+  c.distances += <f64>n;
+  return results;
+}

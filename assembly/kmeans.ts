@@ -1,0 +1,209 @@
+// k-means over one subspace's training rows: k-means++ seeding (Arthur & Vassilvitskii
+// 2007), then Lloyd iterations, each a separate call so src/ can report progress
+// between them. Centroids live transposed (dims × K, centroid k in column k), the layout
+// pq.ts's distance kernel reads four centroids per v128 from. Every sum runs in the same
+// order in both builds (the SIMD lanes are centroids, never partial sums), so the SIMD
+// and scalar builds pick the same centroids bit for bit. Called by pq.ts.
+//
+//   work ─► ┌──────────────┬────────────────┬────────────────────┬──────────────┬────────────┬──────────┐
+//           │ assign: n u32│ nearest: n f32 │ sums: K × dims f64 │ counts: K u32│ dist: K f32│ row: dims│
+//           └──────────────┴────────────────┴────────────────────┴──────────────┴────────────┴──────────┘
+
+import { l2 } from './distance';
+
+/** Bytes of the working arrays for n rows of `dims` values and K centroids. */
+export function kmeansWorkBytes(n: u32, dims: i32, K: i32): u64 {
+  return (<u64>n << 3) + <u64>K * <u64>dims * 8 + (<u64>K << 3) + (<u64>dims << 2);
+}
+
+// Where each working array starts, for n rows of `dims` values and K centroids.
+// @ts-ignore: decorator
+@inline function assignAt(base: usize): usize { return base; }
+// @ts-ignore: decorator
+@inline function nearestAt(base: usize, n: u32): usize { return base + (<usize>n << 2); }
+// @ts-ignore: decorator
+@inline function sumsAt(base: usize, n: u32): usize { return base + (<usize>n << 3); }
+// @ts-ignore: decorator
+@inline function countsAt(base: usize, n: u32, dims: i32, K: i32): usize { return sumsAt(base, n) + <usize>K * <usize>dims * 8; }
+// @ts-ignore: decorator
+@inline function distAt(base: usize, n: u32, dims: i32, K: i32): usize { return countsAt(base, n, dims, K) + (<usize>K << 2); }
+// @ts-ignore: decorator
+@inline function rowAt(base: usize, n: u32, dims: i32, K: i32): usize { return distAt(base, n, dims, K) + (<usize>K << 2); }
+
+/**
+ * Squared distances from `x` (dims values, a multiple of 4) to the K centroids of
+ * `book` (dims × K, transposed) into `out` (K f32): four centroids per v128, each lane
+ * summing its centroid's dims in order, as the scalar twin does.
+ */
+export function distancesToCentroids(x: usize, book: usize, dims: i32, K: i32, out: usize): void {
+  let rowStride = <usize>K << 2;
+  if (ASC_FEATURE_SIMD) {
+    for (let k = 0; k < K; k += 8) { // K is 16 or 256: eight centroids share each splat
+      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+      let column = book + (<usize>k << 2);
+      for (let t = 0; t < dims; t++) {
+        let value = f32x4.splat(load<f32>(x + (<usize>t << 2)));
+        let at = column + <usize>t * rowStride;
+        let d0 = f32x4.sub(value, v128.load(at)), d1 = f32x4.sub(value, v128.load(at, 16));
+        acc0 = f32x4.add(acc0, f32x4.mul(d0, d0));
+        acc1 = f32x4.add(acc1, f32x4.mul(d1, d1));
+      }
+      v128.store(out + (<usize>k << 2), acc0);
+      v128.store(out + (<usize>k << 2), acc1, 16);
+    }
+    return;
+  }
+  for (let k = 0; k < K; k++) {
+    let acc: f32 = 0;
+    let column = book + (<usize>k << 2);
+    for (let t = 0; t < dims; t++) {
+      let d = load<f32>(x + (<usize>t << 2)) - load<f32>(column + <usize>t * rowStride);
+      acc += d * d;
+    }
+    store<f32>(out + (<usize>k << 2), acc);
+  }
+}
+
+/** Dot products of `x` with the K centroids of `book`, as distancesToCentroids() lays them out. */
+export function dotsWithCentroids(x: usize, book: usize, dims: i32, K: i32, out: usize): void {
+  let rowStride = <usize>K << 2;
+  if (ASC_FEATURE_SIMD) {
+    for (let k = 0; k < K; k += 4) {
+      let acc = f32x4.splat(0);
+      let column = book + (<usize>k << 2);
+      for (let t = 0; t < dims; t++) {
+        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(x + (<usize>t << 2))), v128.load(column + <usize>t * rowStride)));
+      }
+      v128.store(out + (<usize>k << 2), acc);
+    }
+    return;
+  }
+  for (let k = 0; k < K; k++) {
+    let acc: f32 = 0;
+    let column = book + (<usize>k << 2);
+    for (let t = 0; t < dims; t++) acc += load<f32>(x + (<usize>t << 2)) * load<f32>(column + <usize>t * rowStride);
+    store<f32>(out + (<usize>k << 2), acc);
+  }
+}
+
+/** Index of the smallest of `K` f32 at `values`; the first on ties. */
+export function argmin(values: usize, K: i32): i32 {
+  let best = 0;
+  let bestValue = load<f32>(values);
+  for (let k = 1; k < K; k++) {
+    let v = load<f32>(values + (<usize>k << 2));
+    if (v < bestValue) {
+      bestValue = v;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/** SplitMix64 step on a local state: the training's own generator, seeded per subspace. */
+// @ts-ignore: decorator
+@inline function mix(z: u64): u64 {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}
+
+// @ts-ignore: decorator
+@inline function setCentroid(book: usize, K: i32, k: i32, row: usize, dims: i32): void {
+  for (let t = 0; t < dims; t++) store<f32>(book + ((<usize>t * <usize>K + <usize>k) << 2), load<f32>(row + (<usize>t << 2)));
+}
+
+/**
+ * k-means++ seeding: the first centroid a random row, each next one a row drawn with
+ * probability proportional to its squared distance to the nearest centroid so far.
+ * Rows all alike (every distance 0) take the next rows in order. n >= K.
+ */
+export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, seed: u64): void {
+  let nearest = nearestAt(workBase, n);
+  let rowBytes = <usize>dims << 2;
+  let state = seed;
+  state += 0x9e3779b97f4a7c15;
+  let first = <u32>(mix(state) % <u64>n);
+  setCentroid(book, K, 0, data + <usize>first * rowBytes, dims);
+  let centre = data + <usize>first * rowBytes;
+  for (let i: u32 = 0; i < n; i++) store<f32>(nearest + (<usize>i << 2), l2(data + <usize>i * rowBytes, centre, dims));
+  for (let k = 1; k < K; k++) {
+    let total: f64 = 0;
+    for (let i: u32 = 0; i < n; i++) total += <f64>load<f32>(nearest + (<usize>i << 2));
+    let pick: u32 = <u32>(k - 1) % n;
+    if (total > 0) {
+      state += 0x9e3779b97f4a7c15;
+      let target = <f64>(mix(state) >> 11) * 1.1102230246251565e-16 * total; // [0, total)
+      let running: f64 = 0;
+      pick = n - 1;
+      for (let i: u32 = 0; i < n; i++) {
+        running += <f64>load<f32>(nearest + (<usize>i << 2));
+        if (running > target) {
+          pick = i;
+          break;
+        }
+      }
+    }
+    centre = data + <usize>pick * rowBytes;
+    setCentroid(book, K, k, centre, dims);
+    for (let i: u32 = 0; i < n; i++) {
+      let at = nearest + (<usize>i << 2);
+      let d = l2(data + <usize>i * rowBytes, centre, dims);
+      if (d < load<f32>(at)) store<f32>(at, d);
+    }
+  }
+}
+
+/**
+ * One Lloyd iteration: assigns every row to its nearest centroid, then moves each
+ * centroid to the mean of its rows (sums in f64). A centroid left without rows takes
+ * half of the largest cluster: a copy of its centroid, both nudged apart by 1/1024 in
+ * opposite directions (as FAISS splits clusters). Returns the sum of squared distances
+ * of the assignment (the objective before the move).
+ */
+export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize): f64 {
+  let assign = assignAt(workBase), sums = sumsAt(workBase, n), counts = countsAt(workBase, n, dims, K);
+  let dist = distAt(workBase, n, dims, K), mean = rowAt(workBase, n, dims, K);
+  let rowBytes = <usize>dims << 2;
+  let objective: f64 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    distancesToCentroids(data + <usize>i * rowBytes, book, dims, K, dist);
+    let k = argmin(dist, K);
+    store<u32>(assign + (<usize>i << 2), k);
+    objective += <f64>load<f32>(dist + (<usize>k << 2));
+  }
+  memory.fill(sums, 0, <usize>K * <usize>dims * 8);
+  memory.fill(counts, 0, <usize>K << 2);
+  for (let i: u32 = 0; i < n; i++) {
+    let k = load<u32>(assign + (<usize>i << 2));
+    let row = data + <usize>i * rowBytes;
+    let sum = sums + <usize>k * <usize>dims * 8;
+    for (let t = 0; t < dims; t++) store<f64>(sum + (<usize>t << 3), load<f64>(sum + (<usize>t << 3)) + <f64>load<f32>(row + (<usize>t << 2)));
+    store<u32>(counts + (<usize>k << 2), load<u32>(counts + (<usize>k << 2)) + 1);
+  }
+  for (let k = 0; k < K; k++) {
+    let count = load<u32>(counts + (<usize>k << 2));
+    if (count == 0) continue;
+    let sum = sums + <usize>k * <usize>dims * 8;
+    for (let t = 0; t < dims; t++) store<f32>(mean + (<usize>t << 2), <f32>(load<f64>(sum + (<usize>t << 3)) / <f64>count));
+    setCentroid(book, K, k, mean, dims);
+  }
+  for (let k = 0; k < K; k++) {
+    if (load<u32>(counts + (<usize>k << 2)) != 0) continue;
+    let largest = 0;
+    for (let j = 1; j < K; j++) if (load<u32>(counts + (<usize>j << 2)) > load<u32>(counts + (<usize>largest << 2))) largest = j;
+    let size = load<u32>(counts + (<usize>largest << 2));
+    if (size < 2) break; // nothing left to split
+    for (let t = 0; t < dims; t++) {
+      let at = book + ((<usize>t * <usize>K + <usize>largest) << 2);
+      let v = load<f32>(at);
+      let up: f32 = (t & 1) == 0 ? 1 + 1.0 / 1024 : 1 - 1.0 / 1024;
+      let down: f32 = (t & 1) == 0 ? 1 - 1.0 / 1024 : 1 + 1.0 / 1024;
+      store<f32>(book + ((<usize>t * <usize>K + <usize>k) << 2), v * up);
+      store<f32>(at, v * down);
+    }
+    store<u32>(counts + (<usize>k << 2), size >> 1);
+    store<u32>(counts + (<usize>largest << 2), size - (size >> 1));
+  }
+  return objective;
+}
