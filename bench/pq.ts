@@ -3,10 +3,11 @@
 // nprobe and re-rank depth, trained on the same rows, in one run. Both sides run one
 // thread and search every query in one batch; at each sweep point the libraries are
 // timed round-robin (wann, FAISS, wann, ...) and each figure is the median of --runs
-// rounds. Writes pq-<dataset>.json and .md to --out and pq-<dataset>.svg to --charts,
+// rounds. Recall@10 is scored on every query of the set, queries/s on batches of the
+// first --queries. Writes pq-<dataset>.json and .md to --out and pq-<dataset>.svg to --charts,
 // and prints each of the issue's targets as a ratio measured in this run.
 //
-//   npm run bench:pq -- [DATASET ...] [--quick] [--groups flat8,flat4,...] [--queries 300] [--runs 5]
+//   npm run bench:pq -- [DATASET ...] [--quick] [--groups flat8,flat4,...] [--queries 300 (timed)] [--runs 5]
 //                       [--m 16] [--m4 32] [--nlist N] [--nprobe 1,2,4,...] [--rerank 20,50,100,200] [--ef 16,32,...]
 //
 // DATASET as bench/search.ts (bench/lib/data.ts); default: siftsmall, MNIST-784 10k (when
@@ -70,11 +71,6 @@ const settings = {
 const specs = positionals.length > 0 ? positionals : quick ? [DEFAULT_DATASETS[0]] : DEFAULT_DATASETS;
 const faissMissing = faissUnavailable();
 
-/** The first `count` queries and their ground truth (the cached ground truth keeps all). */
-function firstQueries(data: Dataset, count: number): Dataset {
-  if (!(count > 0) || count >= data.nq) return data;
-  return { ...data, nq: count, queries: data.queries.subarray(0, count * data.dim), gt: data.gt.subarray(0, count * data.gtK) };
-}
 
 /** Every base row when there are at most `count`, else a seeded sample of `count`: the rows both sides train on. */
 function trainingRows(data: Dataset, count: number): Float32Array {
@@ -130,7 +126,12 @@ function wannOptions(def: RunnerDef, point: SweepPoint): Record<string, number> 
 }
 const faissPoint = (point: SweepPoint) => ({ nprobe: point.nprobe, kFactor: point.rerank === undefined ? undefined : point.rerank / K });
 
-async function measureGroup(group: GroupDef, data: Dataset, train: Float32Array, faiss: FaissServer | undefined): Promise<PqResult[]> {
+/**
+ * Builds the group's runners, then at each sweep point scores recall@10 on every query
+ * (one batch, also the warm-up) and times batches of the first `timed` queries round-robin.
+ */
+async function measureGroup(group: GroupDef, data: Dataset, timed: number, train: Float32Array, faiss: FaissServer | undefined): Promise<PqResult[]> {
+  const timedQueries = data.queries.subarray(0, timed * data.dim);
   const live: Live[] = [];
   for (const def of group.runners) {
     console.error(`  building ${def.name} (${def.label})`);
@@ -151,16 +152,17 @@ async function measureGroup(group: GroupDef, data: Dataset, train: Float32Array,
         ({ ids, seconds } = await faiss!.searchIds(l.def.name, faissPoint(point), K));
       }
       l.result.points.push({ ...point, recall: recallAtK(ids, K, data.gt, data.gtK, K), qps: 0 });
-      inner.set(l, Math.max(1, Math.ceil(settings.minRunMs / 1000 / Math.max(seconds, 1e-6))));
+      const timedSeconds = (seconds * timed) / data.nq;
+      inner.set(l, Math.max(1, Math.ceil(settings.minRunMs / 1000 / Math.max(timedSeconds, 1e-6))));
     }
     const times = new Map<Live, number[]>(running.map((l) => [l, []]));
     for (let round = 0; round < settings.runs; round++) {
       for (const l of running) {
-        times.get(l)!.push(l.wann ? l.wann.time(data.queries, K, wannOptions(l.def, point), inner.get(l)!)
-          : await faiss!.time(l.def.name, faissPoint(point), K, inner.get(l)!));
+        times.get(l)!.push(l.wann ? l.wann.time(timedQueries, K, wannOptions(l.def, point), inner.get(l)!)
+          : await faiss!.time(l.def.name, faissPoint(point), K, timed, inner.get(l)!));
       }
     }
-    for (const l of running) l.result.points.at(-1)!.qps = data.nq / median(times.get(l)!);
+    for (const l of running) l.result.points.at(-1)!.qps = timed / median(times.get(l)!);
     console.log(`  ${group.name} ${JSON.stringify(point)}: ${running.map((l) => `${l.def.name} ${fmtPoint(l.result.points.at(-1)!)}`).join(' | ')}`);
   }
   for (const l of live) l.wann?.dispose();
@@ -170,7 +172,8 @@ async function measureGroup(group: GroupDef, data: Dataset, train: Float32Array,
 const fmtPoint = (p: PqPoint) => `${p.recall.toFixed(3)}@${Math.round(p.qps)}`;
 
 async function benchDataset(spec: string): Promise<void> {
-  const data = firstQueries(loadDataset(spec, { onProgress: (m) => console.error(m) }), settings.queries);
+  const data = loadDataset(spec, { onProgress: (m) => console.error(m) });
+  const timed = Math.min(data.nq, settings.queries);
   const name = spec.startsWith('synthetic:') ? spec.replace(/:/g, '-') : basename(spec);
   const train = trainingRows(data, settings.trainRows);
   const params = {
@@ -179,7 +182,7 @@ async function benchDataset(spec: string): Promise<void> {
     nlist: Number(values.nlist ?? 2 ** Math.round(Math.log2(Math.sqrt(data.n)))),
     iterations: settings.iterations, trainRows: train.length / data.dim, M: settings.M, efConstruction: settings.efConstruction,
   };
-  console.log(`\n## ${name}: ${data.n.toLocaleString('en-US')} × ${data.dim}, ${data.nq} queries, k=${K}, l2`);
+  console.log(`\n## ${name}: ${data.n.toLocaleString('en-US')} × ${data.dim}, recall over ${data.nq} queries, queries/s over the first ${timed}, k=${K}, l2`);
   console.log(`m=${params.m} (8-bit), m=${params.m4} (4-bit), nlist=${params.nlist}, ${params.iterations} k-means iterations on ${params.trainRows} rows, one thread, median of ${settings.runs} round-robin rounds; ${formatMachine()}`);
   if (faissMissing) console.log(`FAISS not run: ${faissMissing}`);
   const faiss = faissMissing ? undefined : await FaissServer.start({ dim: data.dim, base: data.base, queries: data.queries, train, gt: data.gt, gtK: data.gtK });
@@ -191,7 +194,7 @@ async function benchDataset(spec: string): Promise<void> {
     for (const group of pqGroups({ ...params, ...settings, dim: data.dim, k: K })) {
       if (wanted && !wanted.includes(group.name)) continue;
       console.error(`${name}: ${group.name}`);
-      results.push(...await measureGroup(group, data, train, faiss));
+      results.push(...await measureGroup(group, data, timed, train, faiss));
     }
     if (faiss && data.dim % params.m === 0) {
       const { seconds, rows } = await faiss.trainBench(params.m, 8, params.iterations);
@@ -201,7 +204,7 @@ async function benchDataset(spec: string): Promise<void> {
     await faiss?.close();
   }
   const file: PqFile = {
-    dataset: name, n: data.n, dim: data.dim, nq: data.nq, k: K, params, runs: settings.runs, minRunMs: settings.minRunMs, quick,
+    dataset: name, n: data.n, dim: data.dim, nq: data.nq, nqTimed: timed, k: K, params, runs: settings.runs, minRunMs: settings.minRunMs, quick,
     machine: machineInfo(), build: buildInfo(), faiss: faiss?.info, date: new Date().toISOString(),
     command: `npm run bench:pq${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     results, faissTrainBench, targets: [],

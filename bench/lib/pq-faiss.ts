@@ -117,9 +117,9 @@ export class FaissServer {
     return { ids, seconds };
   }
 
-  /** Seconds per batch of every query, timed inside Python over `inner` back-to-back batches. */
-  async time(name: string, point: FaissPoint, k: number, inner: number): Promise<number> {
-    return (await this.#call<{ seconds: number }>({ cmd: 'search', name, point, k, inner })).seconds;
+  /** Seconds per batch of the first `nq` queries, timed inside Python over `inner` back-to-back batches. */
+  async time(name: string, point: FaissPoint, k: number, nq: number, inner: number): Promise<number> {
+    return (await this.#call<{ seconds: number }>({ cmd: 'search', name, point, k, nq, inner })).seconds;
   }
 
   async drop(name: string): Promise<void> {

@@ -31,7 +31,8 @@ export interface PqResult {
 export interface PqTarget { target: string; goal: string; value: string; meets?: boolean }
 
 export interface PqFile {
-  dataset: string; n: number; dim: number; nq: number; k: number;
+  /** nq: queries recall@10 is scored on; nqTimed: the first queries each timed batch holds. */
+  dataset: string; n: number; dim: number; nq: number; nqTimed: number; k: number;
   params: { m: number; m4: number; nlist: number; iterations: number; trainRows: number; M: number; efConstruction: number };
   runs: number; minRunMs: number; quick: boolean;
   machine: MachineInfo; build: BuildInfo; faiss?: { faiss: string; compile: string }; date: string; command: string;
@@ -124,7 +125,7 @@ export function pqTargets(file: PqFile): PqTarget[] {
 export function pqMarkdown(file: PqFile): string {
   const p = file.params;
   const lines = [
-    `### ${file.dataset}: ${file.n.toLocaleString('en-US')} × ${file.dim}, ${file.nq} queries, k=${file.k}${file.quick ? ' (--quick: a smoke run, not figures to quote)' : ''}`, '',
+    `### ${file.dataset}: ${file.n.toLocaleString('en-US')} × ${file.dim}, recall@10 over ${file.nq} queries, queries/s over batches of the first ${file.nqTimed}, k=${file.k}${file.quick ? ' (--quick: a smoke run, not figures to quote)' : ''}`, '',
     `${file.machine.cpu}, ${file.machine.cores} cores, Node ${file.machine.node}, wann ${file.build.commit}; FAISS ${file.faiss ? `${file.faiss.faiss} (${file.faiss.compile})` : 'not run'}. ` +
     `One thread on both sides; every query in one batch; queries/s are medians of ${file.runs} round-robin rounds. m=${p.m} (8-bit), m=${p.m4} (4-bit), nlist=${p.nlist}, ` +
     `${p.iterations} k-means iterations on the same ${p.trainRows} training rows; HNSW M=${p.M}, efConstruction=${p.efConstruction}. \`${file.command}\``, '',

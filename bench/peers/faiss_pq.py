@@ -223,8 +223,9 @@ def serve(folder):
                     seconds = time.perf_counter() - start
                     ids.astype('<i4').tofile(cmd['idsFile'])
                     answer = {'seconds': seconds, 'recall': recall_at_k(ids, data.gt, k)}
-                else:
-                    answer = {'seconds': search_seconds(index, data.queries, k, cmd.get('inner', 1))}
+                else:  # timed over the first `nq` queries (default all)
+                    queries = data.queries[:cmd.get('nq', data.queries.shape[0])]
+                    answer = {'seconds': search_seconds(index, queries, k, cmd.get('inner', 1))}
             elif op == 'drop':
                 built.pop(cmd['name'], None)
                 answer = {}
