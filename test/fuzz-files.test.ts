@@ -1,5 +1,5 @@
 // Fuzz (fast-check): files that lie. Valid files of every kind (HnswIndex and FlatIndex,
-// l2 / ip / cosine, storage f32, f16, i8 and binary, with removals and a reused slot; and
+// l2 / ip / cosine, storage f32, f16, i8, binary and pq, with removals and a reused slot; and
 // hnswlib files from toHnswlib()) are edited structurally: header and state words, region
 // table entries, and fields of each region's records (links and link counts, upper-list
 // offsets, labels, deleted flags, the free stack, row lanes and padding, quantizer
@@ -49,7 +49,9 @@ interface Base {
 
 /** An index of `n` rows, ids 0 … n - 1, with 3, 17 and 28 removed and 17 added again (its slot reused). */
 async function build(kind: Kind, metric: Metric, storage: StorageName, keepVectors = false, n = N): Promise<HnswIndex | FlatIndex> {
-  const common = { dim: DIM, metric, storage, keepVectors, capacity: n, simd: true };
+  // 'pq': 4-bit codes of 3 subspaces (3 + 3 + 1 values: padding and a half-empty byte), blocks of 32 in a FlatIndex.
+  const pq = storage === 'pq' ? { m: 3, bits: 4 as const, iterations: 2 } : undefined;
+  const common = { dim: DIM, metric, storage, keepVectors, capacity: n, simd: true, pq };
   const index = kind === 'hnsw' ? await HnswIndex.create({ ...common, M: 4, efConstruction: 16, seed: 5 }) : await FlatIndex.create(common);
   index.addBatch(data.base.subarray(0, n * DIM));
   for (const id of [3, 17, 28]) index.remove(id);
@@ -59,10 +61,11 @@ async function build(kind: Kind, metric: Metric, storage: StorageName, keepVecto
 
 const HNSW_CASES: [Metric, StorageName, boolean][] = [
   ['l2', 'f32', false], ['ip', 'f32', false], ['cosine', 'f32', false], ['cosine', 'f16', false],
-  ['l2', 'i8', false], ['ip', 'i8', false], ['l2', 'binary', true], ['cosine', 'binary', true],
+  ['l2', 'i8', false], ['ip', 'i8', false], ['l2', 'binary', true], ['cosine', 'binary', true], ['l2', 'pq', false], ['ip', 'pq', true],
 ];
 const FLAT_CASES: [Metric, StorageName, boolean][] = [
   ['l2', 'f32', false], ['cosine', 'f32', false], ['ip', 'f16', false], ['l2', 'i8', false], ['ip', 'binary', false], ['l2', 'binary', true],
+  ['l2', 'pq', false],
 ];
 
 const bases = (async () => {
@@ -149,7 +152,7 @@ describe('fuzz: structure-aware edits of valid files, re-sealed', () => {
   // each property prints its counts.
   const properties: [name: string, files: 'wann' | 'hnswlib', pick: (b: Base) => boolean, runs: number, seed: number][] = [
     ['HnswIndex f32 / f16 files', 'wann', (b) => b.kind === 'hnsw' && /f32|f16/.test(b.name), 6000, 81],
-    ['HnswIndex i8 / binary files', 'wann', (b) => b.kind === 'hnsw' && /i8|binary/.test(b.name), 5000, 82],
+    ['HnswIndex i8 / binary / pq files', 'wann', (b) => b.kind === 'hnsw' && /i8|binary|pq/.test(b.name), 5000, 82],
     ['FlatIndex files', 'wann', (b) => b.kind === 'flat', 5000, 83],
     ['hnswlib files', 'hnswlib', () => true, 5000, 84],
   ];

@@ -8,7 +8,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { FlatIndex, HnswIndex, type StorageName } from '../src/index.ts';
+import { FlatIndex, HnswIndex, type PqOptions, type StorageName } from '../src/index.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { expectWannError } from './helpers/expect.ts';
 
@@ -120,6 +120,8 @@ interface StorageCase {
   rerankPerK: number;
   /** The least HnswIndex recall by distance over all of a property's searches. */
   minRecall: number;
+  /** The shape of 'pq' codes. */
+  pq?: PqOptions;
 }
 
 // f16 stores integers up to 2048 exactly, and i8 trained on TRAINING gets scale 1 and
@@ -139,10 +141,19 @@ const CASES: StorageCase[] = [
   // re-scoring 1 × k gave 0.90, 2 × k 0.986, 4 × k 0.997 (l2; ip alike). The floor 0.995 fails when
   // the re-rank is lost or narrowed to 2 × k, and leaves room for other seeds.
   { storage: 'binary', runs: 100, seeds: { l2: 41, ip: 42 }, keepVectors: true, rerankPerK: 10, minRecall: 0.995 },
+  // 4-bit codes of 3 subspaces (2 + 2 + 1 values: padding, and an odd m's half-empty byte);
+  // the FlatIndex scans them 32 at a time, re-ranking every item; the graph re-ranks 10 × k.
+  { storage: 'pq', runs: 60, seeds: { l2: 51, ip: 52 }, keepVectors: true, rerankPerK: 10, minRecall: 0.995, pq: { m: 3, bits: 4, iterations: 3 } },
 ];
 
-/** Training rows spanning the coordinates: i8 gets scale 1, binary the centre 0. */
-const TRAINING = [Array<number>(DIM).fill(-4), Array<number>(DIM).fill(4)];
+/**
+ * Training rows spanning the coordinates: i8 gets scale 1, binary the centre 0; 'pq'
+ * (16 centroids a subspace) needs 16 rows or more, and gets 32 across the grid.
+ */
+const TRAINING = [
+  Array<number>(DIM).fill(-4), Array<number>(DIM).fill(4),
+  ...Array.from({ length: 30 }, (_, i) => Array.from({ length: DIM }, (_, j) => ((i * (j + 3) + j) % 9) - 4)),
+];
 
 /** What get() gives for `rowId`, as a plain array (undefined where absent). */
 function storedRow(index: HnswIndex | FlatIndex, rowId: number): number[] | undefined {
@@ -158,7 +169,7 @@ function storedRows(index: HnswIndex | FlatIndex): (number[] | undefined)[] {
 /** Runs one operation sequence on an HnswIndex and a FlatIndex of `kind`, checking each step against the oracle. */
 async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: Tally): Promise<void> {
   tally.sequences++;
-  const common = { dim: DIM, metric, capacity: 4, storage: kind.storage, keepVectors: kind.keepVectors };
+  const common = { dim: DIM, metric, capacity: 4, storage: kind.storage, keepVectors: kind.keepVectors, pq: kind.pq };
   let hnsw = await HnswIndex.create({ ...common, M: 4, efConstruction: 16, seed: 1 });
   let flat = await FlatIndex.create({ ...common, rerank: kind.keepVectors ? IDS : undefined });
   for (const index of [hnsw, flat]) if (!index.trained) index.train(TRAINING); // add() before training is NOT_TRAINED
@@ -215,7 +226,7 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
       expect([hnsw.size, flat.size]).toEqual([items.size, items.size]);
       const ids = Array.from({ length: IDS }, (_, i) => i);
       expect(ids.map((i) => hnsw.has(i))).toEqual(ids.map((i) => items.has(i)));
-      // Every storage here holds these rows exactly (binary in its kept f32 rows).
+      // Every storage here holds these rows exactly (binary and pq in their kept f32 rows).
       const want = ids.map((i) => items.get(i));
       expect(storedRows(hnsw)).toEqual(want);
       expect(storedRows(flat)).toEqual(want);

@@ -149,12 +149,14 @@ export function wannMutation(bases: number): fc.Arbitrary<WannMutation> {
 function wannRecord(region: Region, s: (field: State) => number): [recordBytes: number, width: number] {
   const storage = s(State.STORAGE), dim = s(State.DIM), stride = (dim + 3) & ~3;
   switch (region) {
-    case Region.CODES: return [codeBytes(storage, dim), storage === Storage.F16 ? 2 : storage === Storage.I8 ? 1 : 4];
+    case Region.CODES:
+      if (storage === Storage.PQ) return [Math.max(1, s(State.PQ_M)), 1]; // a code's centroid numbers: bytes or nibbles
+      return [codeBytes(storage, dim), storage === Storage.F16 ? 2 : storage === Storage.I8 ? 1 : 4];
     case Region.RAW: return [stride * 4, 4];
     case Region.LINKS0: return [(1 + 2 * s(State.M)) * 4, 4];
     case Region.ARENA: return [(1 + s(State.M)) * 4, 4];
     case Region.LEVELS: case Region.DELETED: return [1, 1];
-    case Region.QUANTIZER: return [16 + stride * 4, 4];
+    case Region.QUANTIZER: return storage === Storage.PQ ? [16, 4] : [16 + stride * 4, 4];
     default: return [4, 4];
   }
 }
