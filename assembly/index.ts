@@ -28,9 +28,9 @@ const staging = memory.data(STAGING_BYTES, 16);
 /** Sets the parameters and sizes the regions for `capacity` items. May grow memory. Called once by src/ create(). */
 export function init(
   kind: i32, metric: i32, storage: i32, dim: i32, M: i32, efConstruction: i32,
-  seedLo: u32, seedHi: u32, capacity: u32, keepVectors: i32, pqM: i32, pqBits: i32,
+  seedLo: u32, seedHi: u32, capacity: u32, keepVectors: i32, pqM: i32, pqBits: i32, nlist: i32,
 ): i32 {
-  return resize.init(kind, metric, storage, dim, M, efConstruction, (<u64>seedHi << 32) | seedLo, capacity, keepVectors, pqM, pqBits);
+  return resize.init(kind, metric, storage, dim, M, efConstruction, (<u64>seedHi << 32) | seedLo, capacity, keepVectors, pqM, pqBits, nlist);
 }
 
 /** Makes room for at least `capacity` slots. May grow memory. Called by src/ before adding. */
@@ -50,11 +50,12 @@ export function remove(id: u32): i32 { return mutation.removeItem(id); }
 
 /**
  * Searches for the k nearest to the row at inputPtr() among live items (only those with
- * their bit set in the FILTER region when `filtered`), by the graph with beam `ef` or by
- * a scan when `exact`; re-scores `rerank` candidates exactly. Returns how many. Never grows memory.
+ * their bit set in the FILTER region when `filtered`), by the graph with beam `ef`, by
+ * the `probes` nearest inverted lists (IVF), or by a scan when `exact`; re-scores
+ * `rerank` candidates exactly. Returns how many. Never grows memory.
  */
-export function search(k: i32, ef: i32, filtered: i32, rerank: i32, exact: i32): i32 {
-  return searchIndex(k, ef, filtered != 0, rerank, exact != 0);
+export function search(k: i32, ef: i32, filtered: i32, rerank: i32, exact: i32, probes: i32): i32 {
+  return searchIndex(k, ef, filtered != 0, rerank, exact != 0, probes);
 }
 
 /** Starts training the quantizer on up to `rows` rows ('pq' holds them: may grow memory) with `iterations` Lloyd iterations ('pq'). */

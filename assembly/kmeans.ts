@@ -37,8 +37,9 @@ export function kmeansWorkBytes(n: u32, dims: i32, K: i32): u64 {
  */
 export function distancesToCentroids(x: usize, book: usize, dims: i32, K: i32, out: usize): void {
   let rowStride = <usize>K << 2;
+  let k = 0;
   if (ASC_FEATURE_SIMD) {
-    for (let k = 0; k < K; k += 8) { // K is 16 or 256: eight centroids share each splat
+    for (; k + 8 <= K; k += 8) { // eight centroids share each splat
       let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
       let column = book + (<usize>k << 2);
       for (let t = 0; t < dims; t++) {
@@ -51,9 +52,8 @@ export function distancesToCentroids(x: usize, book: usize, dims: i32, K: i32, o
       v128.store(out + (<usize>k << 2), acc0);
       v128.store(out + (<usize>k << 2), acc1, 16);
     }
-    return;
   }
-  for (let k = 0; k < K; k++) {
+  for (; k < K; k++) { // the scalar build, and the last K % 8 (IVF's nlist) of the SIMD one: the same sums per centroid
     let acc: f32 = 0;
     let column = book + (<usize>k << 2);
     for (let t = 0; t < dims; t++) {
@@ -67,8 +67,9 @@ export function distancesToCentroids(x: usize, book: usize, dims: i32, K: i32, o
 /** Dot products of `x` with the K centroids of `book`, as distancesToCentroids() lays them out. */
 export function dotsWithCentroids(x: usize, book: usize, dims: i32, K: i32, out: usize): void {
   let rowStride = <usize>K << 2;
+  let k = 0;
   if (ASC_FEATURE_SIMD) {
-    for (let k = 0; k < K; k += 4) {
+    for (; k + 4 <= K; k += 4) {
       let acc = f32x4.splat(0);
       let column = book + (<usize>k << 2);
       for (let t = 0; t < dims; t++) {
@@ -76,9 +77,8 @@ export function dotsWithCentroids(x: usize, book: usize, dims: i32, K: i32, out:
       }
       v128.store(out + (<usize>k << 2), acc);
     }
-    return;
   }
-  for (let k = 0; k < K; k++) {
+  for (; k < K; k++) {
     let acc: f32 = 0;
     let column = book + (<usize>k << 2);
     for (let t = 0; t < dims; t++) acc += load<f32>(x + (<usize>t << 2)) * load<f32>(column + <usize>t * rowStride);

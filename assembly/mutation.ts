@@ -14,7 +14,7 @@ import { ctx } from './context';
 import { regionStart } from './layout';
 import { graph, mL } from './params';
 import { capacity, count, deletedCount, setCount, setDeletedCount } from './state';
-import { beginConstruction, constructionQuery, endConstruction, isTrained, prepareQuery, storeRow } from './storage';
+import { beginConstruction, constructionQuery, endConstruction, isTrained, prepareQuery, rowRemoved, storeRow } from './storage';
 import { findSlot, insertSlot, removeSlot } from './idmap';
 import { allocate } from './graph';
 import { insertNode } from './hnsw';
@@ -73,5 +73,6 @@ export function removeItem(id: u32): i32 {
   store<u8>(regionStart(Region.DELETED) + slot, 1);
   store<u32>(regionStart(Region.FREE) + (<usize>deletedCount() << 2), slot);
   setDeletedCount(deletedCount() + 1);
+  rowRemoved();
   return 1;
 }

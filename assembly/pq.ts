@@ -17,9 +17,9 @@
 //                table: squared distances (l2) or -dot (ip, cosine) of the query's slices to
 //                every centroid; pd = m × subStride f32; fastscan: fastscan.ts's lookup table
 
-import { Integrity, Kind, Metric, State, Status } from '../src/abi';
+import { Kind, Metric, State } from '../src/abi';
 import { dim, metric } from './params';
-import { setStateWord, stateWord } from './state';
+import { stateWord } from './state';
 import { dot, l2 } from './distance';
 import { argmin, distancesToCentroids, dotsWithCentroids, kmeansIterate, kmeansSeed, kmeansWorkBytes } from './kmeans';
 
@@ -79,6 +79,9 @@ export function quantizerBytesPq(): usize {
 @inline export function ownCodeAt(prepared: usize): usize { return decodedBAt(prepared) + slicedBytes(); }
 // @ts-ignore: decorator
 @inline function distAt(prepared: usize): usize { return ownCodeAt(prepared) + ((<usize>pqM + 15) & ~15); }
+/** A row of scratch (slicedDims f32, at least stride): pairDistancePq()'s second row, ivf.ts's residual. */
+// @ts-ignore: decorator
+@inline export function scratchRowAt(prepared: usize): usize { return decodedBAt(prepared); }
 /** fastscan.ts's quantised lookup table. */
 // @ts-ignore: decorator
 @inline export function lutAt(prepared: usize): usize { return distAt(prepared) + (<usize>centroids << 2); }
@@ -127,6 +130,14 @@ export function preparePq(quantizer: usize, query: usize, prepared: usize): void
       dotsWithCentroids(x, book(quantizer, j), subStride, centroids, table);
       for (let k = 0; k < centroids; k++) store<f32>(table + (<usize>k << 2), -load<f32>(table + (<usize>k << 2)));
     }
+  }
+}
+
+/** The dot products of `row`'s slices with every centroid into the table at `prepared` (`sliced`: scratch). */
+export function dotTable(quantizer: usize, row: usize, sliced: usize, prepared: usize): void {
+  slice(row, sliced);
+  for (let j = 0; j < pqM; j++) {
+    dotsWithCentroids(sliced + (<usize>(j * subStride) << 2), book(quantizer, j), subStride, centroids, prepared + (<usize>j * <usize>centroids << 2));
   }
 }
 
@@ -294,51 +305,42 @@ export function codeSoundPq(codes: usize, slot: u32): bool {
 // Training, in a scratch instance src/ throws away afterwards (src/pq-training.ts): the
 // sample and k-means' arrays would otherwise stay in the index's memory for good.
 
-/** Bytes of the TRAINING region for `rows` sample rows. */
-export function trainingBytesPq(rows: u32): u64 {
-  return <u64>rows * <u64>slicedDims * 4 + kmeansWorkBytes(rows, subStride, centroids);
+/** Bytes of the subspace-major sample of `rows` rows, and k-means' work over it. */
+export function sampleBytesPq(rows: u32): u64 {
+  return <u64>rows * <u64>slicedDims * 4;
+}
+
+/** Bytes of k-means' working arrays for one subspace of `rows` rows. */
+export function workBytesPq(rows: u32): u64 {
+  return kmeansWorkBytes(rows, subStride, centroids);
 }
 
 /** Subspace j's sample: rows × subStride f32. */
 // @ts-ignore: decorator
-@inline function sampleOf(training: usize, rows: u32, j: i32): usize {
-  return training + (<usize>j * <usize>rows * <usize>subStride << 2);
+@inline function sampleOf(sample: usize, rows: u32, j: i32): usize {
+  return sample + (<usize>j * <usize>rows * <usize>subStride << 2);
 }
 
-/** Adds the row at `row` (normalised for cosine) to the sample, slice by slice. */
-export function trainRowPq(training: usize, row: usize, sliced: usize): void {
-  let rows = stateWord(State.TRAIN_ROWS), fed = stateWord(State.TRAIN_FED);
-  if (fed >= rows) return;
+/** Stores `row` (normalised for cosine) as sample row `index` of `rows`, slice by slice (`sliced`: scratch). */
+export function addSampleRow(sample: usize, rows: u32, index: u32, row: usize, sliced: usize): void {
   slice(row, sliced);
   for (let j = 0; j < pqM; j++) {
-    memory.copy(sampleOf(training, rows, j) + (<usize>fed * <usize>subStride << 2), sliced + (<usize>(j * subStride) << 2), <usize>subStride << 2);
+    memory.copy(sampleOf(sample, rows, j) + (<usize>index * <usize>subStride << 2), sliced + (<usize>(j * subStride) << 2), <usize>subStride << 2);
   }
-  setStateWord(State.TRAIN_FED, fed + 1);
 }
 
-/** Steps of the whole training: per subspace, a seeding and the Lloyd iterations. */
-export function trainingStepsPq(): u32 {
-  return <u32>pqM * (stateWord(State.TRAIN_ITERATIONS) + 1);
+/** Steps of the codebooks' training: per subspace, a seeding and the Lloyd iterations. */
+export function trainingStepsPq(iterations: u32): u32 {
+  return <u32>pqM * (iterations + 1);
 }
 
 /**
- * One step of training: seeds subspace j's centroids or runs one Lloyd iteration on
- * them. Returns the steps left (0: the codebooks are complete), or NO_TRAINING_ROWS
- * when fewer rows than centroids were fed.
+ * Step `step` of the codebooks' training over the `fed` rows of a sample sized for
+ * `rows`: seeds subspace j's centroids, or runs one Lloyd iteration on them.
  */
-export function trainStepPq(quantizer: usize, training: usize, seed: u64): i32 {
-  let rows = stateWord(State.TRAIN_FED);
-  if (rows < <u32>centroids) return Status.NO_TRAINING_ROWS;
-  let total = trainingStepsPq();
-  let step = stateWord(State.TRAIN_STEP);
-  if (step >= total) return 0;
-  let perSubspace = stateWord(State.TRAIN_ITERATIONS) + 1;
-  let j = <i32>(step / perSubspace);
-  let capacityRows = stateWord(State.TRAIN_ROWS);
-  let data = sampleOf(training, capacityRows, j);
-  let work = training + (<usize>capacityRows * <usize>slicedDims << 2);
-  if (step % perSubspace == 0) kmeansSeed(data, rows, subStride, centroids, book(quantizer, j), work, seed + <u64>j * 0x632be59bd9b4e019);
-  else kmeansIterate(data, rows, subStride, centroids, book(quantizer, j), work);
-  setStateWord(State.TRAIN_STEP, step + 1);
-  return <i32>(total - step - 1);
+export function trainStepPq(quantizer: usize, sample: usize, rows: u32, fed: u32, work: usize, step: u32, iterations: u32, seed: u64): void {
+  let j = <i32>(step / (iterations + 1));
+  let data = sampleOf(sample, rows, j);
+  if (step % (iterations + 1) == 0) kmeansSeed(data, fed, subStride, centroids, book(quantizer, j), work, seed + <u64>j * 0x632be59bd9b4e019);
+  else kmeansIterate(data, fed, subStride, centroids, book(quantizer, j), work);
 }

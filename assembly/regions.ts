@@ -8,7 +8,8 @@ import { wantedBytes } from './layout';
 import { tableSizeFor } from './idmap';
 import { graph, keepVectors, links0Bytes, rowBytes } from './params';
 import { count, deletedCount, stateWord } from './state';
-import { codesBytes, preparedBytes, quantizerBytes, trainingBytes } from './storage';
+import { codesBytes, ivf, preparedBytes, quantizerBytes, trainingBytes } from './storage';
+import { listsBytes } from './ivf';
 import { contextBytes } from './context';
 
 // @ts-ignore: decorator
@@ -33,6 +34,8 @@ export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize:
   want(Region.FILTER, ((cap + 31) >> 5) << 2);
   want(Region.ARENA, <u64>arenaWords << 2);
   want(Region.TRAINING, trainingBytes());
+  want(Region.LIST_OF, ivf ? cap << 2 : 0);
+  want(Region.LISTS, ivf ? listsBytes(cap) : 0);
 }
 
 /** Bytes every region together would take for `capacity` slots (searches 64 wide, no arena), as setWanted() sizes them. */
@@ -57,6 +60,7 @@ export function usedBytes(region: i32): usize {
     case Region.DELETED: return n;
     case Region.FREE: return <usize>deletedCount() << 2;
     case Region.ARENA: return <usize>stateWord(State.ARENA_USED) << 2;
-    default: return 0; // CONTEXT, ID_TABLE, FILTER, TRAINING: rebuilt, per call or scratch
+    case Region.LIST_OF: return ivf ? n << 2 : 0;
+    default: return 0; // CONTEXT, ID_TABLE, FILTER, TRAINING, LISTS: rebuilt, per call or scratch
   }
 }

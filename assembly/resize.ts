@@ -25,7 +25,7 @@ const MAX_COUNT: u64 = 1 << 30;
  */
 export function init(
   kind: i32, metric: i32, storage: i32, dim: i32, M: i32, efConstruction: i32,
-  seed: u64, capacity: u32, keepVectors: i32, pqM: i32, pqBits: i32,
+  seed: u64, capacity: u32, keepVectors: i32, pqM: i32, pqBits: i32, nlist: i32,
 ): i32 {
   if (initialized()) return Status.ALREADY_INITIALIZED;
   let graph = kind == Kind.HNSW;
@@ -38,6 +38,7 @@ export function init(
   setStateWord(State.KEEP_VECTORS, keepVectors);
   setStateWord(State.PQ_M, pqM);
   setStateWord(State.PQ_BITS, pqBits);
+  setStateWord(State.NLIST, nlist);
   setStateWord(State.TRAINED, needsTraining(storage) ? 0 : 1);
   setEntry(0, -1);
   setRandomState(seed);
@@ -127,6 +128,7 @@ function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: boo
   setStateWord(State.ARENA_WORDS, newArenaWords);
   setStateWord(State.TABLE_SIZE, <u32>tableSize);
   placeContext(regionStart(Region.CONTEXT), newEfMax, newCapacity, preparedBytes());
+  setStateWord(State.LISTS_STALE, 1); // IVF lists are laid out for the capacity: regroup before the next scan
   if (rehash && <u32>tableSize != oldTableSize) rebuildIdTable();
   return Status.OK;
 }

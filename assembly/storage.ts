@@ -14,10 +14,10 @@
 //   QUANTIZER ─► the trained parameters of 'i8' (int8.ts), 'binary' (binary.ts), 'pq' (pq.ts)
 //   TRAINING  ─► 'pq' only: the sample and k-means' arrays, in a scratch instance
 
-import { Integrity, Metric, Region, Status, Storage, State } from '../src/abi';
+import { Integrity, Kind, Metric, Region, Status, Storage, State } from '../src/abi';
 import { Context, ctx } from './context';
 import { regionStart } from './layout';
-import { dim, keepVectors, metric, rowBytes, stride } from './params';
+import { dim, keepVectors, kind, metric, rowBytes, stride } from './params';
 import { randomState, setStateWord, stateWord } from './state';
 import { dot, l2, normalize } from './distance';
 import { decodeHalves, dotHalf, encodeHalves, halvesSound, l2Half } from './f16';
@@ -30,10 +30,15 @@ import {
   quantizerBytesBinary, quantizerValidBinary, queryDistanceBinary, trainBeginBinary, trainEndBinary, trainRowBinary,
 } from './binary';
 import {
-  adcPq, blocked, codeSoundPq, codeBytesPq, codesBytesPq, decodeCodePq, decodePq, derivePq, encodePq, lutAt, ownCodeAt, pairDistancePq, pqBits, pqM, preparePq,
-  preparedBytesPq, quantizerBytesPq, quantizerValidPq, slicedAt, storeCodePq, trainingBytesPq, trainRowPq, trainStepPq,
+  adcPq, addSampleRow, blocked, centroids, codeSoundPq, codeBytesPq, codesBytesPq, decodeCodePq, decodePq, derivePq, encodePq, lutAt,
+  ownCodeAt, pairDistancePq, pqBits, pqM, preparePq, preparedBytesPq, quantizerBytesPq, quantizerValidPq, sampleBytesPq, scratchRowAt,
+  slicedAt, storeCodePq, trainingStepsPq, trainStepPq, workBytesPq,
 } from './pq';
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
+import {
+  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, deriveIvf, listSound, markListsStale, markTermsStale, preparedBytesIvf,
+  residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
+} from './ivf';
 
 /**
  * The kernel queryDistance() and pairDistance() run: storage × metric over the codes,
@@ -43,6 +48,8 @@ const F32_L2 = 0, F32_DOT = 1, F16_L2 = 2, F16_DOT = 3, I8_L2 = 4, I8_DOT = 5, B
 const EXACT_L2 = 9, EXACT_DOT = 10;
 
 export let storage: i32 = Storage.F32;
+/** Whether rows are kept in inverted lists (ivf.ts): 'pq' codes of residuals. */
+export let ivf: bool = false;
 /** Bytes of one slot's code. */
 export let codeBytes: usize = 0;
 let codeKernel: i32 = F32_L2;
@@ -68,6 +75,8 @@ export function deriveStorage(): void {
     codeKernel = dotProduct ? BINARY_DOT : BINARY_L2;
   } else if (storage == Storage.PQ) {
     derivePq();
+    ivf = kind == Kind.IVF;
+    if (ivf) deriveIvf();
     codeBytes = codeBytesPq;
     codeKernel = PQ_ADC;
   } else {
@@ -100,7 +109,7 @@ export function endConstruction(): void {
 /** Bytes of a prepared query beyond the f32 query row. */
 export function preparedBytes(): usize {
   if (storage == Storage.I8) return codeBytes;
-  if (storage == Storage.PQ) return preparedBytesPq() + (blocked ? lutBytes(pqM) : 0);
+  if (storage == Storage.PQ) return preparedBytesPq() + (blocked ? lutBytes(pqM) : 0) + (ivf ? preparedBytesIvf() : 0);
   return storage == Storage.BINARY ? preparedBytesBinary(dim) : 0;
 }
 
@@ -112,14 +121,16 @@ export function codesBytes(slots: u64): u64 {
 /** Bytes of the QUANTIZER region: the trained parameters, plus training's accumulators when `working`. */
 export function quantizerBytes(working: bool): usize {
   if (storage == Storage.I8) return quantizerBytesI8(stride, working);
-  if (storage == Storage.PQ) return quantizerBytesPq();
+  if (storage == Storage.PQ) return quantizerBytesPq() + (ivf ? coarseBytes() : 0);
   return storage == Storage.BINARY ? quantizerBytesBinary(stride, working) : 0;
 }
 
 /** Bytes of the TRAINING region for the sample rows the state record announces ('pq'). */
 export function trainingBytes(): u64 {
   let rows = stateWord(State.TRAIN_ROWS);
-  return storage == Storage.PQ && rows > 0 ? trainingBytesPq(rows) : 0;
+  if (storage != Storage.PQ || rows == 0) return 0;
+  if (!ivf) return sampleBytesPq(rows) + workBytesPq(rows);
+  return rowsBytesIvf(rows) + sampleBytesPq(rows) + max(workBytesIvf(rows), workBytesPq(rows));
 }
 
 /** Whether rows of `format` can only be encoded after training (train*()). */
@@ -169,10 +180,15 @@ export function prepareQuery(c: Context): void {
   normaliseInput(c);
   if (storage == Storage.I8) quantizeI8(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
   else if (storage == Storage.BINARY) prepareBinary(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
-  else if (storage == Storage.PQ) {
+  else if (storage == Storage.PQ && !ivf) { // ivf.ts builds a table per list it probes
     preparePq(quantizer(), c.query, c.prepared);
     if (blocked) quantiseTable(c.prepared, pqM, lutAt(c.prepared));
   }
+}
+
+/** ivf.ts's search over the `probes` nearest lists: the `width` nearest left in W; returns how many. */
+export function searchLists(c: Context, width: i32, probes: i32, admit: i32): i32 {
+  return searchIvf(c, quantizer(), width, probes, admit);
 }
 
 /** Whether a scan runs fastscan.ts ('pq' codes: ADC sums inlined, or 4-bit codes 32 at a time). */
@@ -188,12 +204,18 @@ export function scanCodes(c: Context, width: i32, admit: i32): i32 {
   return -1;
 }
 
+/** Called when `slot`'s item is removed: its row stays, but an IVF list must drop it. */
+export function rowRemoved(): void {
+  if (ivf) markListsStale();
+}
+
 /** Stores the query row of `c` (prepareQuery() done) as the row of `slot`. */
 export function storeRow(c: Context, slot: u32): void {
   let code = codePtr(slot);
   if (storage == Storage.F16) encodeHalves(c.query, code, stride);
   else if (storage == Storage.I8) memory.copy(code, c.prepared, codeBytes); // the query's codes are the row's
   else if (storage == Storage.BINARY) encodeBinary(quantizer(), c.query, code, dim);
+  else if (ivf) storeRowIvf(quantizer(), c, slot);
   else if (storage == Storage.PQ) storeCodePq(regionStart(Region.CODES), slot, encodePq(quantizer(), c.prepared));
   else memory.copy(code, c.query, rowBytes);
   if (keepVectors) memory.copy(rawPtr(slot), c.query, rowBytes);
@@ -262,7 +284,10 @@ export function decodeRow(slot: u32, dst: usize): void {
   else if (storage == Storage.F16) decodeHalves(codePtr(slot), dst, stride);
   else if (storage == Storage.I8) dequantizeI8(quantizer(), codePtr(slot), dst, dim, stride);
   else if (storage == Storage.BINARY) decodeBinary(quantizer(), codePtr(slot), dst, dim, stride);
-  else if (storage == Storage.PQ) decodePq(quantizer(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
+  else if (storage == Storage.PQ) {
+    decodePq(quantizer(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
+    if (ivf) addCentroid(quantizer(), slot, dst);
+  }
   else memory.copy(dst, codePtr(slot), rowBytes);
 }
 
@@ -306,7 +331,50 @@ export function trainRow(c: Context): void {
   normaliseInput(c);
   if (storage == Storage.I8) trainRowI8(quantizer(), c.query, stride);
   else if (storage == Storage.BINARY) trainRowBinary(quantizer(), c.query, stride);
-  else if (storage == Storage.PQ) trainRowPq(regionStart(Region.TRAINING), c.query, slicedAt(c.prepared));
+  else if (storage == Storage.PQ) {
+    let rows = stateWord(State.TRAIN_ROWS), fed = stateWord(State.TRAIN_FED);
+    if (fed >= rows) return;
+    let base = regionStart(Region.TRAINING);
+    if (ivf) addSampleRowIvf(base, fed, c.query); // whole rows: their residuals are sliced once the lists are trained
+    else addSampleRow(base, rows, fed, c.query, slicedAt(c.prepared));
+    setStateWord(State.TRAIN_FED, fed + 1);
+  }
+}
+
+/** Steps of the coarse k-means and the residual step before the codebooks' ('pq' in an IVF index), else 0. */
+function coarseTrainingSteps(): u32 {
+  return ivf ? coarseSteps(stateWord(State.TRAIN_ITERATIONS)) + 1 : 0;
+}
+
+/**
+ * One step of 'pq' training: the coarse k-means of an IVF index (seeding, iterations),
+ * then replacing the sample by its residuals, then per subspace a seeding and the Lloyd
+ * iterations of the codebooks. Returns the steps left, or NO_TRAINING_ROWS when fewer
+ * rows were fed than there are centroids or lists.
+ */
+function trainStepOfPq(): i32 {
+  let rows = stateWord(State.TRAIN_ROWS), fed = stateWord(State.TRAIN_FED);
+  let iterations = stateWord(State.TRAIN_ITERATIONS), step = stateWord(State.TRAIN_STEP);
+  if (fed < <u32>centroids || (ivf && fed < <u32>stateWord(State.NLIST))) return Status.NO_TRAINING_ROWS;
+  let base = regionStart(Region.TRAINING);
+  let sample = base + (ivf ? <usize>rowsBytesIvf(rows) : 0);
+  let work = sample + <usize>sampleBytesPq(rows);
+  let coarse = coarseTrainingSteps();
+  let total = coarse + trainingStepsPq(iterations);
+  if (step >= total) return 0;
+  if (step + 1 < coarse) {
+    coarseStep(quantizer(), base, fed, work, step, randomState());
+  } else if (step + 1 == coarse) {
+    let res = scratchRowAt(ctx.prepared), sliced = slicedAt(ctx.prepared);
+    for (let i: u32 = 0; i < fed; i++) {
+      residualOf(quantizer(), base + (<usize>i * <usize>stride << 2), res, work);
+      addSampleRow(sample, rows, i, res, sliced);
+    }
+  } else {
+    trainStepPq(quantizer(), sample, rows, fed, work, step - coarse, iterations, randomState() ^ 0x5851f42d4c957f2d);
+  }
+  setStateWord(State.TRAIN_STEP, step + 1);
+  return <i32>(total - step - 1);
 }
 
 /**
@@ -317,7 +385,7 @@ export function trainRow(c: Context): void {
 export function trainStep(): i32 {
   let left = 0;
   if (storage == Storage.PQ) {
-    left = trainStepPq(quantizer(), regionStart(Region.TRAINING), randomState());
+    left = trainStepOfPq();
   } else if (storage == Storage.I8) {
     if (!trainEndI8(quantizer(), stride, metric == Metric.L2)) left = Status.NO_TRAINING_ROWS;
   } else if (storage == Storage.BINARY) {
@@ -329,7 +397,7 @@ export function trainStep(): i32 {
 
 /** Steps trainStep() takes in all (src/ reports progress out of this). */
 export function trainSteps(): u32 {
-  return storage == Storage.PQ ? <u32>pqM * (stateWord(State.TRAIN_ITERATIONS) + 1) : 1;
+  return storage == Storage.PQ ? coarseTrainingSteps() + trainingStepsPq(stateWord(State.TRAIN_ITERATIONS)) : 1;
 }
 
 /** 'pq': prepares the input row of `c` and returns where its code is (per-slot layout). */
@@ -349,6 +417,7 @@ export function decodeCode(c: Context): void {
  */
 export function adoptQuantizer(): i32 {
   if (quantizerProblem(true) != Integrity.OK) return Status.NOT_TRAINED;
+  if (ivf) markTermsStale();
   setStateWord(State.TRAINED, 1);
   return Status.OK;
 }
@@ -364,7 +433,7 @@ export function rowSound(slot: u32): bool {
   if (storage == Storage.F16) return halvesSound(code, dim, stride) && zeroBytes(code + (<usize>stride << 1), codeBytes - (<usize>stride << 1));
   if (storage == Storage.I8) return zeroBytes(code + <usize>dim, codeBytes - <usize>dim);
   if (storage == Storage.BINARY) return binarySound(code, dim);
-  if (storage == Storage.PQ) return codeSoundPq(regionStart(Region.CODES), slot);
+  if (storage == Storage.PQ) return codeSoundPq(regionStart(Region.CODES), slot) && (!ivf || listSound(slot));
   return finiteRow(code);
 }
 
@@ -390,7 +459,7 @@ export function zeroBytes(ptr: usize, bytes: usize): bool {
 /** Integrity.OK when the trained parameters of a loaded index are usable, else BAD_QUANTIZER. */
 export function quantizerProblem(evenUntrained: bool = false): i32 {
   if (!isTrained() && !evenUntrained) return Integrity.OK;
-  if (storage == Storage.PQ && !quantizerValidPq(quantizer())) return Integrity.BAD_QUANTIZER;
+  if (storage == Storage.PQ && !(quantizerValidPq(quantizer()) && (!ivf || coarseValid(quantizer())))) return Integrity.BAD_QUANTIZER;
   if (storage == Storage.I8 && !quantizerValidI8(quantizer(), stride)) return Integrity.BAD_QUANTIZER;
   if (storage == Storage.BINARY && !quantizerValidBinary(quantizer(), stride)) return Integrity.BAD_QUANTIZER;
   return Integrity.OK;

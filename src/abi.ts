@@ -8,6 +8,8 @@
 export enum Kind {
   HNSW = 0,
   FLAT = 1,
+  /** Inverted lists: rows grouped by their nearest of NLIST coarse centroids, 'pq' codes of the residuals (assembly/ivf.ts). */
+  IVF = 2,
 }
 
 /** Distance function. Values are part of the ABI and of the file format. */
@@ -83,23 +85,29 @@ export enum State {
   PQ_M = 16,
   /** Bits of a 'pq' code: 8 or 4; 0 for other storages. */
   PQ_BITS = 17,
+  /** Inverted lists of an IVF index (coarse centroids); 0 for other kinds. */
+  NLIST = 18,
   /** Words saved in a file's header; the rest are sizes of this instance's memory. */
-  PERSISTED = 18,
+  PERSISTED = 19,
   /** Widest search (ef or k) the working memory holds. */
-  EF_MAX = 18,
+  EF_MAX = 19,
   /** Entries of the id table (a power of two). */
-  TABLE_SIZE = 19,
+  TABLE_SIZE = 20,
   /** Words the upper-level arena holds (at least ARENA_USED). */
-  ARENA_WORDS = 20,
+  ARENA_WORDS = 21,
   /** Training sample rows the TRAINING region holds (k-means: 'pq'). */
-  TRAIN_ROWS = 21,
+  TRAIN_ROWS = 22,
   /** Rows fed to the training so far. */
-  TRAIN_FED = 22,
+  TRAIN_FED = 23,
   /** Training steps done (assembly/pq.ts trainStepPq). */
-  TRAIN_STEP = 23,
+  TRAIN_STEP = 24,
   /** Lloyd iterations per subspace. */
-  TRAIN_ITERATIONS = 24,
-  WORDS = 25,
+  TRAIN_ITERATIONS = 25,
+  /** 1 when rows were added or removed since the IVF lists were last grouped (assembly/ivf.ts). */
+  LISTS_STALE = 26,
+  /** 1 once the IVF's precomputed table terms match its centroids (assembly/ivf.ts). */
+  TERMS_READY = 27,
+  WORDS = 28,
 }
 
 /**
@@ -135,8 +143,12 @@ export enum Region {
   ARENA = 12,
   /** A training sample and k-means' working arrays ('pq', in a scratch instance). Not saved. */
   TRAINING = 13,
+  /** capacity × u32: the inverted list of each slot (IVF). */
+  LIST_OF = 14,
+  /** The inverted lists grouped for scans: NLIST + 1 starts, the live slots by list, their codes in that order (IVF). Rebuilt, not saved. */
+  LISTS = 15,
   /** Number of regions. */
-  COUNT = 14,
+  COUNT = 16,
 }
 
 /** Which slots a search may return (assembly/results.ts admits). */
@@ -165,7 +177,7 @@ export enum Integrity {
   BAD_FREE_LIST = 11,
   DUPLICATE_ID = 12,
   BAD_QUANTIZER = 13,
-  /** A stored row holds NaN or ±Infinity, or its padding is not zero. */
+  /** A stored row holds NaN or ±Infinity, or its padding is not zero, or (IVF) its list is not one of NLIST. */
   BAD_ROW = 14,
   /** A live slot's label is not an id (NO_ID). */
   BAD_LABEL = 15,
@@ -204,7 +216,7 @@ export enum Header {
   FILE_BYTES_HI = 5,
   SEED_LO = 6,
   SEED_HI = 7,
-  /** The default search width of an HnswIndex (0 for a FlatIndex). */
+  /** The default search width: ef of an HnswIndex, nprobe of an IvfIndex (0 for a FlatIndex). */
   EF = 8,
   /** The default rerank; 0xffffffff when the index uses the default of its storage. */
   RERANK = 9,
@@ -215,5 +227,5 @@ export enum Header {
   /** First of the state record's saved words. */
   STATE = 12,
   /** Words before the region table when written today: STATE + State.PERSISTED. */
-  WORDS = 30,
+  WORDS = 31,
 }

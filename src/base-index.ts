@@ -71,7 +71,7 @@ const MAX_BATCH_RESULTS = 2 ** 27;
 const AUTO_TRAIN_ROWS = 100_000;
 const GROWTH = 1.5;
 /** Option names per call; Records, so the compiler checks each list against its type. */
-const SEARCH_OPTIONS = Object.keys({ ef: true, rerank: true, filter: true, exact: true } satisfies Record<keyof SearchOptions, true>);
+const SEARCH_OPTIONS = Object.keys({ ef: true, nprobe: true, rerank: true, filter: true, exact: true } satisfies Record<keyof SearchOptions, true>);
 const BATCH_OPTIONS = Object.keys({ onProgress: true } satisfies Record<keyof AddBatchOptions, true>);
 
 export abstract class BaseIndex {
@@ -88,6 +88,7 @@ export abstract class BaseIndex {
       return chosen === undefined ? this.#defaultRerank(k, width) : this.#checkRerank(chosen);
     },
     prefersExact: (allowed, beam) => this.prefersExact(allowed, beam),
+    probes: (options) => this.searchProbes(options),
     allow: (filter) => this.#callback(() => writeFilter(this.#core!, filter)), // a predicate or an iterable runs the caller's code
   };
 
@@ -116,7 +117,7 @@ export abstract class BaseIndex {
       const m = core.state(State.PQ_M), bits = core.state(State.PQ_BITS) as 4 | 8;
       this.pq = { m, bits };
       const training = info.pqTraining ?? { iterations: PQ_DEFAULT_ITERATIONS, sampleRows: 256 * 2 ** bits, seed: 0 };
-      this.#pqTraining = { metric: core.state(State.METRIC), dim: this.dim, m, bits, ...training };
+      this.#pqTraining = { kind: core.state(State.KIND), nlist: core.state(State.NLIST), metric: core.state(State.METRIC), dim: this.dim, m, bits, ...training };
     }
   }
 
@@ -322,6 +323,14 @@ export abstract class BaseIndex {
   /** Whether a filter allowing `allowed` of the items is cheaper to scan than to search with `beam`. */
   protected abstract prefersExact(allowed: number, beam: number): boolean;
 
+  /** Inverted lists a search scans: IvfIndex's nprobe; the other kinds have none and refuse the option. */
+  protected searchProbes(options: SearchOptions): number {
+    if (options.nprobe !== undefined) {
+      throw new WannError('INVALID_ARGUMENT', 'nprobe is a search option of IvfIndex only (HnswIndex takes ef; a FlatIndex scans everything)');
+    }
+    return 0;
+  }
+
   /** Header fields of the kind: HNSW's seed and default ef. */
   protected abstract fileExtras(): Omit<FileExtras, 'rerank'>;
 
@@ -419,7 +428,7 @@ export abstract class BaseIndex {
   #searchOne(core: Core, query: Vector, plan: Plan): number {
     if (plan.found === 0) return 0;
     core.f32.set(query, core.inputIndex());
-    return core.x.search(plan.found, plan.beam, plan.filtered, plan.rerank, plan.exact);
+    return core.x.search(plan.found, plan.beam, plan.filtered, plan.rerank, plan.exact, plan.probes);
   }
 
   /** Makes room for `needed` items, growing by half again so growth is amortised. */

@@ -25,7 +25,7 @@ export class FlatIndex extends BaseIndex {
     const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
     const status = core.x.init(
       Kind.FLAT, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, 0, 0, 0, 0, resolved.capacity,
-      resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits,
+      resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits, 0,
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
     return new FlatIndex(core, { state: core.savedState(), seed: 0, ef: 0, rerank: resolved.rerank },

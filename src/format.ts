@@ -37,7 +37,7 @@ const TRAILER_BYTES = 8;
 const LOAD_CHUNK = 256 * 1024;
 const MAX_CAPACITY = 2 ** 30;
 const NO_RERANK = 0xffffffff;
-const KIND_NAMES = ['HnswIndex', 'FlatIndex'];
+const KIND_NAMES = ['HnswIndex', 'FlatIndex', 'IvfIndex'];
 
 /** Header fields beyond the state record: what the TypeScript classes keep. */
 export interface FileExtras {
@@ -265,7 +265,11 @@ function checkState(file: LoadedFile): void {
   const bad = (what: string) => new WannError('BAD_HEADER', `impossible header: ${what}`);
   const [kind, storage, dim, M, efC, count, capacity] = [s[State.KIND], s[State.STORAGE], s[State.DIM], s[State.M], s[State.EF_CONSTRUCTION], s[State.COUNT], s[State.CAPACITY]];
   const maxLevel = s[State.MAX_LEVEL] | 0;
-  if (kind !== Kind.HNSW && kind !== Kind.FLAT) throw bad(`kind ${kind}`);
+  if (kind !== Kind.HNSW && kind !== Kind.FLAT && kind !== Kind.IVF) throw bad(`kind ${kind}`);
+  const nlist = s[State.NLIST];
+  if (kind === Kind.IVF ? storage !== Storage.PQ || nlist < 1 || nlist > 65536 || file.ef < 1 || file.ef > 65536 : nlist !== 0) {
+    throw bad(`kind ${kind} with storage ${storage}, nlist ${nlist}, nprobe ${file.ef}`);
+  }
   if (s[State.METRIC] > Metric.COSINE) throw bad(`metric ${s[State.METRIC]}`);
   if (storage > Storage.PQ) throw bad(`storage ${storage}`);
   if (dim < 1 || dim > 65536) throw bad(`dim ${dim}`);
@@ -287,7 +291,7 @@ function checkState(file: LoadedFile): void {
     if (file.ef < 1 || file.ef > 0x7fffffff) throw bad(`ef ${file.ef}`);
     if (maxLevel < -1 || maxLevel > 255 || (count === 0) !== (maxLevel === -1)) throw bad(`maxLevel ${maxLevel} with ${count} items`);
   } else if (M !== 0 || efC !== 0 || s[State.ARENA_USED] !== 0 || maxLevel !== -1 || s[State.ENTRY_SLOT] !== 0) {
-    throw bad('graph fields set in a FlatIndex');
+    throw bad(`graph fields set in a${kind === Kind.IVF ? 'n IvfIndex' : ' FlatIndex'}`);
   }
 }
 

@@ -37,7 +37,7 @@ export class HnswIndex extends BaseIndex {
     const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
     const status = core.x.init(
       Kind.HNSW, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, resolved.M, resolved.efConstruction,
-      resolved.seed % 2 ** 32, Math.floor(resolved.seed / 2 ** 32), resolved.capacity, resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits,
+      resolved.seed % 2 ** 32, Math.floor(resolved.seed / 2 ** 32), resolved.capacity, resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits, 0,
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
     return new HnswIndex(core, { state: core.savedState(), seed: resolved.seed, ef: resolved.ef, rerank: resolved.rerank },

@@ -2,6 +2,7 @@
 
 export { HnswIndex } from './hnsw-index.js';
 export { FlatIndex, type FlatOptions } from './flat-index.js';
+export { IvfIndex } from './ivf-index.js';
 export { loadIndex } from './load-index.js';
 export { ProductQuantizer, type ProductQuantizerOptions } from './product-quantizer.js';
 export type { SearchResult, BatchSearchResult, AddBatchOptions, ProgressCallback, WorkCounters, PqShape } from './base-index.js';
@@ -9,7 +10,7 @@ export type { SearchOptions } from './plan.js';
 export type { Filter } from './filter.js';
 export type { LoadOptions } from './format.js';
 export type { HnswlibOptions } from './hnswlib.js';
-export type { CommonOptions, HnswOptions, MetricName, PqOptions, StorageName } from './options.js';
+export type { CommonOptions, HnswOptions, IvfOptions, MetricName, PqOptions, StorageName } from './options.js';
 export { WannError, type WannErrorCode } from './errors.js';
 export { simdSupported, type Build, type WasmOption, type WasmSource } from './wasm.js';
 export { NO_ID, MAX_ID, type Vector, type Vectors } from './vectors.js';

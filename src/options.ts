@@ -111,6 +111,18 @@ export interface HnswOptions extends CommonOptions {
 
 export const HNSW_DEFAULTS = { metric: 'l2', capacity: 1024, simd: 'auto', M: 16, efConstruction: 200, ef: 64, seed: 100, storage: 'f32' } as const;
 
+/** Options of IvfIndex.create(). Its storage is 'pq' (the default): codes of each row's residual to its list's centroid. */
+export interface IvfOptions extends CommonOptions {
+  /** Inverted lists (coarse centroids, trained by k-means on the first batch or by train()). About √n suits n items. Default 256; 1 … 65536. */
+  nlist?: number;
+  /** Default lists a search scans (per call, { nprobe } overrides): more lists, better recall, slower. Default 16. */
+  nprobe?: number;
+  /** Seeds k-means++ (lists and codebooks): same seed and sample, same index. Default 100. */
+  seed?: number;
+}
+
+export const IVF_DEFAULTS = { nlist: 256, nprobe: 16, seed: 100 } as const;
+
 /**
  * The default rerank with f32 rows kept: enough candidates to recover the true k nearest
  * from the codes' order (measured on siftsmall, MNIST and synthetic sets: README). A
@@ -192,6 +204,20 @@ function resolvePq(options: PqOptions | undefined, storage: StorageName, dim: nu
     iterations: integerOption('pq.iterations', pq.iterations ?? PQ_DEFAULT_ITERATIONS, 1, 1000),
     // k-means++ needs a row per centroid; below 39 per centroid, FAISS warns the centroids will be poor.
     sampleRows: integerOption('pq.sampleRows', pq.sampleRows ?? 256 * centroids, centroids, MAX_U32),
+  };
+}
+
+export function resolveIvf(options: IvfOptions): Resolved<IvfOptions> {
+  if (options !== null && typeof options === 'object' && options.storage === undefined) options = { ...options, storage: 'pq' };
+  const common = resolveCommon(options, [...COMMON_OPTIONS, 'nlist', 'nprobe', 'seed']);
+  if (common.storage !== 'pq') {
+    throw new WannError('INVALID_OPTION', `an IvfIndex stores 'pq' codes of residuals; storage '${common.storage}' is for HnswIndex and FlatIndex`);
+  }
+  return {
+    ...common,
+    nlist: integerOption('nlist', options.nlist ?? IVF_DEFAULTS.nlist, 1, 65536),
+    nprobe: integerOption('nprobe', options.nprobe ?? IVF_DEFAULTS.nprobe, 1, 65536),
+    seed: integerOption('seed', options.seed ?? IVF_DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER),
   };
 }
 

@@ -10,8 +10,13 @@ import { describe } from './options.js';
 
 /** Options of search() and searchBatch(). */
 export interface SearchOptions {
-  /** Beam width (HNSW; raised to at least k and rerank). FlatIndex checks it and ignores it. */
+  /** Beam width (HNSW; raised to at least k and rerank). FlatIndex checks it and ignores it; IvfIndex refuses it. */
   ef?: number;
+  /**
+   * Inverted lists scanned (IvfIndex only; more while fewer than k allowed items were
+   * found). Default: the index's nprobe.
+   */
+  nprobe?: number;
   /**
    * Candidates re-scored exactly from the kept f32 rows before the k best are returned
    * (two-stage search; raised to k); 0 turns it off. Default: the index's `rerank`.
@@ -40,8 +45,10 @@ export interface Plan {
   rerank: number;
   /** 1 when the filter region restricts the results. */
   filtered: number;
-  /** 1 for a scan instead of the graph. */
+  /** 1 for a scan instead of the graph (IVF: every list). */
   exact: number;
+  /** Inverted lists to scan (IVF), else 0. */
+  probes: number;
 }
 
 /** What planning asks of the index kind. */
@@ -50,6 +57,8 @@ export interface Planner {
   width(k: number, options: SearchOptions): number;
   /** The re-rank depth for k with beam `width`: the one asked (checked), else the index's default. */
   rerank(k: number, width: number, asked: number | undefined): number;
+  /** Inverted lists to scan (IVF); 0 for the other kinds, which refuse `nprobe`. */
+  probes(options: SearchOptions): number;
   /** Whether a filter allowing `allowed` items is cheaper to scan than to search with `beam`. */
   prefersExact(allowed: number, beam: number): boolean;
   /** Writes `filter`'s bitset (running the caller's code); returns how many items it allows. */
@@ -59,6 +68,7 @@ export interface Planner {
 /** Checks the options, writes the filter, sizes the working memory: once per call. */
 export function planSearch(core: Core, k: number, options: SearchOptions, planner: Planner): Plan {
   const width = planner.width(k, options);
+  const probes = planner.probes(options);
   if (options.exact !== undefined && typeof options.exact !== 'boolean') {
     throw new WannError('INVALID_ARGUMENT', `exact must be true or false, got ${describe(options.exact)}`);
   }
@@ -84,5 +94,5 @@ export function planSearch(core: Core, k: number, options: SearchOptions, planne
     const status = core.x.reserveEf(Math.max(heap, found)); // grows memory only the first time a wider search is asked
     if (status < 0) throw WannError.fromStatus(status, `search with ef ${heap}`);
   }
-  return { found, beam, rerank, filtered, exact };
+  return { found, beam, rerank, filtered, exact, probes };
 }

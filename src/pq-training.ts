@@ -1,5 +1,6 @@
 // Training product quantization's codebooks (k-means per subspace, assembly/pq.ts and
-// kmeans.ts) in a scratch instance of the same build. k-means holds its whole sample and
+// kmeans.ts; first the coarse centroids of an IVF index, assembly/ivf.ts) in a scratch
+// instance of the same build. k-means holds its whole sample and
 // working arrays (32 MB for 65,536 rows of 128 values), and WASM memory never shrinks:
 // in the index's own instance they would stay for good. The scratch instance trains,
 // its codebooks are copied into the index, and it is dropped. Used by base-index.ts
@@ -13,6 +14,10 @@ import { instantiateSibling } from './wasm.js';
 
 /** What a training needs beyond the sample. */
 export interface PqTraining {
+  /** Kind.IVF trains the coarse centroids first, then the codebooks on the residuals. */
+  kind: Kind;
+  /** Inverted lists (IVF), else 0. */
+  nlist: number;
   metric: number;
   dim: number;
   m: number;
@@ -36,9 +41,13 @@ export function trainCodebooks(of: Core, training: PqTraining, batch: Batch, pro
     throw new WannError('INVALID_ARGUMENT',
       `product quantization with ${centroids} centroids per subspace trains on at least ${centroids} rows, got ${batch.count} (FAISS advises 39 or more per centroid)`);
   }
+  if (rows < training.nlist) {
+    throw new WannError('INVALID_ARGUMENT', `${training.nlist} inverted lists train on at least ${training.nlist} rows, got ${batch.count}`);
+  }
   const scratch = new Core(instantiateSibling(of.x));
   const seed = training.seed;
-  const status = scratch.x.init(Kind.FLAT, training.metric, Storage.PQ, training.dim, 0, 0, seed % 2 ** 32, Math.floor(seed / 2 ** 32), 1, 0, training.m, training.bits);
+  const status = scratch.x.init(training.kind === Kind.IVF ? Kind.IVF : Kind.FLAT, training.metric, Storage.PQ, training.dim, 0, 0,
+    seed % 2 ** 32, Math.floor(seed / 2 ** 32), 1, 0, training.m, training.bits, training.nlist);
   if (status < 0) throw WannError.fromStatus(status, `training on ${rows} rows`);
   const begun = scratch.x.trainBegin(rows, training.iterations);
   if (begun < 0) throw WannError.fromStatus(begun, `training on ${rows} rows of ${training.dim}`);
@@ -55,7 +64,7 @@ export function trainCodebooks(of: Core, training: PqTraining, batch: Batch, pro
   }
 }
 
-/** Copies the codebooks `scratch` trained into `into` (same shape) and marks it trained. */
+/** Copies the codebooks (and an IVF index's coarse centroids) `scratch` trained into `into` (same shape) and marks it trained. */
 export function adoptCodebooks(scratch: Core, into: Core): void {
   const bytes = scratch.regionUsedBytes(Region.QUANTIZER);
   if (bytes !== into.regionUsedBytes(Region.QUANTIZER) || scratch.state(State.PQ_M) !== into.state(State.PQ_M)) {

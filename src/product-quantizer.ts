@@ -3,7 +3,7 @@
 // to rows, read the codebooks. The same k-means, codec and kernels as an index with
 // storage 'pq' (assembly/pq.ts), in one WASM instance of its own.
 
-import { Region } from './abi.js';
+import { Kind, Region } from './abi.js';
 import { Core } from './core.js';
 import { WannError } from './errors.js';
 import { checkOptionNames, describe, integerOption, METRICS, PQ_DEFAULT_ITERATIONS, type MetricName, type PqOptions } from './options.js';
@@ -73,7 +73,7 @@ export class ProductQuantizer {
     }
     const batch = checkBatch(sample, dim, 'sample');
     const parent = new Core(await loadCore(options.simd ?? 'auto', options.wasm));
-    const core = trainCodebooks(parent, { metric: METRICS[metric], dim, m, bits, iterations, sampleRows, seed }, batch, onProgress);
+    const core = trainCodebooks(parent, { kind: Kind.FLAT, nlist: 0, metric: METRICS[metric], dim, m, bits, iterations, sampleRows, seed }, batch, onProgress);
     return new ProductQuantizer(core, dim, m, bits);
   }
 

@@ -20,13 +20,13 @@ export type WasmOption = WasmSource | { simd?: WasmSource; scalar?: WasmSource }
 export interface WannExports {
   memory: WebAssembly.Memory;
   init(kind: number, metric: number, storage: number, dim: number, M: number, efConstruction: number,
-    seedLo: number, seedHi: number, capacity: number, keepVectors: number, pqM: number, pqBits: number): number;
+    seedLo: number, seedHi: number, capacity: number, keepVectors: number, pqM: number, pqBits: number, nlist: number): number;
   reserve(capacity: number): number;
   reserveEf(ef: number): number;
   inputPtr(): number;
   add(id: number): number;
   remove(id: number): number;
-  search(k: number, ef: number, filtered: number, rerank: number, exact: number): number;
+  search(k: number, ef: number, filtered: number, rerank: number, exact: number, probes: number): number;
   trainBegin(rows: number, iterations: number): number;
   trainAdd(): void;
   trainStep(): number;

@@ -1,4 +1,4 @@
-// Fuzz (fast-check): files that lie. Valid files of every kind (HnswIndex and FlatIndex,
+// Fuzz (fast-check): files that lie. Valid files of every kind (HnswIndex, FlatIndex and IvfIndex,
 // l2 / ip / cosine, storage f32, f16, i8, binary and pq, with removals and a reused slot; and
 // hnswlib files from toHnswlib()) are edited structurally: header and state words, region
 // table entries, and fields of each region's records (links and link counts, upper-list
@@ -15,7 +15,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Region } from '../src/abi.ts';
-import { FlatIndex, HnswIndex, type StorageName } from '../src/index.ts';
+import { FlatIndex, HnswIndex, IvfIndex, type StorageName } from '../src/index.ts';
 import { expectRejection, expectUsable, newTally, summary, type FileTally, type Workload } from './helpers/accepted.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { row, seededVectors } from './helpers/data.ts';
@@ -38,7 +38,7 @@ const work: Omit<Workload, 'ids'> = {
 };
 
 type Metric = 'l2' | 'ip' | 'cosine';
-type Kind = 'hnsw' | 'flat';
+type Kind = 'hnsw' | 'flat' | 'ivf';
 
 interface Base {
   name: string;
@@ -48,11 +48,12 @@ interface Base {
 }
 
 /** An index of `n` rows, ids 0 … n - 1, with 3, 17 and 28 removed and 17 added again (its slot reused). */
-async function build(kind: Kind, metric: Metric, storage: StorageName, keepVectors = false, n = N): Promise<HnswIndex | FlatIndex> {
+async function build(kind: Kind, metric: Metric, storage: StorageName, keepVectors = false, n = N): Promise<HnswIndex | FlatIndex | IvfIndex> {
   // 'pq': 4-bit codes of 3 subspaces (3 + 3 + 1 values: padding and a half-empty byte), blocks of 32 in a FlatIndex.
   const pq = storage === 'pq' ? { m: 3, bits: 4 as const, iterations: 2 } : undefined;
   const common = { dim: DIM, metric, storage, keepVectors, capacity: n, simd: true, pq };
-  const index = kind === 'hnsw' ? await HnswIndex.create({ ...common, M: 4, efConstruction: 16, seed: 5 }) : await FlatIndex.create(common);
+  const index = kind === 'hnsw' ? await HnswIndex.create({ ...common, M: 4, efConstruction: 16, seed: 5 })
+    : kind === 'ivf' ? await IvfIndex.create({ ...common, nlist: 5, nprobe: 2 }) : await FlatIndex.create(common);
   index.addBatch(data.base.subarray(0, n * DIM));
   for (const id of [3, 17, 28]) index.remove(id);
   if (n > 17) index.add(row(data.base, DIM, N + 19), 17);
@@ -67,10 +68,11 @@ const FLAT_CASES: [Metric, StorageName, boolean][] = [
   ['l2', 'f32', false], ['cosine', 'f32', false], ['ip', 'f16', false], ['l2', 'i8', false], ['ip', 'binary', false], ['l2', 'binary', true],
   ['l2', 'pq', false],
 ];
+const IVF_CASES: [Metric, StorageName, boolean][] = [['l2', 'pq', false], ['cosine', 'pq', true]];
 
 const bases = (async () => {
   const wann: Base[] = [], hnswlib: Base[] = [];
-  for (const [kind, cases] of [['hnsw', HNSW_CASES], ['flat', FLAT_CASES]] as const) {
+  for (const [kind, cases] of [['hnsw', HNSW_CASES], ['flat', FLAT_CASES], ['ivf', IVF_CASES]] as const) {
     for (const [metric, storage, keep] of cases) {
       const index = await build(kind, metric, storage, keep);
       wann.push({ name: `${kind} ${metric} ${storage}${keep ? ' keepVectors' : ''}`, kind, metric, bytes: index.serialize() });
@@ -114,7 +116,7 @@ async function checkWann(pool: Base[], m: WannMutation, tally: FileTally): Promi
   const base = pool[m.base];
   const { bytes, described: edits } = mutateWann(base.bytes, m);
   tally.mutations++;
-  const Index = base.kind === 'hnsw' ? HnswIndex : FlatIndex;
+  const Index = base.kind === 'hnsw' ? HnswIndex : base.kind === 'ivf' ? IvfIndex : FlatIndex;
   const options = m.expectOriginal ? { simd: m.simd, metric: base.metric, dim: DIM } : { simd: m.simd };
   await described([base.name, ...edits], async () => {
     const index = await Index.load(bytes, options).catch((error: unknown) => expectRejection(error, bytes.length, tally));
@@ -154,6 +156,7 @@ describe('fuzz: structure-aware edits of valid files, re-sealed', () => {
     ['HnswIndex f32 / f16 files', 'wann', (b) => b.kind === 'hnsw' && /f32|f16/.test(b.name), 6000, 81],
     ['HnswIndex i8 / binary / pq files', 'wann', (b) => b.kind === 'hnsw' && /i8|binary|pq/.test(b.name), 5000, 82],
     ['FlatIndex files', 'wann', (b) => b.kind === 'flat', 5000, 83],
+    ['IvfIndex files', 'wann', (b) => b.kind === 'ivf', 3000, 85],
     ['hnswlib files', 'hnswlib', () => true, 5000, 84],
   ];
   test.each(properties)('%s: rejected with a load code, or searchable, changeable and saveable (fast-check)', async (name, files, pick, numRuns, seed) => {

@@ -1,6 +1,6 @@
 // Fuzz (fast-check): random sequences of add / re-add / remove / search / filtered
 // search / serialize + load run on an HnswIndex and a FlatIndex side by side against a
-// brute-force oracle (a Map of id → vector), for every storage kind, with checkIntegrity
+// brute-force oracle (a Map of id → vector), for every storage kind (and an IvfIndex for 'pq'), with checkIntegrity
 // and get() of every id after every step; the same with calls made from inside callbacks
 // (addBatch's onProgress, filter predicates and iterables): changes and searches refused
 // with BUSY, reads answered, nothing changed; and 1,000 create / serialize / load /
@@ -8,7 +8,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { FlatIndex, HnswIndex, type PqOptions, type StorageName } from '../src/index.ts';
+import { FlatIndex, HnswIndex, IvfIndex, type PqOptions, type StorageName } from '../src/index.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { expectWannError } from './helpers/expect.ts';
 
@@ -156,13 +156,13 @@ const TRAINING = [
 ];
 
 /** What get() gives for `rowId`, as a plain array (undefined where absent). */
-function storedRow(index: HnswIndex | FlatIndex, rowId: number): number[] | undefined {
+function storedRow(index: HnswIndex | FlatIndex | IvfIndex, rowId: number): number[] | undefined {
   const row = index.get(rowId);
   return row && Array.from(row);
 }
 
 /** What get() gives for ids 0 … IDS - 1. */
-function storedRows(index: HnswIndex | FlatIndex): (number[] | undefined)[] {
+function storedRows(index: HnswIndex | FlatIndex | IvfIndex): (number[] | undefined)[] {
   return Array.from({ length: IDS }, (_, i) => storedRow(index, i));
 }
 
@@ -172,7 +172,9 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
   const common = { dim: DIM, metric, capacity: 4, storage: kind.storage, keepVectors: kind.keepVectors, pq: kind.pq };
   let hnsw = await HnswIndex.create({ ...common, M: 4, efConstruction: 16, seed: 1 });
   let flat = await FlatIndex.create({ ...common, rerank: kind.keepVectors ? IDS : undefined });
-  for (const index of [hnsw, flat]) if (!index.trained) index.train(TRAINING); // add() before training is NOT_TRAINED
+  // 'pq' also runs an IvfIndex scanning every list and re-ranking every item: exact, as the FlatIndex.
+  let ivf = kind.storage === 'pq' ? await IvfIndex.create({ ...common, nlist: 3, nprobe: 3, rerank: IDS }) : undefined;
+  for (const index of [hnsw, flat, ivf]) if (index && !index.trained) index.train(TRAINING); // add() before training is NOT_TRAINED
   const items = new Map<number, number[]>();
   try {
     for (const step of ops) {
@@ -180,9 +182,11 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
       if (step.op === 'add') {
         hnsw.add(step.vector, step.id);
         flat.add(step.vector, step.id);
+        ivf?.add(step.vector, step.id);
         items.set(step.id, step.vector);
       } else if (step.op === 'remove') {
         expect(hnsw.remove(step.id)).toBe(items.has(step.id));
+        if (ivf) expect(ivf.remove(step.id)).toBe(items.has(step.id));
         expect(flat.remove(step.id)).toBe(items.delete(step.id));
       } else if (step.op === 'addBatch') {
         const after = new Map(items);
@@ -199,12 +203,14 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
           expect(progress).toEqual([[step.rows.length, step.rows.length]]);
           inside.expectSameBytes(index);
         }
+        ivf?.addBatch(step.rows.map((r) => r.vector), step.rows.map((r) => r.id));
         for (const [rowId, v] of after) items.set(rowId, v);
       } else if (step.op === 'search' || step.op === 'callbackSearch') {
         const inside = new Reads();
         const filter = (index: HnswIndex | FlatIndex) => (step.op === 'search' ? step.allow : callbackFilter(index, step, items, inside, tally));
         const want = oracle(items, metric, step.vector, step.k, step.allow);
         expectExact(flat.search(step.vector, step.k, { ef: 64, filter: filter(flat) }), want, items, metric, step.vector);
+        if (ivf && step.op === 'search') expectExact(ivf.search(step.vector, step.k, { filter: step.allow }), want, items, metric, step.vector);
         const rerank = kind.keepVectors ? kind.rerankPerK * step.k : undefined;
         const got = hnsw.search(step.vector, step.k, { ef: 64, filter: filter(hnsw), rerank });
         expectSound(got, items, metric, step.vector, step.allow);
@@ -221,6 +227,12 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
         [hnsw, flat] = [hnswAgain, flatAgain];
         expect(firstDifference(hnsw.serialize(), hnswBytes)).toBeNull();
         expect(firstDifference(flat.serialize(), flatBytes)).toBeNull();
+        if (ivf) {
+          const ivfBytes = ivf.serialize();
+          ivf.dispose();
+          ivf = await IvfIndex.load(ivfBytes);
+          expect(firstDifference(ivf.serialize(), ivfBytes)).toBeNull();
+        }
       }
       expect(hnsw.checkIntegrity()).toBeNull();
       expect([hnsw.size, flat.size]).toEqual([items.size, items.size]);
@@ -230,10 +242,15 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
       const want = ids.map((i) => items.get(i));
       expect(storedRows(hnsw)).toEqual(want);
       expect(storedRows(flat)).toEqual(want);
+      if (ivf) {
+        expect(ivf.size).toBe(items.size);
+        expect(storedRows(ivf)).toEqual(want);
+      }
     }
   } finally {
     hnsw.dispose();
     flat.dispose();
+    ivf?.dispose();
   }
 }
 

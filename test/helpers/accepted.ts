@@ -5,10 +5,10 @@
 // (a TypeError, a RangeError, a trap: WebAssembly.RuntimeError) fails the check. Used by
 // fuzz-files.test.ts.
 
-import { FlatIndex, HnswIndex, MAX_ID, WannError, type WannErrorCode } from '../../src/index.ts';
+import { FlatIndex, HnswIndex, IvfIndex, MAX_ID, WannError, type WannErrorCode } from '../../src/index.ts';
 import { firstDifference } from './brute.ts';
 
-type Index = HnswIndex | FlatIndex;
+type Index = HnswIndex | FlatIndex | IvfIndex;
 
 /** Counts of one fuzz property, for its summary line. */
 export interface FileTally {
@@ -126,6 +126,13 @@ export async function expectUsable(index: Index, fileBytes: number, work: Worklo
  */
 const TAME = 1e15;
 
+/** An IvfIndex's options for a search written for the others: its width is nprobe, not ef. */
+function asIvf(options: Parameters<Index['search']>[2]): Parameters<Index['search']>[2] {
+  if (options?.ef === undefined) return options;
+  const { ef, ...rest } = options;
+  return { ...rest, nprobe: ef };
+}
+
 /**
  * Plain and filtered searches with k and ef around the size: results live, allowed and
  * distinct; where every row is `tame`, also not NaN, nearest first, and (f32, f16) at the
@@ -141,7 +148,8 @@ function expectSearchesSound(index: Index, rows: Float32Array[], live: number[],
     [size + 1, { filter: (id) => id % 2 === 1, exact: false, ef: size }, (id) => id % 2 === 1],
     [3, { filter: some, exact: true }, (id) => some.includes(id)],
   ];
-  for (const [k, options, allows] of searches) {
+  for (const [k, asked, allows] of searches) {
+    const options = index instanceof IvfIndex ? asIvf(asked) : asked;
     const got = tolerate(tally, () => index.search(query, k, options));
     if (got === undefined) continue;
     const ids = Array.from(got.ids), distances = Array.from(got.distances);

@@ -74,12 +74,12 @@ export function codeBytes(storage: Storage, dim: number): number {
 /**
  * 'pq' (assembly/pq.ts): codes of m bytes (8 bits) or ceil(m / 2) (4 bits), or for a
  * FlatIndex's 4-bit codes blocks of 32 slots of m × 16 bytes; codebooks of m subspaces ×
- * subDims rounded up to 4 × 2^bits f32.
+ * subDims rounded up to 4 × 2^bits f32 (an IvfIndex's coarse centroids follow).
  */
-function pqBytes(n: number, dim: number, m: number, bits: number, graph: boolean): { codes: number; codebooks: number } {
+function pqBytes(n: number, dim: number, m: number, bits: number, perSlot: boolean): { codes: number; codebooks: number } {
   if (m === 0) return { codes: 0, codebooks: 0 };
   const subStride = (Math.ceil(dim / m) + 3) & ~3;
-  const codes = bits === 8 ? n * m : graph ? n * Math.ceil(m / 2) : Math.ceil(n / 32) * m * 16;
+  const codes = bits === 8 ? n * m : perSlot ? n * Math.ceil(m / 2) : Math.ceil(n / 32) * m * 16;
   return { codes, codebooks: m * subStride * 2 ** bits * 4 };
 }
 
@@ -88,11 +88,12 @@ export function usedRegionBytes(s: (field: State) => number): Map<Region, number
   const n = s(State.COUNT), dim = s(State.DIM), storage = s(State.STORAGE), graph = s(State.KIND) === Kind.HNSW;
   const stride = (dim + 3) & ~3;
   const trainable = storage === Storage.I8 || storage === Storage.BINARY;
-  const pq = pqBytes(n, dim, s(State.PQ_M), s(State.PQ_BITS), graph);
+  const ivf = s(State.KIND) === Kind.IVF;
+  const pq = pqBytes(n, dim, s(State.PQ_M), s(State.PQ_BITS), s(State.KIND) !== Kind.FLAT);
   return new Map<Region, number>([
     [Region.CODES, storage === Storage.PQ ? pq.codes : n * codeBytes(storage, dim)],
     [Region.RAW, s(State.KEEP_VECTORS) ? n * stride * 4 : 0],
-    [Region.QUANTIZER, storage === Storage.PQ ? pq.codebooks : trainable ? 16 + stride * 4 : 0],
+    [Region.QUANTIZER, storage === Storage.PQ ? pq.codebooks + (ivf ? stride * s(State.NLIST) * 4 : 0) : trainable ? 16 + stride * 4 : 0],
     [Region.LINKS0, graph ? n * (1 + 2 * s(State.M)) * 4 : 0],
     [Region.LABELS, n * 4],
     [Region.LEVELS, graph ? n : 0],
@@ -100,6 +101,7 @@ export function usedRegionBytes(s: (field: State) => number): Map<Region, number
     [Region.DELETED, n],
     [Region.FREE, s(State.DELETED_COUNT) * 4],
     [Region.ARENA, s(State.ARENA_USED) * 4],
+    [Region.LIST_OF, ivf ? n * 4 : 0],
   ]);
 }
 
