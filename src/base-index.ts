@@ -71,7 +71,11 @@ const MAX_BATCH_RESULTS = 2 ** 27;
 const AUTO_TRAIN_ROWS = 100_000;
 const GROWTH = 1.5;
 /** Option names per call; Records, so the compiler checks each list against its type. */
-const SEARCH_OPTIONS = Object.keys({ ef: true, nprobe: true, rerank: true, filter: true, exact: true } satisfies Record<keyof SearchOptions, true>);
+const SEARCH_OPTION_NAMES = Object.keys({ ef: true, nprobe: true, rerank: true, filter: true, exact: true } satisfies Record<keyof SearchOptions, true>);
+/** The search options of HnswIndex and FlatIndex: all but IvfIndex's nprobe. */
+const SEARCH_OPTIONS = SEARCH_OPTION_NAMES.filter((name) => name !== 'nprobe');
+/** The search options of IvfIndex: nprobe is its width, where the others take ef. */
+export const IVF_SEARCH_OPTIONS = SEARCH_OPTION_NAMES.filter((name) => name !== 'ef');
 const BATCH_OPTIONS = Object.keys({ onProgress: true } satisfies Record<keyof AddBatchOptions, true>);
 
 export abstract class BaseIndex {
@@ -323,12 +327,14 @@ export abstract class BaseIndex {
   /** Whether a filter allowing `allowed` of the items is cheaper to scan than to search with `beam`. */
   protected abstract prefersExact(allowed: number, beam: number): boolean;
 
-  /** Inverted lists a search scans: IvfIndex's nprobe; the other kinds have none and refuse the option. */
-  protected searchProbes(options: SearchOptions): number {
-    if (options.nprobe !== undefined) {
-      throw new WannError('INVALID_ARGUMENT', 'nprobe is a search option of IvfIndex only (HnswIndex takes ef; a FlatIndex scans everything)');
-    }
+  /** Inverted lists a search scans: IvfIndex's nprobe; the other kinds have none. */
+  protected searchProbes(_options: SearchOptions): number {
     return 0;
+  }
+
+  /** The option names search() and searchBatch() take. */
+  protected searchOptionNames(): readonly string[] {
+    return SEARCH_OPTIONS;
   }
 
   /** Header fields of the kind: HNSW's seed and default ef. */
@@ -420,7 +426,8 @@ export abstract class BaseIndex {
 
   /** The plan of one search() or searchBatch() call (src/plan.ts), once its option names are checked. */
   #plan(core: Core, k: number, options: SearchOptions, what: string): Plan {
-    checkOptionNames(options, SEARCH_OPTIONS, 'INVALID_ARGUMENT', what, '{ ef: 64 }');
+    const names = this.searchOptionNames();
+    checkOptionNames(options, names, 'INVALID_ARGUMENT', what, names.includes('ef') ? '{ ef: 64 }' : '{ nprobe: 16 }');
     return planSearch(core, k, options, this.#planner);
   }
 

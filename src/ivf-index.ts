@@ -6,7 +6,7 @@
 import { Kind, State } from './abi.js';
 import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
-import { BaseIndex, type IndexInfo } from './base-index.js';
+import { BaseIndex, IVF_SEARCH_OPTIONS, type IndexInfo } from './base-index.js';
 import { readFileBytes } from './node-io.js';
 import { WannError } from './errors.js';
 import { METRICS, resolveIvf, STORAGES, type IvfOptions } from './options.js';
@@ -80,10 +80,14 @@ export class IvfIndex extends BaseIndex {
     return { seed: this.seed, ef: this.#nprobe };
   }
 
-  /** The results kept while scanning: k (and rerank, which planning adds). `ef` means nothing here. */
-  protected override searchWidth(k: number, options: { ef?: number }): number {
-    if (options.ef !== undefined) throw new WannError('INVALID_ARGUMENT', 'ef is a search option of HnswIndex; an IvfIndex takes nprobe');
+  /** The results kept while scanning: k (and rerank, which planning adds). */
+  protected override searchWidth(k: number): number {
     return k;
+  }
+
+  /** nprobe where the other kinds take ef. */
+  protected override searchOptionNames(): readonly string[] {
+    return IVF_SEARCH_OPTIONS;
   }
 
   protected override searchProbes(options: SearchOptions): number {
