@@ -102,7 +102,7 @@ test('both builds train the same codebooks and write the same index, bit for bit
     return bytes;
   }));
   expect(firstDifference(files[0], files[1])).toBeNull();
-});
+}, 60_000);
 
 describe.each(['l2', 'ip', 'cosine'] as MetricName[])('ADC distances are the distances to the decoded rows (%s)', (metric) => {
   test.each([[8, 'FlatIndex'], [4, 'FlatIndex'], [4, 'HnswIndex']] as const)('%i-bit codes in a %s', async (bits, kind) => {
@@ -142,7 +142,7 @@ describe('recall on SIFT (10k × 128) against brute force', () => {
     expect(results['pq8 m16']).toBeGreaterThan(0.65);
     expect(results['pq4 m32']).toBeGreaterThan(0.55);
     expect(results['pq8 m16 rerank 100']).toBeGreaterThan(0.99);
-  });
+  }, 60_000); // SIFT: seconds on a loaded 2-core machine
 
   test('HNSW over PQ codes: built from codes alone, or from kept rows with a re-rank', async () => {
     const codesOnly = await HnswIndex.create({ dim: sift.dim, storage: 'pq', pq: { m: 16, ...QUICK } });
@@ -156,7 +156,7 @@ describe('recall on SIFT (10k × 128) against brute force', () => {
     expect(kept.checkIntegrity()).toBeNull();
     codesOnly.dispose();
     kept.dispose();
-  });
+  }, 60_000); // SIFT: seconds on a loaded 2-core machine
 });
 
 describe('a pq index is an index like the others', () => {
@@ -242,7 +242,7 @@ describe('IvfIndex: inverted lists of PQ codes of residuals', () => {
       index.dispose();
     }
     expect(firstDifference(files[0], files[1])).toBeNull();
-  });
+  }, 60_000); // SIFT: seconds on a loaded 2-core machine
 
   test.each(['l2', 'ip', 'cosine'] as MetricName[])('%s: distances are those to the decoded rows (centroid + residual), scanning every list', async (metric) => {
     const data = seededVectors({ n: 500, queries: 8, dim: 16, seed: 12 });
