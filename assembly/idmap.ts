@@ -103,3 +103,10 @@ export function rebuildIdTable(): bool {
   }
   return true;
 }
+
+/** Whether every used slot's label is its slot number (ids 0, 1, 2, … as added). */
+export function labelsAreSlotNumbers(): bool {
+  let labels = regionStart(Region.LABELS);
+  for (let slot: u32 = 0, n = count(); slot < n; slot++) if (load<u32>(labels + (<usize>slot << 2)) != slot) return false;
+  return true;
+}

@@ -12,7 +12,7 @@ import { regionStart } from './layout';
 import { usedBytes } from './regions';
 import { stateRecord, count, deletedCount } from './state';
 import * as storage from './storage';
-import { findSlot } from './idmap';
+import { findSlot, labelsAreSlotNumbers } from './idmap';
 import { checkIntegrity as check } from './integrity';
 import { restoreState as restore } from './restore';
 import * as checksum from './checksum';
@@ -93,6 +93,8 @@ export function restoreLayout(): i32 { return resize.restoreLayout(); }
 export function restoreState(): i32 { return restore(); }
 /** Start of a region (src/abi.ts Region). */
 export function regionPtr(region: i32): usize { return regionStart(region); }
+/** 1 when every slot's label is its slot number: a file can leave LABELS out (State.LABELS_ARE_SLOTS). */
+export function labelsAreSlots(): i32 { return labelsAreSlotNumbers() ? 1 : 0; }
 /** Bytes of a region a saved index stores (0: not saved or empty). */
 export function regionUsedBytes(region: i32): usize { return usedBytes(region); }
 

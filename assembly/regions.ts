@@ -54,10 +54,10 @@ export function usedBytes(region: i32): usize {
     case Region.RAW: return keepVectors ? n * rowBytes : 0;
     case Region.QUANTIZER: return quantizerBytes(false);
     case Region.LINKS0: return n * links0Bytes;
-    case Region.LABELS: return n << 2;
+    case Region.LABELS: return stateWord(State.LABELS_ARE_SLOTS) != 0 ? 0 : n << 2; // set only in a file's state (src/format.ts)
     case Region.LEVELS: return graph ? n : 0;
     case Region.UPPER_OFF: return graph ? n << 2 : 0;
-    case Region.DELETED: return n;
+    case Region.DELETED: return deletedCount() == 0 ? 0 : n; // all 0: loads as fresh memory
     case Region.FREE: return <usize>deletedCount() << 2;
     case Region.ARENA: return <usize>stateWord(State.ARENA_USED) << 2;
     case Region.LIST_OF: return ivf ? n << 2 : 0;

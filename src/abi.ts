@@ -87,27 +87,32 @@ export enum State {
   PQ_BITS = 17,
   /** Inverted lists of an IVF index (coarse centroids); 0 for other kinds. */
   NLIST = 18,
+  /**
+   * 1 in a file that leaves out the LABELS region because every slot's label is its slot
+   * number (ids 0, 1, 2, … as added); always 0 in memory.
+   */
+  LABELS_ARE_SLOTS = 19,
   /** Words saved in a file's header; the rest are sizes of this instance's memory. */
-  PERSISTED = 19,
+  PERSISTED = 20,
   /** Widest search (ef or k) the working memory holds. */
-  EF_MAX = 19,
+  EF_MAX = 20,
   /** Entries of the id table (a power of two). */
-  TABLE_SIZE = 20,
+  TABLE_SIZE = 21,
   /** Words the upper-level arena holds (at least ARENA_USED). */
-  ARENA_WORDS = 21,
+  ARENA_WORDS = 22,
   /** Training sample rows the TRAINING region holds (k-means: 'pq'). */
-  TRAIN_ROWS = 22,
+  TRAIN_ROWS = 23,
   /** Rows fed to the training so far. */
-  TRAIN_FED = 23,
-  /** Training steps done (assembly/pq.ts trainStepPq). */
-  TRAIN_STEP = 24,
+  TRAIN_FED = 24,
+  /** Training steps done (assembly/storage.ts trainStep). */
+  TRAIN_STEP = 25,
   /** Lloyd iterations per subspace. */
-  TRAIN_ITERATIONS = 25,
+  TRAIN_ITERATIONS = 26,
   /** 1 when rows were added or removed since the IVF lists were last grouped (assembly/ivf.ts). */
-  LISTS_STALE = 26,
+  LISTS_STALE = 27,
   /** 1 once the IVF's precomputed table terms match its centroids (assembly/ivf.ts). */
-  TERMS_READY = 27,
-  WORDS = 28,
+  TERMS_READY = 28,
+  WORDS = 29,
 }
 
 /**
@@ -125,7 +130,7 @@ export enum Region {
   QUANTIZER = 3,
   /** capacity × (1 + 2M) u32: [count, neighbour slots …] on level 0. */
   LINKS0 = 4,
-  /** capacity × u32: the user's id of each slot. */
+  /** capacity × u32: the user's id of each slot. A file leaves it out when every label is its slot (State.LABELS_ARE_SLOTS). */
   LABELS = 5,
   /** capacity × u8: the top level of each slot. */
   LEVELS = 6,
@@ -133,7 +138,7 @@ export enum Region {
   UPPER_OFF = 7,
   /** Open-addressing map id → slot. Rebuilt on load, not saved. */
   ID_TABLE = 8,
-  /** capacity × u8: 1 when the slot's item was removed. */
+  /** capacity × u8: 1 when the slot's item was removed. A file leaves it out when nothing is removed (all 0). */
   DELETED = 9,
   /** capacity × u32: stack of deleted slots. */
   FREE = 10,
@@ -227,5 +232,5 @@ export enum Header {
   /** First of the state record's saved words. */
   STATE = 12,
   /** Words before the region table when written today: STATE + State.PERSISTED. */
-  WORDS = 31,
+  WORDS = 32,
 }

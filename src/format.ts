@@ -83,9 +83,11 @@ const align16 = (n: number) => Math.ceil(n / 16) * 16;
 /** The bytes of an index: header, region table, regions, checksum. Called by BaseIndex.serialize(). */
 export function serializeCore(core: Core, extras: FileExtras): Uint8Array {
   const state = core.savedState();
+  // Ids 0, 1, 2, … as added need no LABELS region: the loader writes each slot's number.
+  state[State.LABELS_ARE_SLOTS] = core.x.labelsAreSlots();
   const regions: RegionEntry[] = [];
   for (let tag = 0; tag < Region.COUNT; tag++) {
-    const bytes = core.regionUsedBytes(tag);
+    const bytes = tag === Region.LABELS && state[State.LABELS_ARE_SLOTS] ? 0 : core.regionUsedBytes(tag);
     if (bytes > 0) regions.push({ tag, offset: 0, bytes });
   }
   const headerBytes = HEADER_FIXED_BYTES + regions.length * TABLE_ENTRY_BYTES;
@@ -282,6 +284,7 @@ function checkState(file: LoadedFile): void {
   }
   if (capacity < 1 || capacity > MAX_CAPACITY || count > capacity) throw bad(`count ${count} of capacity ${capacity}`);
   if (s[State.DELETED_COUNT] > count) throw bad(`${s[State.DELETED_COUNT]} deleted of ${count}`);
+  if (s[State.LABELS_ARE_SLOTS] > 1) throw bad(`labelsAreSlots ${s[State.LABELS_ARE_SLOTS]}`);
   if (file.seed > Number.MAX_SAFE_INTEGER) throw bad(`seed ${file.seed}`);
   // A default re-rank needs the f32 rows, as create() insists: else every search would throw.
   const keeps = storage === Storage.F32 || s[State.KEEP_VECTORS] === 1;

@@ -42,6 +42,7 @@ export interface WannExports {
   restoreState(): number;
   regionPtr(region: number): number;
   regionUsedBytes(region: number): number;
+  labelsAreSlots(): number;
   stagingPtr(): number;
   checksumReset(): void;
   checksumUpdate(ptr: number, len: number): void;

@@ -14,13 +14,13 @@
 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Region } from '../src/abi.ts';
+import { Header, Region, State } from '../src/abi.ts';
 import { FlatIndex, HnswIndex, IvfIndex, type StorageName } from '../src/index.ts';
 import { expectRejection, expectUsable, newTally, summary, type FileTally, type Workload } from './helpers/accepted.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { row, seededVectors } from './helpers/data.ts';
 import { hnswlibMutation, mutateHnswlib, mutateWann, wannMutation, type HnswlibMutation, type WannMutation } from './helpers/file-mutations.ts';
-import { regionTable, relayout, reseal } from './helpers/wann-file.ts';
+import { regionTable, relayout, reseal, word } from './helpers/wann-file.ts';
 
 const DIM = 7; // stride 8: every f32 row has a padding lane
 const N = 40;
@@ -85,8 +85,10 @@ const bases = (async () => {
   return { wann, hnswlib };
 })();
 
-/** The ids a wann file holds (its LABELS region), so the checks read every row. */
+/** The ids a wann file holds (its LABELS region, or the slot numbers when it has none), so the checks read every row. */
 function wannIds(bytes: Uint8Array): number[] {
+  const count = Math.min(word(bytes, Header.STATE + State.COUNT), 1000);
+  if (word(bytes, Header.STATE + State.LABELS_ARE_SLOTS) === 1) return Array.from({ length: count }, (_, i) => i);
   const labels = regionTable(bytes).find((e) => e.tag === Region.LABELS);
   if (labels === undefined || labels.offset + labels.bytes > bytes.length) return [];
   return Array.from(new Uint32Array(bytes.slice(labels.offset, labels.offset + labels.bytes).buffer));

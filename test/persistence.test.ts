@@ -13,7 +13,7 @@ import { FlatIndex, HnswIndex, loadIndex, WannError, type StorageName } from '..
 import { firstDifference } from './helpers/brute.ts';
 import { BUILDS, row, seededVectors, simdOption } from './helpers/data.ts';
 import { expectWannRejection } from './helpers/expect.ts';
-import { reseal, regionOffset, stateAt } from './helpers/wann-file.ts';
+import { reseal, regionOffset, regionTable, stateAt } from './helpers/wann-file.ts';
 import { xxh64 } from './helpers/xxh64.ts';
 
 const DIM = 13; // not a multiple of 4: rows carry padding
@@ -120,6 +120,10 @@ describe('damaged or foreign files: one code each', () => {
   const compressedBytes = {} as Record<'i8' | 'binary', Uint8Array>;
   const setup = (async () => {
     const index = await built(true);
+    // Labels that are not the slot numbers and a removal: the file keeps LABELS and DELETED for the edits below.
+    index.remove(5);
+    index.add(row(data.base, DIM, 5), 5000); // reuses slot 5
+    index.remove(6);
     bytes = index.serialize();
     index.dispose();
     for (const storage of ['i8', 'binary'] as const) {
@@ -291,4 +295,26 @@ describe('file checksum (XXH64, assembly/checksum.ts)', () => {
       index.dispose();
     }
   });
+});
+
+test('a file leaves out the labels when ids are the slot numbers, and the deleted flags when nothing was removed', async () => {
+  const data = seededVectors({ n: 50, dim: DIM, seed: 3 });
+  const plain = await FlatIndex.create({ dim: DIM });
+  plain.addBatch(data.base); // ids 0 … 49, slot i holds id i
+  const renamed = await FlatIndex.create({ dim: DIM });
+  renamed.addBatch(data.base, Uint32Array.from({ length: 50 }, (_, i) => 1000 + i));
+  const tags = (bytes: Uint8Array) => regionTable(bytes).map((entry) => entry.tag);
+  const plainBytes = plain.serialize(), renamedBytes = renamed.serialize();
+  expect(tags(plainBytes)).not.toContain(Region.LABELS);
+  expect(tags(plainBytes)).not.toContain(Region.DELETED);
+  expect(tags(renamedBytes)).toContain(Region.LABELS);
+  expect(renamedBytes.length - plainBytes.length).toBeGreaterThanOrEqual(50 * 4);
+  const again = await FlatIndex.load(plainBytes);
+  expect(again.search(row(data.base, DIM, 7), 3)).toEqual(plain.search(row(data.base, DIM, 7), 3));
+  expect(firstDifference(again.serialize(), plainBytes)).toBeNull();
+  again.remove(3);
+  const removed = again.serialize();
+  expect(tags(removed)).toContain(Region.DELETED);
+  expect((await FlatIndex.load(removed)).has(3)).toBe(false);
+  for (const index of [plain, renamed, again]) index.dispose();
 });

@@ -15,10 +15,13 @@ const DIM = 7; // stride 8: every row carries one padding lane
 const M = 6;
 const data = seededVectors({ n: 300, dim: DIM, seed: 61 });
 
+const FIRST_ID = 100_000;
+
 async function fileOf(storage: 'f32' | 'f16' | 'i8' = 'f32', keepVectors = false): Promise<Uint8Array> {
   const index = await HnswIndex.create({ dim: DIM, M, efConstruction: 30, seed: 2, storage, keepVectors });
-  index.addBatch(data.base);
-  index.remove(11);
+  // ids from 100,000: not the slot numbers, so the file keeps its LABELS region for the edits below
+  index.addBatch(data.base, Uint32Array.from({ length: data.base.length / DIM }, (_, i) => FIRST_ID + i));
+  index.remove(FIRST_ID + 11);
   const bytes = index.serialize();
   index.dispose();
   return bytes;
@@ -95,7 +98,7 @@ describe('what a load reserves is bounded by what the file holds', () => {
       const loaded = await HnswIndex.load(lie(bytes, (view) => view.setUint32(stateAt(field), value, true)));
       expect(loaded.memoryBytes).toBeLessThan(32 * 2 ** 20);
       loaded.addBatch(data.base.map((v) => v + 0.5), Uint32Array.from({ length: 300 }, (_, i) => 1000 + i));
-      expect([loaded.size, loaded.checkIntegrity(), loaded.search(data.base.subarray(0, DIM), 1).ids[0]]).toEqual([599, null, 0]);
+      expect([loaded.size, loaded.checkIntegrity(), loaded.search(data.base.subarray(0, DIM), 1).ids[0]]).toEqual([599, null, FIRST_ID]);
       loaded.dispose();
     }
   });
