@@ -16,8 +16,8 @@
 
 import { Context } from './context';
 import { count } from './state';
-import { admits } from './results';
-import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
+import { admits, offer } from './results';
+import { maxHeapPop, maxHeapPush } from './heap';
 import { adc8, adcPq } from './pq';
 import { Admit, Metric } from '../src/abi';
 import { metric } from './params';
@@ -160,20 +160,6 @@ export function searchFastScan(c: Context, codes: usize, m: i32, table: usize, l
     let slot = load<u32>(c.selSlot + (<usize>i << 2));
     maxHeapPush(resDist, resSlot, results++, adcPq(table, codes, slot), slot);
   }
-  return results;
-}
-
-/**
- * Puts (d, slot) in W of `c`, which holds `results` of at most `width`, replacing its
- * farthest when full (the caller has checked d against it); returns how many W holds.
- */
-// @ts-ignore: decorator
-@inline function offer(c: Context, width: i32, results: i32, d: f32, slot: u32): i32 {
-  if (results < width) {
-    maxHeapPush(c.resDist, c.resSlot, results, d, slot);
-    return results + 1;
-  }
-  maxHeapSiftDown(c.resDist, c.resSlot, results, d, slot);
   return results;
 }
 

@@ -28,8 +28,7 @@ import {
   adcPq, adc8, centroids, codeBytesPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
   slicedAt, storeCodePq,
 } from './pq';
-import { admits } from './results';
-import { maxHeapPush, maxHeapSiftDown } from './heap';
+import { admits, offer } from './results';
 
 /** Lists of this index (0 unless IVF). */
 export let nlist: i32 = 0;
@@ -183,10 +182,9 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     distancesToCentroids(c.query, coarse(quantizer), stride, nlist, scores);
     for (let i: usize = 0; i < floats; i++) store<f32>(queryTerms + (i << 2), -2 * load<f32>(c.prepared + (i << 2)));
   }
-  let resDist = c.resDist, resSlot = c.resSlot;
   let order = orderAt(), listCodes = listCodesAt();
   let results = 0, scanned = 0;
-  let bound: f32 = Infinity;
+  let bound: f32 = Infinity; // W's farthest once W is full
   let m = pqM;
   for (let probed = 0; probed < nlist && (probed < probes || results < width); probed++) {
     let list = argmin(scores, nlist);
@@ -196,16 +194,12 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     if (!dotMetric) addTables(regionStart(Region.LISTS) + (<usize>list * floats << 2), queryTerms, c.prepared, floats);
     let end = listStart(list + 1);
     for (let i = listStart(list); i < end; i++) {
+      let d = (pqBits == 8 ? adc8(c.prepared, listCodes + <usize>i * codeBytesPq, m) : adcCode4(c.prepared, listCodes, i)) + offset;
+      if (d >= bound) continue;
       let slot = load<u32>(order + (<usize>i << 2));
       if (admit == Admit.FILTERED && !admits(slot, admit)) continue; // lists hold live slots only
-      let d = (pqBits == 8 ? adc8(c.prepared, listCodes + <usize>i * codeBytesPq, m) : adcCode4(c.prepared, listCodes, i)) + offset;
-      if (results < width) {
-        maxHeapPush(resDist, resSlot, results++, d, slot);
-        bound = load<f32>(resDist);
-      } else if (d < bound) {
-        maxHeapSiftDown(resDist, resSlot, results, d, slot);
-        bound = load<f32>(resDist);
-      }
+      results = offer(c, width, results, d, slot);
+      if (results == width) bound = load<f32>(c.resDist);
     }
     scanned += end - listStart(list);
   }

@@ -18,6 +18,20 @@ import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
   return (load<u32>(regionStart(Region.FILTER) + (<usize>(slot >> 5) << 2)) & (1 << (slot & 31))) != 0;
 }
 
+/**
+ * Puts (d, slot) in W of `c`, which holds `results` of at most `width`, replacing its
+ * farthest when full (the caller has checked d against it); returns how many W holds.
+ */
+// @ts-ignore: decorator
+@inline export function offer(c: Context, width: i32, results: i32, d: f32, slot: u32): i32 {
+  if (results < width) {
+    maxHeapPush(c.resDist, c.resSlot, results, d, slot);
+    return results + 1;
+  }
+  maxHeapSiftDown(c.resDist, c.resSlot, results, d, slot);
+  return results;
+}
+
 /** Empties W of `c` (|W| = `results`) into distPtr/slotPtr, nearest first. */
 export function drainAscending(c: Context, results: i32, distPtr: usize, slotPtr: usize): void {
   let resDist = c.resDist, resSlot = c.resSlot;
