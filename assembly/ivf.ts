@@ -121,11 +121,6 @@ export function storeRowIvf(quantizer: usize, c: Context, slot: u32): void {
   markListsStale();
 }
 
-/** Called when the centroids change (training adopted): the precomputed terms must be recomputed. */
-export function markTermsStale(): void {
-  setStateWord(State.TERMS_READY, 0);
-}
-
 /** Called whenever a slot joins, changes or leaves a list. */
 export function markListsStale(): void {
   setStateWord(State.LISTS_STALE, 1);
@@ -168,7 +163,6 @@ function regroup(): void {
  */
 export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32, admit: i32): i32 {
   if (stateWord(State.LISTS_STALE) != 0) regroup();
-  if (stateWord(State.TERMS_READY) == 0) computeTerms(quantizer, c.prepared);
   let scores = scoresAt(c.prepared);
   let dotMetric = metric != Metric.L2;
   // The dot metrics' table is the query's own, -dot of its slices; l2's starts as -2 q_j · c_jk.
@@ -219,9 +213,9 @@ function addTables(a: usize, b: usize, out: usize, floats: usize): void {
 
 /**
  * The l2 terms of every list's table: ||c_jk||² + 2 c_lj · c_jk. Once per index (after
- * training or a load); `prepared` lends its scratch.
+ * training or a load: storage.ts ensureDerived); `prepared` lends its scratch.
  */
-function computeTerms(quantizer: usize, prepared: usize): void {
+export function computeTerms(quantizer: usize, prepared: usize): void {
   if (metric == Metric.L2) {
     let terms = regionStart(Region.LISTS), floats = tableFloats();
     let row = scratchRowAt(prepared), sliced = slicedAt(prepared), norms = queryTermsAt(prepared);
@@ -236,7 +230,6 @@ function computeTerms(quantizer: usize, prepared: usize): void {
       for (let i: usize = 0; i < floats; i++) store<f32>(to + (i << 2), load<f32>(norms + (i << 2)) + 2 * load<f32>(prepared + (i << 2)));
     }
   }
-  setStateWord(State.TERMS_READY, 1);
 }
 
 /** ADC of the 4-bit code at position `i` of the list codes (pq.ts adcPq without its metric's constant). */

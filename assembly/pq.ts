@@ -9,7 +9,9 @@
 // two subspaces a byte, low nibble first). Called by storage.ts and fastscan.ts.
 //
 //   QUANTIZER ─► codebooks: m × subStride × K f32; subspace j's centroids transposed
-//                (value t of centroid k at [j][t][k]); values t >= subDims are 0
+//                (value t of centroid k at [j][t][k]); values t >= subDims are 0. After
+//                the saved part (and an IVF's coarse centroids), a centroid-major copy for
+//                decoding (deriveCentroidRows)
 //   TRAINING  ─► sample: m × rows × subStride f32 (subspace-major), then kmeans.ts's work
 //   prepared  ─► ┌─────────────┬────────────┬──────────────┬──────────────┬───────────┬─────────┬───────────┐
 //   (context)    │ table: m × K│ sliced: pd │ decodedA: pd │ decodedB: pd │ code: m B │ dist: K │ fastscan  │
@@ -79,7 +81,7 @@ export function quantizerBytesPq(): usize {
 @inline export function ownCodeAt(prepared: usize): usize { return decodedBAt(prepared) + slicedBytes(); }
 // @ts-ignore: decorator
 @inline function distAt(prepared: usize): usize { return ownCodeAt(prepared) + ((<usize>pqM + 15) & ~15); }
-/** A row of scratch (slicedDims f32, at least stride): pairDistancePq()'s second row, ivf.ts's residual. */
+/** A row of scratch (slicedDims f32, at least stride): decodePq()'s code, ivf.ts's residual. */
 // @ts-ignore: decorator
 @inline export function scratchRowAt(prepared: usize): usize { return decodedBAt(prepared); }
 /** fastscan.ts's quantised lookup table. */
@@ -248,37 +250,65 @@ export function adcPq(table: usize, codes: usize, slot: u32): f32 {
   return pqBits == 8 ? <i32>load<u8>(code + <usize>j) : (load<u8>(code + (<usize>j >> 1)) >> ((j & 1) << 2)) & 15;
 }
 
-/** The centroids a code (per-slot layout) names, sliced (m × subStride values) at `sliced`. */
-function reconstruct(quantizer: usize, code: usize, sliced: usize): void {
+/** Bytes of the centroid-major copy of the codebooks (derived, not saved). */
+export function centroidRowsBytes(): usize {
+  return quantizerBytesPq();
+}
+
+/**
+ * Writes the codebooks centroid-major at `rows` (subspace j's centroid k: subStride
+ * values at (j · K + k) · subStride), so a decode or a distance between two codes reads
+ * each centroid's values in one run instead of one cache line per value.
+ */
+export function deriveCentroidRows(quantizer: usize, rows: usize): void {
   let K = <usize>centroids;
   for (let j = 0; j < pqM; j++) {
-    let column = book(quantizer, j) + (<usize>codeValue(code, j) << 2);
-    let to = sliced + (<usize>(j * subStride) << 2);
-    for (let t = 0; t < subStride; t++) store<f32>(to + (<usize>t << 2), load<f32>(column + (<usize>t * K << 2)));
+    let b = book(quantizer, j);
+    for (let k: usize = 0; k < K; k++) {
+      let to = centroidRow(rows, j, <i32>k);
+      for (let t = 0; t < subStride; t++) store<f32>(to + (<usize>t << 2), load<f32>(b + ((<usize>t * K + k) << 2)));
+    }
   }
 }
 
-/** Distance between the reconstructions of two slots (the graph's neighbour selection without kept rows; never blocked). */
-export function pairDistancePq(quantizer: usize, codes: usize, a: u32, b: u32, prepared: usize): f32 {
-  let ra = decodedAAt(prepared), rb = decodedBAt(prepared);
-  reconstruct(quantizer, codes + <usize>a * codeBytesPq, ra);
-  reconstruct(quantizer, codes + <usize>b * codeBytesPq, rb);
-  return metric == Metric.L2 ? l2(ra, rb, slicedDims) : 1 - dot(ra, rb, slicedDims);
+// @ts-ignore: decorator
+@inline function centroidRow(rows: usize, j: i32, k: i32): usize {
+  return rows + ((<usize>j * <usize>centroids + <usize>k) * <usize>subStride << 2);
+}
+
+/** The centroids a code (per-slot layout) names, sliced (m × subStride values) at `sliced`. */
+function reconstruct(rows: usize, code: usize, sliced: usize): void {
+  let bytes = <usize>subStride << 2;
+  for (let j = 0; j < pqM; j++) memory.copy(sliced + <usize>j * bytes, centroidRow(rows, j, codeValue(code, j)), bytes);
+}
+
+/**
+ * Distance between the reconstructions of two slots' codes (the graph's neighbour
+ * selection without kept rows; never blocked): per subspace, between the two centroids.
+ */
+export function pairDistancePq(rows: usize, codes: usize, a: u32, b: u32): f32 {
+  let codeA = codes + <usize>a * codeBytesPq, codeB = codes + <usize>b * codeBytesPq;
+  let sum: f32 = 0;
+  for (let j = 0; j < pqM; j++) {
+    let x = centroidRow(rows, j, codeValue(codeA, j)), y = centroidRow(rows, j, codeValue(codeB, j));
+    sum += metric == Metric.L2 ? l2(x, y, subStride) : dot(x, y, subStride);
+  }
+  return metric == Metric.L2 ? sum : 1 - sum;
 }
 
 /** Writes the reconstruction of `code` (per-slot layout) at `dst` as a row of `stride` f32 (padding zero). */
-export function decodeCodePq(quantizer: usize, code: usize, dst: usize, stride: i32, prepared: usize): void {
+export function decodeCodePq(rows: usize, code: usize, dst: usize, stride: i32, prepared: usize): void {
   let sliced = decodedAAt(prepared);
-  reconstruct(quantizer, code, sliced);
+  reconstruct(rows, code, sliced);
   memory.fill(dst, 0, <usize>stride << 2);
   for (let j = 0; j < pqM; j++) memory.copy(dst + (<usize>(j * subDims) << 2), sliced + (<usize>(j * subStride) << 2), <usize>realDims(j) << 2);
 }
 
 /** decodeCodePq() of the code of `slot`. */
-export function decodePq(quantizer: usize, codes: usize, slot: u32, dst: usize, stride: i32, prepared: usize): void {
+export function decodePq(rows: usize, codes: usize, slot: u32, dst: usize, stride: i32, prepared: usize): void {
   let code = decodedBAt(prepared); // m × subStride f32: room for any code
   loadCodePq(codes, slot, code);
-  decodeCodePq(quantizer, code, dst, stride, prepared);
+  decodeCodePq(rows, code, dst, stride, prepared);
 }
 
 /** Whether the codebooks are usable: finite, padding values zero. */

@@ -30,13 +30,13 @@ import {
   quantizerBytesBinary, quantizerValidBinary, queryDistanceBinary, trainBeginBinary, trainEndBinary, trainRowBinary,
 } from './binary';
 import {
-  adcPq, addSampleRow, blocked, centroids, codeSoundPq, codeBytesPq, codesBytesPq, decodeCodePq, decodePq, derivePq, encodePq, lutAt,
+  adcPq, addSampleRow, blocked, centroidRowsBytes, centroids, codeSoundPq, deriveCentroidRows, codeBytesPq, codesBytesPq, decodeCodePq, decodePq, derivePq, encodePq, lutAt,
   ownCodeAt, pairDistancePq, pqBits, pqM, preparePq, preparedBytesPq, quantizerBytesPq, quantizerValidPq, sampleBytesPq, scratchRowAt,
   slicedAt, storeCodePq, trainingStepsPq, trainStepPq, workBytesPq,
 } from './pq';
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
 import {
-  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, deriveIvf, listSound, markListsStale, markTermsStale, preparedBytesIvf,
+  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, computeTerms, deriveIvf, listSound, markListsStale, preparedBytesIvf,
   residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
 } from './ivf';
 
@@ -121,7 +121,7 @@ export function codesBytes(slots: u64): u64 {
 /** Bytes of the QUANTIZER region: the trained parameters, plus training's accumulators when `working`. */
 export function quantizerBytes(working: bool): usize {
   if (storage == Storage.I8) return quantizerBytesI8(stride, working);
-  if (storage == Storage.PQ) return quantizerBytesPq() + (ivf ? coarseBytes() : 0);
+  if (storage == Storage.PQ) return quantizerBytesPq() + (ivf ? coarseBytes() : 0) + (working ? centroidRowsBytes() : 0);
   return storage == Storage.BINARY ? quantizerBytesBinary(stride, working) : 0;
 }
 
@@ -175,8 +175,27 @@ function normaliseInput(c: Context): void {
   else memory.copy(c.query, c.input, rowBytes);
 }
 
+/** 'pq': the centroid-major copy of the codebooks, after the saved part of QUANTIZER. */
+// @ts-ignore: decorator
+@inline function centroidRows(): usize {
+  return quantizer() + quantizerBytes(false);
+}
+
+/**
+ * Computes what a trained 'pq' quantizer implies and is not saved (the centroid-major
+ * codebooks, an IVF's terms), once after training or a load. Every path that reads codes
+ * passes here first (prepareQuery, decodes).
+ */
+function ensureDerived(): void {
+  if (storage != Storage.PQ || !isTrained() || stateWord(State.DERIVED_READY) != 0) return;
+  deriveCentroidRows(quantizer(), centroidRows());
+  if (ivf) computeTerms(quantizer(), ctx.prepared);
+  setStateWord(State.DERIVED_READY, 1);
+}
+
 /** Turns the input row of `c` into its query row and its prepared query (a query, or a new row). */
 export function prepareQuery(c: Context): void {
+  ensureDerived();
   normaliseInput(c);
   if (storage == Storage.I8) quantizeI8(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
   else if (storage == Storage.BINARY) prepareBinary(quantizer(), c.query, c.prepared, dim, metric == Metric.L2);
@@ -260,7 +279,7 @@ function pairDistanceOther(a: u32, b: u32): f32 {
     case F16_DOT: return 1 - dotHalf<u16>(codeA, codeB, stride);
     case I8_L2: return i8Squared() * <f32>l2I8(codeA, codeB, codeBytes);
     case I8_DOT: return 1 - i8Squared() * <f32>dotI8(codeA, codeB, codeBytes);
-    case PQ_ADC: return pairDistancePq(quantizer(), regionStart(Region.CODES), a, b, ctx.prepared);
+    case PQ_ADC: return pairDistancePq(centroidRows(), regionStart(Region.CODES), a, b);
     default: return pairDistanceBinary(quantizer(), codeA, codeB, dim, kernel == BINARY_L2);
   }
 }
@@ -285,7 +304,8 @@ export function decodeRow(slot: u32, dst: usize): void {
   else if (storage == Storage.I8) dequantizeI8(quantizer(), codePtr(slot), dst, dim, stride);
   else if (storage == Storage.BINARY) decodeBinary(quantizer(), codePtr(slot), dst, dim, stride);
   else if (storage == Storage.PQ) {
-    decodePq(quantizer(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
+    ensureDerived();
+    decodePq(centroidRows(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
     if (ivf) addCentroid(quantizer(), slot, dst);
   }
   else memory.copy(dst, codePtr(slot), rowBytes);
@@ -408,7 +428,8 @@ export function encodeInput(c: Context): usize {
 
 /** 'pq': decodes the code at encodeInput()'s address into the input row of `c`. */
 export function decodeCode(c: Context): void {
-  decodeCodePq(quantizer(), ownCodeAt(c.prepared), c.input, stride, c.prepared);
+  ensureDerived();
+  decodeCodePq(centroidRows(), ownCodeAt(c.prepared), c.input, stride, c.prepared);
 }
 
 /**
@@ -417,7 +438,7 @@ export function decodeCode(c: Context): void {
  */
 export function adoptQuantizer(): i32 {
   if (quantizerProblem(true) != Integrity.OK) return Status.NOT_TRAINED;
-  if (ivf) markTermsStale();
+  setStateWord(State.DERIVED_READY, 0);
   setStateWord(State.TRAINED, 1);
   return Status.OK;
 }

@@ -110,8 +110,11 @@ export enum State {
   TRAIN_ITERATIONS = 26,
   /** 1 when rows were added or removed since the IVF lists were last grouped (assembly/ivf.ts). */
   LISTS_STALE = 27,
-  /** 1 once the IVF's precomputed table terms match its centroids (assembly/ivf.ts). */
-  TERMS_READY = 28,
+  /**
+   * 1 once the tables derived from a trained quantizer are computed: 'pq''s centroid-major
+   * codebooks (assembly/pq.ts), an IVF index's precomputed terms (assembly/ivf.ts).
+   */
+  DERIVED_READY = 28,
   WORDS = 29,
 }
 
