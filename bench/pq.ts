@@ -70,6 +70,8 @@ const settings = {
 };
 const specs = positionals.length > 0 ? positionals : quick ? [DEFAULT_DATASETS[0]] : DEFAULT_DATASETS;
 const faissMissing = faissUnavailable();
+/** The checkout measured: read once, as the wasm and sources are loaded once (a commit during the run changes neither). */
+const build = buildInfo();
 
 
 /** Every base row when there are at most `count`, else a seeded sample of `count`: the rows both sides train on. */
@@ -205,7 +207,7 @@ async function benchDataset(spec: string): Promise<void> {
   }
   const file: PqFile = {
     dataset: name, n: data.n, dim: data.dim, nq: data.nq, nqTimed: timed, k: K, params, runs: settings.runs, minRunMs: settings.minRunMs, quick,
-    machine: machineInfo(), build: buildInfo(), faiss: faiss?.info, date: new Date().toISOString(),
+    machine: machineInfo(), build, faiss: faiss?.info, date: new Date().toISOString(),
     command: `npm run bench:pq${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     results, faissTrainBench, targets: [],
   };

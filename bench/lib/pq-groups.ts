@@ -49,8 +49,8 @@ export function pqGroups(p: GroupParams): GroupDef[] {
   const pq8 = `m=${p.m}, nbits=8`, pq4 = `m=${p.m4}, nbits=4`;
   const code8 = p.m, code4 = p.m4 / 2;
   const nprobes = p.nprobes.filter((x) => x <= p.nlist);
-  // Two depths up to the two-stage one: enough to find the fastest way to recall 0.9.
-  const ivfReranks = p.reranks.filter((r) => r >= p.k && r <= TWO_STAGE_RERANK).slice(-2);
+  // The three deepest re-ranks: enough to find the fastest way to recall 0.9, and past it where PQ codes order poorly.
+  const ivfReranks = p.reranks.filter((r) => r >= p.k).slice(-3);
   const ivfPoints = nprobes.flatMap((nprobe) => ivfReranks.map((rerank) => ({ nprobe, rerank })));
   const reranked = (rerank: number) => rerank >= p.k;
   return [
