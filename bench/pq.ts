@@ -12,8 +12,9 @@
 //
 // DATASET as bench/search.ts (bench/lib/data.ts); default: siftsmall, MNIST-784 10k (when
 // ../shared/data has it) and synthetic:100000:128. --quick: siftsmall, fewer queries, rounds,
-// iterations and sweep points: a smoke run of every path, not figures to quote.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// iterations and sweep points: a smoke run of every path, not figures to quote. --report:
+// rewrite the .md tables and charts from the pq-*.json in --out, measuring nothing.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,6 +37,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     quick: { type: 'boolean', default: false },
+    report: { type: 'boolean', default: false },
     groups: { type: 'string' },
     queries: { type: 'string' },
     runs: { type: 'string' },
@@ -211,14 +213,19 @@ async function benchDataset(spec: string): Promise<void> {
     command: `npm run bench:pq${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     results, faissTrainBench, targets: [],
   };
+  await writeResults(file);
+}
+
+/** pq-<dataset>.json, its .md tables and its chart; the targets are computed from the file. */
+async function writeResults(file: PqFile): Promise<void> {
   file.targets = pqTargets(file);
   const markdown = pqMarkdown(file);
   console.log(`\n${markdown}`);
   mkdirSync(values.out, { recursive: true });
-  writeFileSync(join(values.out, `pq-${name}.json`), JSON.stringify(file, null, 2));
-  writeFileSync(join(values.out, `pq-${name}.md`), `${markdown}\n`);
+  writeFileSync(join(values.out, `pq-${file.dataset}.json`), JSON.stringify(file, null, 2));
+  writeFileSync(join(values.out, `pq-${file.dataset}.md`), `${markdown}\n`);
   mkdirSync(values.charts, { recursive: true });
-  writeFileSync(join(values.charts, `pq-${name}.svg`), await toSvg(pqChartSpec(file)));
+  writeFileSync(join(values.charts, `pq-${file.dataset}.svg`), await toSvg(pqChartSpec(file)));
 }
 
 /**
@@ -230,4 +237,11 @@ function fourBitM(dim: number, m: number): number {
   return 2 * m;
 }
 
-for (const spec of specs) await benchDataset(spec);
+if (values.report) {
+  // Tables and charts again from the JSON of earlier runs (after a change to the report code): nothing is measured.
+  const files = readdirSync(values.out).filter((f) => /^pq-.*\.json$/.test(f));
+  if (files.length === 0) throw new Error(`${values.out}: no pq-*.json; run npm run bench:pq first`);
+  for (const f of files) await writeResults(JSON.parse(readFileSync(join(values.out, f), 'utf8')) as PqFile);
+} else {
+  for (const spec of specs) await benchDataset(spec);
+}

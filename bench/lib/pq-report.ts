@@ -149,43 +149,59 @@ export function pqMarkdown(file: PqFile): string {
   return lines.join('\n');
 }
 
+/** Titles of the sweep groups of bench/lib/pq-groups.ts, one small chart each. */
+const GROUP_TITLES: Record<string, string> = {
+  flat8: 'flat, 8-bit ADC', flat4: 'flat, 4-bit (fast scan)', 'flat+rerank': 'flat + exact re-rank (sweep: rerank)',
+  ivf: 'IVF-PQ (sweep: nprobe)', 'ivf+rerank': 'IVF-PQ + re-rank (nprobe × rerank)', hnsw: 'HNSW f32 and over PQ (sweep: ef)',
+};
+
 /**
- * Two panels sharing one legend: recall@10 against queries/s (log) for every sweep, and
- * bytes per vector (log) against the best recall@10 each configuration reached. Circles
- * are wann, squares FAISS.
+ * One small chart per sweep group, recall@10 against queries/s (log), wann and FAISS in
+ * the same panel; below them bytes per vector (log) against the best recall@10 each
+ * configuration reached. Circles are wann, squares FAISS; one colour legend for all.
  */
 export function pqChartSpec(file: PqFile): TopLevelSpec {
   const ran = file.results.filter((r) => !r.skipped && r.points.length > 0);
-  const sweep = ran.flatMap((r) => r.points.map((q, order) => ({ config: r.name, side: r.side, recall: q.recall, qps: q.qps, order })));
+  const groups = [...new Set(ran.map((r) => r.group))];
+  // A line per configuration, and in the IVF re-rank sweep one per re-rank depth, drawn along nprobe.
+  const sweep = ran.flatMap((r) => r.points.map((q, order) => ({
+    group: GROUP_TITLES[r.group] ?? r.group, config: r.name, side: r.side, recall: q.recall, qps: q.qps, order,
+    series: r.group === 'ivf+rerank' ? `${r.name} rerank ${q.rerank}` : r.name,
+  })));
   const memory = ran.flatMap((r) => {
     const bytes = bytesPerVector(r, file.n);
     return bytes === undefined ? [] : [{ config: r.name, side: r.side, bytes, recall: Math.max(...r.points.map((q) => q.recall)) }];
   });
-  const minRecall = Math.max(0, Math.floor(Math.min(...sweep.map((v) => v.recall)) * 10) / 10);
   const color = { field: 'config', type: 'nominal', title: 'configuration', sort: ran.map((r) => r.name), scale: { scheme: 'tableau20' }, legend: { labelLimit: 260 } } as const;
   const shape = { field: 'side', type: 'nominal', title: 'library', scale: { domain: ['wann', 'faiss'], range: ['circle', 'square'] } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: `${file.dataset}: PQ in wann and FAISS ${file.faiss?.faiss ?? ''}`, subtitle: `m=${file.params.m} (8-bit), m=${file.params.m4} (4-bit), nlist=${file.params.nlist}, one thread; circles wann, squares FAISS` },
-    hconcat: [
+    vconcat: [
       {
-        title: 'recall@10 vs queries/s', width: 380, height: 320, data: { values: sweep },
-        layer: [
-          { mark: { type: 'line', clip: true }, encoding: { order: { field: 'order', type: 'quantitative' } } },
-          { mark: { type: 'point', filled: true, size: 50, clip: true }, encoding: { shape } },
-        ],
-        encoding: {
-          x: { field: 'recall', type: 'quantitative', title: 'recall@10', scale: { domain: [minRecall, 1] } },
-          y: { field: 'qps', type: 'quantitative', title: 'queries/s (log scale)', scale: { type: 'log' } },
-          color,
+        data: { values: sweep },
+        facet: { field: 'group', type: 'nominal', title: null, sort: groups.map((g) => GROUP_TITLES[g] ?? g) },
+        columns: 3,
+        spec: {
+          width: 260, height: 200,
+          layer: [
+            { mark: { type: 'line' }, encoding: { order: { field: 'order', type: 'quantitative' }, detail: { field: 'series', type: 'nominal' } } },
+            { mark: { type: 'point', filled: true, size: 50 }, encoding: { shape } },
+          ],
+          encoding: {
+            x: { field: 'recall', type: 'quantitative', title: 'recall@10', scale: { zero: false } },
+            y: { field: 'qps', type: 'quantitative', title: 'queries/s (log)', scale: { type: 'log' } },
+            color,
+          },
         },
+        resolve: { scale: { x: 'independent', y: 'independent' } },
       },
       {
-        title: 'memory per vector vs best recall@10', width: 300, height: 320, data: { values: memory },
+        title: 'memory per vector vs best recall@10 of the sweep', width: 560, height: 240, data: { values: memory },
         mark: { type: 'point', filled: true, size: 80 },
         encoding: {
           x: { field: 'bytes', type: 'quantitative', title: 'bytes per vector (wann memoryBytes, FAISS serialized; log)', scale: { type: 'log' } },
-          y: { field: 'recall', type: 'quantitative', title: 'best recall@10 of the sweep', scale: { domain: [minRecall, 1] } },
+          y: { field: 'recall', type: 'quantitative', title: 'best recall@10', scale: { zero: false } },
           color, shape,
         },
       },
