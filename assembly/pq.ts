@@ -276,10 +276,23 @@ export function deriveCentroidRows(quantizer: usize, rows: usize): void {
   return rows + ((<usize>j * <usize>centroids + <usize>k) * <usize>subStride << 2);
 }
 
-/** The centroids a code (per-slot layout) names, sliced (m × subStride values) at `sliced`. */
-function reconstruct(rows: usize, code: usize, sliced: usize): void {
+/**
+ * The centroids a code (per-slot layout) names, sliced (m × subStride values) at
+ * `sliced`: runs from the centroid-major copy at `rows`, or, where an index keeps none
+ * (rows 0: only graphs need fast pair distances), gathered from the codebooks.
+ */
+function reconstruct(quantizer: usize, rows: usize, code: usize, sliced: usize): void {
   let bytes = <usize>subStride << 2;
-  for (let j = 0; j < pqM; j++) memory.copy(sliced + <usize>j * bytes, centroidRow(rows, j, codeValue(code, j)), bytes);
+  let K = <usize>centroids;
+  for (let j = 0; j < pqM; j++) {
+    let to = sliced + <usize>j * bytes;
+    if (rows != 0) {
+      memory.copy(to, centroidRow(rows, j, codeValue(code, j)), bytes);
+      continue;
+    }
+    let column = book(quantizer, j) + (<usize>codeValue(code, j) << 2);
+    for (let t = 0; t < subStride; t++) store<f32>(to + (<usize>t << 2), load<f32>(column + (<usize>t * K << 2)));
+  }
 }
 
 /**
@@ -297,18 +310,18 @@ export function pairDistancePq(rows: usize, codes: usize, a: u32, b: u32): f32 {
 }
 
 /** Writes the reconstruction of `code` (per-slot layout) at `dst` as a row of `stride` f32 (padding zero). */
-export function decodeCodePq(rows: usize, code: usize, dst: usize, stride: i32, prepared: usize): void {
+export function decodeCodePq(quantizer: usize, rows: usize, code: usize, dst: usize, stride: i32, prepared: usize): void {
   let sliced = decodedAAt(prepared);
-  reconstruct(rows, code, sliced);
+  reconstruct(quantizer, rows, code, sliced);
   memory.fill(dst, 0, <usize>stride << 2);
   for (let j = 0; j < pqM; j++) memory.copy(dst + (<usize>(j * subDims) << 2), sliced + (<usize>(j * subStride) << 2), <usize>realDims(j) << 2);
 }
 
 /** decodeCodePq() of the code of `slot`. */
-export function decodePq(rows: usize, codes: usize, slot: u32, dst: usize, stride: i32, prepared: usize): void {
+export function decodePq(quantizer: usize, rows: usize, codes: usize, slot: u32, dst: usize, stride: i32, prepared: usize): void {
   let code = decodedBAt(prepared); // m × subStride f32: room for any code
   loadCodePq(codes, slot, code);
-  decodeCodePq(rows, code, dst, stride, prepared);
+  decodeCodePq(quantizer, rows, code, dst, stride, prepared);
 }
 
 /** Whether the codebooks are usable: finite, padding values zero. */

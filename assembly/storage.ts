@@ -17,7 +17,7 @@
 import { Integrity, Kind, Metric, Region, Status, Storage, State } from '../src/abi';
 import { Context, ctx } from './context';
 import { regionStart } from './layout';
-import { dim, keepVectors, kind, metric, rowBytes, stride } from './params';
+import { dim, graph, keepVectors, kind, metric, rowBytes, stride } from './params';
 import { randomState, setStateWord, stateWord } from './state';
 import { dot, l2, normalize } from './distance';
 import { decodeHalves, dotHalf, encodeHalves, halvesSound, l2Half } from './f16';
@@ -121,7 +121,7 @@ export function codesBytes(slots: u64): u64 {
 /** Bytes of the QUANTIZER region: the trained parameters, plus training's accumulators when `working`. */
 export function quantizerBytes(working: bool): usize {
   if (storage == Storage.I8) return quantizerBytesI8(stride, working);
-  if (storage == Storage.PQ) return quantizerBytesPq() + (ivf ? coarseBytes() : 0) + (working ? centroidRowsBytes() : 0);
+  if (storage == Storage.PQ) return quantizerBytesPq() + (ivf ? coarseBytes() : 0) + (working && graph ? centroidRowsBytes() : 0);
   return storage == Storage.BINARY ? quantizerBytesBinary(stride, working) : 0;
 }
 
@@ -175,10 +175,10 @@ function normaliseInput(c: Context): void {
   else memory.copy(c.query, c.input, rowBytes);
 }
 
-/** 'pq': the centroid-major copy of the codebooks, after the saved part of QUANTIZER. */
+/** 'pq': the centroid-major copy of the codebooks, after the saved part of QUANTIZER; 0 where only graphs keep one (pair distances). */
 // @ts-ignore: decorator
 @inline function centroidRows(): usize {
-  return quantizer() + quantizerBytes(false);
+  return graph ? quantizer() + quantizerBytes(false) : 0;
 }
 
 /**
@@ -188,7 +188,7 @@ function normaliseInput(c: Context): void {
  */
 function ensureDerived(): void {
   if (storage != Storage.PQ || !isTrained() || stateWord(State.DERIVED_READY) != 0) return;
-  deriveCentroidRows(quantizer(), centroidRows());
+  if (graph) deriveCentroidRows(quantizer(), centroidRows());
   if (ivf) computeTerms(quantizer(), ctx.prepared);
   setStateWord(State.DERIVED_READY, 1);
 }
@@ -305,7 +305,7 @@ export function decodeRow(slot: u32, dst: usize): void {
   else if (storage == Storage.BINARY) decodeBinary(quantizer(), codePtr(slot), dst, dim, stride);
   else if (storage == Storage.PQ) {
     ensureDerived();
-    decodePq(centroidRows(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
+    decodePq(quantizer(), centroidRows(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
     if (ivf) addCentroid(quantizer(), slot, dst);
   }
   else memory.copy(dst, codePtr(slot), rowBytes);
@@ -429,7 +429,7 @@ export function encodeInput(c: Context): usize {
 /** 'pq': decodes the code at encodeInput()'s address into the input row of `c`. */
 export function decodeCode(c: Context): void {
   ensureDerived();
-  decodeCodePq(centroidRows(), ownCodeAt(c.prepared), c.input, stride, c.prepared);
+  decodeCodePq(quantizer(), centroidRows(), ownCodeAt(c.prepared), c.input, stride, c.prepared);
 }
 
 /**
