@@ -8,6 +8,7 @@ import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
+import type { Disposal } from './globals.js';
 import { checkPath, writeFileAtomic } from './node-io.js';
 import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
 import { checkOptionNames, DEFAULT_RERANK, describe, PQ_DEFAULT_ITERATIONS, storageName, type MetricName, type StorageName } from './options.js';
@@ -451,7 +452,7 @@ export abstract class BaseIndex {
 }
 
 // `using index = await HnswIndex.create(…)` where the runtime has explicit resource management.
-export interface BaseIndex extends Disposable {}
+export interface BaseIndex extends Disposal {} // Disposable where the reader's lib has it (src/globals.ts)
 if (typeof Symbol.dispose === 'symbol') {
   Object.defineProperty(BaseIndex.prototype, Symbol.dispose, {
     value(this: BaseIndex) {

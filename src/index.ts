@@ -1,4 +1,5 @@
-// Public entry point of wann: re-exports only.
+// The public API of wann, re-exports only: the Node entry point itself, and the one
+// list every other entry point re-exports (src/browser.ts). Add a new export here once.
 
 export { HnswIndex } from './hnsw-index.js';
 export { FlatIndex, type FlatOptions } from './flat-index.js';

@@ -1,6 +1,6 @@
-// Node file helpers for save() and open(). node:fs is imported inside the functions,
-// so the browser bundle holds no static import of it (as wasm.ts does for file: URLs).
-// Used by base-index.ts save() and the index classes' open().
+// Node file helpers for save(), open() and the wasm of file: URLs: the only module of
+// src/ that reaches node:fs. Used by base-index.ts save(), the index classes' open()
+// and wasm.ts. The browser bundle holds none of it (see nodeFs below).
 //
 // save() writes `.<name>.<pid>.<stamp>.tmp` beside the target, then renames it into
 // place. A process killed mid-write cannot delete its temporary (SIGKILL, a crash, power
@@ -9,6 +9,20 @@
 
 import { WannError } from './errors.js';
 import { describe } from './options.js';
+
+// The browser bundle is built with --define:WANN_BROWSER=true (package.json build:browser).
+// There `typeof WANN_BROWSER === 'undefined'` folds to false, so esbuild drops the
+// import('node:fs/promises') below as dead code: no bundler that reads the bundle ever
+// meets a node: specifier, and a Node-only call says so. Anywhere else the identifier
+// is undeclared and the test is true.
+declare const WANN_BROWSER: boolean;
+
+/** Node's fs/promises, or UNSUPPORTED (naming `what`) in the browser bundle. */
+async function nodeFs(what: string): Promise<typeof import('node:fs/promises')> {
+  if (typeof WANN_BROWSER === 'undefined') return import('node:fs/promises');
+  throw new WannError('UNSUPPORTED', `${what} uses Node's file system, which a browser does not have; `
+    + 'in a browser keep an index with serialize() and load()');
+}
 
 /** Throws INVALID_ARGUMENT unless `path` is a non-empty string; `what` names the call. */
 export function checkPath(path: unknown, what: string): asserts path is string {
@@ -32,7 +46,7 @@ function uniqueStamp(): number {
  * the temporary.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('save()');
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   const dir = path.slice(0, slash + 1), name = path.slice(slash + 1);
   await removeStale(dir, name); // first: a killed save's temporary may hold the space this one needs
@@ -62,7 +76,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
  * Best effort: an error here never fails the save.
  */
 async function removeStale(dir: string, name: string): Promise<void> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('save()');
   const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.\\d+\\.tmp$`);
   const entries = await fs.readdir(dir === '' ? '.' : dir).catch(() => [] as string[]);
   for (const entry of entries) {
@@ -92,6 +106,12 @@ function namingTarget(error: unknown, path: string): unknown {
 /** The bytes of the file at `path`; `what` names the call for a path that is not a string. */
 export async function readFileBytes(path: string, what: string): Promise<Uint8Array> {
   checkPath(path, what);
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs(what);
   return fs.readFile(path);
+}
+
+/** The bytes of a file: URL (a build's .wasm in Node). */
+export async function readFileUrl(url: URL): Promise<Uint8Array> {
+  const fs = await nodeFs(`loading ${url.href}`);
+  return fs.readFile(url);
 }
