@@ -1,10 +1,11 @@
 // Types of the runtime globals wann's API names that only some `lib` settings declare:
-// URL (DOM or @types/node), WebAssembly (DOM; @types/node 20 has none) and
-// Symbol.dispose (esnext.disposable or @types/node). Each alias is resolved in the
-// program that reads wann's .d.ts files: the real type where that program declares the
-// global, `never` (or nothing) where it does not. So the .d.ts files compile under
-// `lib: ["ES2022"]` alone, with DOM, and with @types/node, skipLibCheck false
-// (test/package.test.ts). Used by src/wasm.ts and src/base-index.ts; types only.
+// URL (DOM or @types/node), WebAssembly (DOM; @types/node 20 has none), Symbol.dispose
+// (esnext.disposable or @types/node) and FileSystemDirectoryHandle (DOM). Each alias is
+// resolved in the program that reads wann's .d.ts files: the real type where that
+// program declares the global, `never` (or nothing) where it does not. So the .d.ts
+// files compile under `lib: ["ES2022"]` alone, with DOM, and with @types/node,
+// skipLibCheck false (test/package.test.ts). Used by src/wasm.ts, src/base-index.ts and
+// src/browser-io.ts; types only.
 
 type Global = typeof globalThis;
 
@@ -16,6 +17,9 @@ export type WasmModule = Global extends { WebAssembly: { Module: { prototype: in
 
 /** `WebAssembly.Memory` where the program declares it, else never. */
 export type WasmMemory = Global extends { WebAssembly: { Memory: { prototype: infer T } } } ? T : never;
+
+/** `FileSystemDirectoryHandle` (OPFS) where the program declares it (DOM), else never. */
+export type DirectoryHandle = Global extends { FileSystemDirectoryHandle: { prototype: infer T } } ? T : never;
 
 /**
  * `{ [Symbol.dispose](): void }` where the program knows Symbol.dispose (so `using`

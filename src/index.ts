@@ -3,8 +3,10 @@
 
 export { HnswIndex } from './hnsw-index.js';
 export { FlatIndex, type FlatOptions } from './flat-index.js';
+export { IvfIndex } from './ivf-index.js';
 export { loadIndex, openIndex } from './load-index.js';
 export { bytesSource, type IndexSink, type IndexSource } from './persist.js';
+export { idbRemove, idbSink, idbSource, opfsRemove, opfsSink, opfsSource, type IdbOptions, type OpfsOptions } from './browser-io.js';
 export { ProductQuantizer, type ProductQuantizerOptions } from './product-quantizer.js';
 export type { SearchResult, BatchSearchResult, AddBatchOptions, ProgressCallback, WorkCounters, PqShape } from './base-index.js';
 export type { SearchOptions } from './plan.js';

@@ -17,6 +17,8 @@ import { resolveLoadOptions } from './options.js';
 
 /** Where writeIndex() puts a file's bytes, first to last. */
 export interface IndexSink {
+  /** Before the first chunk: the file's length, to make room for it or refuse it early (quota). */
+  start?(fileBytes: number): void | Promise<void>;
   /**
    * Takes the next bytes. `chunk` may be a view of WASM memory: use or copy it before
    * the returned promise settles (or before returning, if nothing is returned).
@@ -51,10 +53,11 @@ export const WRITE_CHUNK = 4 * 1024 * 1024;
  */
 export async function writeIndex(core: Core, extras: FileExtras, sink: IndexSink): Promise<void> {
   try {
-    const { header, regions } = fileLayout(core, extras);
+    const { header, regions, fileBytes } = fileLayout(core, extras);
     // The checksum first, in one synchronous pass: the core's checksum state is shared by
     // every call on it (serialize(), another save), so it must not stay open across an await.
     const trailer = fileChecksum(core, header, regions);
+    await sink.start?.(fileBytes);
     await put(sink, header);
     for (const region of regions) {
       const ptr = core.regionPtr(region.tag);
