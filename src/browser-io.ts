@@ -22,6 +22,8 @@ export interface IdbOptions {
 
 /** Bytes per IndexedDB record: one is all a save or an open holds in JS memory. */
 const IDB_CHUNK = 1024 * 1024;
+/** Bytes of an OPFS File read through JS memory at a time on the main thread. */
+const BLOB_SLICE = 4 * 1024 * 1024;
 
 // The parts of the DOM file-system API used here, typed locally so this file needs no DOM lib in readers' programs.
 interface SyncHandle {
@@ -126,7 +128,8 @@ export async function opfsSource(name: string, options: OpfsOptions = {}): Promi
   return {
     size: blob.size,
     async read(into, position) {
-      const bytes = new Uint8Array(await blob.slice(position, position + into.length).arrayBuffer());
+      // At most BLOB_SLICE through JS memory at a time: the one copy this path cannot avoid.
+      const bytes = new Uint8Array(await blob.slice(position, position + Math.min(into.length, BLOB_SLICE)).arrayBuffer());
       into.set(bytes);
       return bytes.length;
     },

@@ -23,7 +23,7 @@ declare const WANN_BROWSER: boolean;
 async function nodeFs(what: string): Promise<typeof import('node:fs/promises')> {
   if (typeof WANN_BROWSER === 'undefined') return import('node:fs/promises');
   throw new WannError('UNSUPPORTED', `${what} uses Node's file system, which a browser does not have; `
-    + 'in a browser keep an index with serialize() and load()');
+    + 'in a browser save to OPFS or IndexedDB with saveTo() and openFrom() (opfsSink, idbSink …)');
 }
 
 /** Throws INVALID_ARGUMENT unless `path` is a non-empty string; `what` names the call. */

@@ -161,3 +161,13 @@ describe('a damaged file gets the same code from openFrom (sized, and unsized sh
     expect(trickling.closed).toBe(true);
   });
 });
+
+test('OPFS and IndexedDB in Node: UNSUPPORTED, naming what is missing; names are checked first', async () => {
+  const { idbSink, idbSource, opfsSink, opfsSource } = await import('../src/index.ts');
+  await expectWannRejection(opfsSink('x.wann'), 'UNSUPPORTED', 'OPFS');
+  await expectWannRejection(opfsSource('x.wann'), 'UNSUPPORTED', 'OPFS');
+  await expectWannRejection(idbSink('x'), 'UNSUPPORTED', 'IndexedDB');
+  await expectWannRejection(idbSource('x'), 'UNSUPPORTED', 'IndexedDB');
+  await expectWannRejection(opfsSink(''), 'INVALID_ARGUMENT', 'name');
+  await expectWannRejection(idbSink(42 as never), 'INVALID_ARGUMENT', 'name');
+});
