@@ -50,6 +50,7 @@ async function run() {
       out.saveError = await index.save('x.wann').then(() => 'none', (error) => error.code);
     }
     index.dispose();
+    if (name === 'flat') out.disposed = (() => { try { return String(index.size); } catch (error) { return error.message; } })();
   }
   return out;
 }
@@ -68,6 +69,7 @@ interface PageResult {
   scalar: { build: string; ids: number[] };
   flat: { build: string; ids: number[] };
   saveError: string;
+  disposed: string;
 }
 
 /** Exact k nearest by squared L2, as flat id lists. */
@@ -186,6 +188,7 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('the packed package in an app
       expect(result.simd.ids).toEqual(expected);
       expect(result.scalar.ids).toEqual(expected);
       expect(result.saveError).toBe('UNSUPPORTED'); // save(path) is Node's; the browser build says so
+      expect(result.disposed).toBe('this FlatIndex was disposed'); // minified, yet messages name the class
     } finally {
       await page.close();
     }
