@@ -5,7 +5,7 @@
 // searches (BUSY); failing sinks are aborted. OPFS and IndexedDB are test/browser-io.test.ts.
 
 import { describe, expect, test } from 'vitest';
-import { bytesSource, FlatIndex, HnswIndex, openIndex, WannError, type IndexSink, type IndexSource } from '../src/index.ts';
+import { bytesSource, FlatIndex, HnswIndex, IvfIndex, openIndex, WannError, type IndexSink, type IndexSource } from '../src/index.ts';
 import { WRITE_CHUNK } from '../src/persist.ts';
 import { seededVectors } from './helpers/data.ts';
 import { expectWannRejection } from './helpers/expect.ts';
@@ -78,6 +78,22 @@ describe.each(['f32', 'i8'] as const)('saveTo / openFrom (%s rows)', (storage) =
     }
     index.dispose();
   });
+});
+
+test('an IvfIndex goes the same way: saveTo, then openIndex or IvfIndex.openFrom, answers identically', async () => {
+  const index = await IvfIndex.create({ dim: 24, nlist: 8, nprobe: 4, pq: { m: 6, iterations: 3 } });
+  index.addBatch(data.base);
+  const saved = collectingSink();
+  await index.saveTo(saved.sink);
+  expect(sameBytes(saved.bytes(), index.serialize())).toBe(true);
+  const expected = index.searchBatch(data.queries, 10);
+  for (const again of [await openIndex(tricklingSource(saved.bytes(), 999)), await IvfIndex.openFrom(bytesSource(saved.bytes()))]) {
+    expect(again).toBeInstanceOf(IvfIndex);
+    expect(again.searchBatch(data.queries, 10)).toEqual(expected);
+    again.dispose();
+  }
+  await expectWannRejection(HnswIndex.openFrom(bytesSource(saved.bytes())), 'WRONG_KIND', 'IvfIndex');
+  index.dispose();
 });
 
 test('chunks are never larger than WRITE_CHUNK: a large region goes out in pieces', async () => {
