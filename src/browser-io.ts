@@ -318,6 +318,9 @@ function mapStorageError(error: unknown, name: string, where: string): unknown {
     return new WannError('QUOTA_EXCEEDED', `${where}: no room for '${name}' in this origin's storage quota (${message}); free space or ask for more with navigator.storage.persist()`);
   }
   if (kind === 'NotFoundError') return new WannError('NOT_FOUND', `${where} holds no index named '${name}'`);
+  if (kind === 'NoModificationAllowedError') {
+    return new WannError('BUSY', `${where}: '${name}' is open in another tab or worker (a sync access handle is exclusive); try again when it is closed`);
+  }
   if (kind === 'SecurityError' || kind === 'NotAllowedError' || kind === 'InvalidStateError') {
     return new WannError('UNSUPPORTED', `${where} refused '${name}' here (${kind}: ${message}); pages from file:// and some private windows have no storage`);
   }
