@@ -140,6 +140,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   console.log(`serving ${root} at ${url}/`);
   console.log(`  search app: ${url}/bench/app/`);
   console.log(`  demo:  ${url}/bench/browser/demo.html`);
+  console.log(`  wann beside hnswlib-wasm: ${url}/bench/browser/peers.html`);
   console.log(`  smoke: ${url}/test/browser/smoke.html`);
   console.log('Ctrl-C to stop');
 }
