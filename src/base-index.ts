@@ -8,7 +8,9 @@ import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
-import { checkPath, writeFileAtomic } from './node-io.js';
+import type { Disposal } from './globals.js';
+import { checkPath, fileSink } from './node-io.js';
+import { writeIndex, type IndexSink } from './persist.js';
 import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
 import { checkOptionNames, DEFAULT_RERANK, describe, PQ_DEFAULT_ITERATIONS, storageName, type MetricName, type StorageName } from './options.js';
 import {
@@ -84,6 +86,8 @@ export abstract class BaseIndex {
   #pqTraining: PqTraining | undefined;
   /** Set while a callback of the caller's runs (onProgress, a filter): the index refuses re-entrant calls. */
   #inCallback = false;
+  /** Saves under way (saveTo, save): changes and searches wait for them (BUSY), reading does not. */
+  #saving = 0;
   /** What search planning asks of this index (src/plan.ts). */
   readonly #planner: Planner = {
     width: (k, options) => this.searchWidth(k, options),
@@ -291,13 +295,39 @@ export abstract class BaseIndex {
   }
 
   /**
-   * Writes serialize() to `path` through a temporary file renamed into place (Node
-   * only); removes temporaries of the same path that a killed save left (src/node-io.ts).
+   * Writes the file serialize() would return to `sink` (src/persist.ts; OPFS and
+   * IndexedDB sinks are in src/browser-io.ts), a chunk at a time straight out of WASM
+   * memory: no second copy of the index in JS memory. Until it settles, calls that
+   * change or search the index throw BUSY; reading (size, has, get, serialize) is fine.
+   */
+  async saveTo(sink: IndexSink): Promise<void> {
+    const core = this.#savable('saveTo()');
+    if (typeof sink !== 'object' || sink === null || typeof sink.write !== 'function') {
+      throw new WannError('INVALID_ARGUMENT', `saveTo() takes an IndexSink: { write(chunk), close?(), abort?() }, got ${describe(sink)}`);
+    }
+    this.#saving++;
+    try {
+      await writeIndex(core, { ...this.fileExtras(), rerank: this.#rerank }, sink);
+    } finally {
+      this.#saving--;
+    }
+  }
+
+  /**
+   * Writes the index to `path` through a temporary file renamed into place (Node
+   * only), streaming as saveTo(); removes temporaries of the same path that a killed
+   * save left (src/node-io.ts).
    */
   async save(path: string): Promise<void> {
     checkPath(path, 'save()');
-    const bytes = this.serialize(); // the index as it is now, whatever happens while the file is written
-    await writeFileAtomic(path, bytes);
+    this.#savable('save()');
+    this.#saving++; // from here: no change may slip in while the file is opened
+    try {
+      const sink = await fileSink(path);
+      await writeIndex(this.#live(), { ...this.fileExtras(), rerank: this.#rerank }, sink);
+    } finally {
+      this.#saving--;
+    }
   }
 
   /** Search work since the last resetCounters(): for benchmarks and tuning ef. */
@@ -354,6 +384,19 @@ export abstract class BaseIndex {
   #idle(): Core {
     const core = this.#live();
     if (this.#inCallback) throw busy(`this ${this.constructor.name}`);
+    if (this.#saving > 0) {
+      throw new WannError('BUSY', `this ${this.constructor.name} is being saved: change or search it after save() / saveTo() settles`);
+    }
+    return core;
+  }
+
+  /**
+   * #live() for a save: saves only read, so several may run at once, but not from inside
+   * a callback, whose call would go on changing the index under the save.
+   */
+  #savable(what: string): Core {
+    const core = this.#live();
+    if (this.#inCallback) throw busy(what);
     return core;
   }
 
@@ -451,7 +494,7 @@ export abstract class BaseIndex {
 }
 
 // `using index = await HnswIndex.create(…)` where the runtime has explicit resource management.
-export interface BaseIndex extends Disposable {}
+export interface BaseIndex extends Disposal {} // Disposable where the reader's lib has it (src/globals.ts)
 if (typeof Symbol.dispose === 'symbol') {
   Object.defineProperty(BaseIndex.prototype, Symbol.dispose, {
     value(this: BaseIndex) {

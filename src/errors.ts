@@ -17,6 +17,9 @@ export type WannErrorCode =
   | 'OUT_OF_MEMORY' // WASM memory cannot grow (the wasm32 limit is 4 GiB)
   | 'SIMD_UNSUPPORTED' // simd: true on a runtime without WebAssembly SIMD
   | 'WASM_UNAVAILABLE' // the .wasm file could not be found, fetched or compiled
+  | 'UNSUPPORTED' // the call needs something this runtime lacks (Node's file system in a browser, OPFS, IndexedDB …)
+  | 'QUOTA_EXCEEDED' // the browser's storage quota has no room for the file being saved
+  | 'NOT_FOUND' // openFrom(): no saved index of that name (OPFS, IndexedDB)
   | 'WASM_ABORT' // the WASM core stopped on an internal check (a bug: please report it)
   | 'TRUNCATED' // load(): the bytes end before the file does
   | 'BAD_MAGIC' // load(): the bytes are not a wann index (or not an hnswlib index)

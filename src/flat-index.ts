@@ -5,7 +5,8 @@ import { Kind, State } from './abi.js';
 import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
 import { BaseIndex, type IndexInfo } from './base-index.js';
-import { readFileBytes } from './node-io.js';
+import { fileSource } from './node-io.js';
+import { readIndex, type IndexSource } from './persist.js';
 import { WannError } from './errors.js';
 import { COMMON_OPTIONS, METRICS, resolveCommon, STORAGES, type CommonOptions } from './options.js';
 import { checkPositive } from './vectors.js';
@@ -38,9 +39,15 @@ export class FlatIndex extends BaseIndex {
     return FlatIndex.fromLoaded(core, file);
   }
 
-  /** load() of the file at `path` (Node only). */
+  /** load() of the file at `path` (Node only), read straight into WASM memory. */
   static async open(path: string, options: LoadOptions = {}): Promise<FlatIndex> {
-    return FlatIndex.load(await readFileBytes(path, 'FlatIndex.open()'), options);
+    return FlatIndex.openFrom(await fileSource(path, 'FlatIndex.open()'), options);
+  }
+
+  /** load() of the file `source` holds (src/persist.ts; OPFS and IndexedDB in src/browser-io.ts), read straight into WASM memory. */
+  static async openFrom(source: IndexSource, options: LoadOptions = {}): Promise<FlatIndex> {
+    const { core, file } = await readIndex(source, options, Kind.FLAT);
+    return FlatIndex.fromLoaded(core, file);
   }
 
   /** @internal The index around an instance format.ts has restored. */

@@ -31,10 +31,10 @@ const VERSION2_STATE = 11;
 const VERSION2_STATE_WORDS = 16;
 const TABLE_ENTRY_BYTES = 24;
 /** Largest header the WASM staging block holds (assembly/index.ts STAGING_BYTES). */
-const MAX_HEADER_BYTES = 1024;
-const TRAILER_BYTES = 8;
+export const MAX_HEADER_BYTES = 1024;
+export const TRAILER_BYTES = 8;
 /** Bytes copied then checksummed at a time by load(): fits in L2, so the checksum reads from cache. */
-const LOAD_CHUNK = 256 * 1024;
+export const LOAD_CHUNK = 256 * 1024;
 const MAX_CAPACITY = 2 ** 30;
 const NO_RERANK = 0xffffffff;
 const KIND_NAMES = ['HnswIndex', 'FlatIndex', 'IvfIndex'];
@@ -65,23 +65,33 @@ export interface LoadOptions {
 }
 
 /** One entry of a region table: a region of src/abi.ts Region at an offset of the file. */
-interface RegionEntry {
+export interface RegionEntry {
   tag: number;
   offset: number;
   bytes: number;
 }
 
 /** A header read and checksummed, before any of it is trusted. */
-interface ParsedHeader extends LoadedFile {
+export interface ParsedHeader extends LoadedFile {
   headerBytes: number;
   fileBytes: number;
   regions: RegionEntry[];
 }
 
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
+export const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
-/** The bytes of an index: header, region table, regions, checksum. Called by BaseIndex.serialize(). */
-export function serializeCore(core: Core, extras: FileExtras): Uint8Array {
+/** A file's header (fixed words, state, region table, header checksum) and where each region goes. */
+export interface FileLayout {
+  header: Uint8Array;
+  regions: RegionEntry[];
+  fileBytes: number;
+}
+
+/**
+ * The header of the file an index is now, and its layout. Called by serializeCore() and
+ * src/persist.ts writeIndex(), which then write the regions and the trailer.
+ */
+export function fileLayout(core: Core, extras: FileExtras): FileLayout {
   const state = core.savedState();
   // Ids 0, 1, 2, … as added need no LABELS region: the loader writes each slot's number.
   state[State.LABELS_ARE_SLOTS] = core.x.labelsAreSlots();
@@ -97,8 +107,8 @@ export function serializeCore(core: Core, extras: FileExtras): Uint8Array {
     at = align16(at + region.bytes);
   }
   const fileBytes = at + TRAILER_BYTES;
-  const out = new Uint8Array(fileBytes);
-  const view = new DataView(out.buffer);
+  const header = new Uint8Array(headerBytes);
+  const view = new DataView(header.buffer);
   const words = new Uint32Array(Header.STATE);
   words[Header.STATE_WORDS] = State.PERSISTED;
   words[Header.MAGIC] = MAGIC;
@@ -118,9 +128,18 @@ export function serializeCore(core: Core, extras: FileExtras): Uint8Array {
     setU64(view, entry + 8, region.offset);
     setU64(view, entry + 16, region.bytes);
   });
-  view.setUint32(Header.CHECKSUM * 4, headerChecksum(core, out, headerBytes, Header.CHECKSUM), true);
+  view.setUint32(Header.CHECKSUM * 4, headerChecksum(core, header, headerBytes, Header.CHECKSUM), true);
+  return { header, regions, fileBytes };
+}
+
+/** The bytes of an index: header, region table, regions, checksum. Called by BaseIndex.serialize(). */
+export function serializeCore(core: Core, extras: FileExtras): Uint8Array {
+  const { header, regions, fileBytes } = fileLayout(core, extras);
+  const out = new Uint8Array(fileBytes);
+  const view = new DataView(out.buffer);
+  out.set(header);
   core.x.checksumReset();
-  stagedUpdate(core, out.subarray(0, headerBytes));
+  stagedUpdate(core, header);
   for (const region of regions) {
     const ptr = core.regionPtr(region.tag);
     out.set(core.u8.subarray(ptr, ptr + region.bytes), region.offset);
@@ -146,30 +165,13 @@ export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: K
     throw new WannError('INVALID_ARGUMENT', 'load() takes the Uint8Array that serialize() returned');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 8) throw new WannError('TRUNCATED', `${bytes.length} bytes cannot hold a header`);
-  const magic = view.getUint32(0, true);
-  if (magic !== MAGIC) throw new WannError('BAD_MAGIC', `not a wann index: magic 0x${hex(magic)}, expected 0x${hex(MAGIC)} ('WANN')`);
-  const version = view.getUint32(4, true);
-  if (version < 1 || version > FORMAT_VERSION) {
-    throw new WannError('UNSUPPORTED_VERSION', `format version ${version}; this release reads versions 1 to ${FORMAT_VERSION}`);
-  }
-  const core = new Core(await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm)));
-  const file = version === 1 ? parseVersion1(core, view) : parseHeader(core, view, version);
-  checkState(file);
-  if (kind !== undefined && file.state[State.KIND] !== kind) {
-    throw new WannError('WRONG_KIND', `the file holds a ${KIND_NAMES[file.state[State.KIND]]}, expected a ${KIND_NAMES[kind]}`);
-  }
-  checkExpected(file.state, options);
+  checkMagic(view);
+  const core = await newCore(options);
+  const file = readHeader(core, view, options, kind);
   if (bytes.length < file.fileBytes) throw new WannError('TRUNCATED', `${bytes.length} bytes, the header says ${file.fileBytes}`);
   if (bytes.length > file.fileBytes) throw new WannError('BAD_HEADER', `${bytes.length} bytes, the header says ${file.fileBytes}: trailing bytes`);
 
-  core.writeSavedState(file.state);
-  const status = core.x.restoreLayout();
-  if (status < 0) {
-    const what = `load(capacity ${file.state[State.CAPACITY]}, dim ${file.state[State.DIM]})`;
-    throw status === Status.TOO_LARGE ? new WannError('BAD_HEADER', `${what} exceeds wasm32 memory`) : WannError.fromStatus(status, what);
-  }
-  checkRegions(core, file);
+  layOut(core, file);
   core.x.checksumReset();
   stagedUpdate(core, bytes.subarray(0, file.headerBytes));
   for (const { tag, offset, bytes: size } of file.regions) {
@@ -182,9 +184,29 @@ export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: K
     }
     stagedUpdate(core, bytes.subarray(offset + size, align16(offset + size)));
   }
+  finishLoad(core, bytes.subarray(file.fileBytes - TRAILER_BYTES, file.fileBytes));
+  return { core, file };
+}
+
+/** Sizes `core` for the checked header's state and checks its region table against it. */
+export function layOut(core: Core, file: ParsedHeader): void {
+  core.writeSavedState(file.state);
+  const status = core.x.restoreLayout();
+  if (status < 0) {
+    const what = `load(capacity ${file.state[State.CAPACITY]}, dim ${file.state[State.DIM]})`;
+    throw status === Status.TOO_LARGE ? new WannError('BAD_HEADER', `${what} exceeds wasm32 memory`) : WannError.fromStatus(status, what);
+  }
+  checkRegions(core, file);
+}
+
+/**
+ * After every region went through the running checksum: the file checksum against the
+ * 8-byte `trailer`, then the structure (CORRUPT_GRAPH). Called by loadCore() and readIndex().
+ */
+export function finishLoad(core: Core, trailer: Uint8Array): void {
   core.x.checksumFinish();
-  const trailer = file.fileBytes - TRAILER_BYTES;
-  const [low, high] = [view.getUint32(trailer, true), view.getUint32(trailer + 4, true)];
+  const view = new DataView(trailer.buffer, trailer.byteOffset, TRAILER_BYTES);
+  const [low, high] = [view.getUint32(0, true), view.getUint32(4, true)];
   const [actualLow, actualHigh] = [core.x.checksumLow() >>> 0, core.x.checksumHigh() >>> 0]; // u32 arrives as i32
   if (actualLow !== low || actualHigh !== high) {
     throw new WannError('CHECKSUM_MISMATCH',
@@ -192,7 +214,38 @@ export async function loadCore(bytes: Uint8Array, options: LoadOptions, kind?: K
   }
   const problem = integrityProblem(core.x.restoreState());
   if (problem !== null) throw new WannError('CORRUPT_GRAPH', `the index fails its integrity check: ${problem}`);
-  return { core, file };
+}
+
+/** TRUNCATED or BAD_MAGIC or UNSUPPORTED_VERSION unless `view` starts a wann file this release reads. */
+export function checkMagic(view: DataView): void {
+  if (view.byteLength < 8) throw new WannError('TRUNCATED', `${view.byteLength} bytes cannot hold a header`);
+  const magic = view.getUint32(0, true);
+  if (magic !== MAGIC) throw new WannError('BAD_MAGIC', `not a wann index: magic 0x${hex(magic)}, expected 0x${hex(MAGIC)} ('WANN')`);
+  const version = view.getUint32(4, true);
+  if (version < 1 || version > FORMAT_VERSION) {
+    throw new WannError('UNSUPPORTED_VERSION', `format version ${version}; this release reads versions 1 to ${FORMAT_VERSION}`);
+  }
+}
+
+/** The instance a load fills: the build `options` ask for. */
+export async function newCore(options: LoadOptions): Promise<Core> {
+  return new Core(await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm)));
+}
+
+/**
+ * The header at the start of `view` (after checkMagic), checksummed and checked against
+ * the format and what the caller expects (`kind`, options.metric, options.dim). Called
+ * by loadCore() and src/persist.ts readIndex().
+ */
+export function readHeader(core: Core, view: DataView, options: LoadOptions, kind?: Kind): ParsedHeader {
+  const version = view.getUint32(4, true);
+  const file = version === 1 ? parseVersion1(core, view) : parseHeader(core, view, version);
+  checkState(file);
+  if (kind !== undefined && file.state[State.KIND] !== kind) {
+    throw new WannError('WRONG_KIND', `the file holds a ${KIND_NAMES[file.state[State.KIND]]}, expected a ${KIND_NAMES[kind]}`);
+  }
+  checkExpected(file.state, options);
+  return file;
 }
 
 /**
@@ -348,7 +401,7 @@ function headerChecksum(core: Core, bytes: Uint8Array, headerBytes: number, chec
 }
 
 /** Feeds small `bytes` (at most MAX_HEADER_BYTES) to the running checksum through WASM staging memory. */
-function stagedUpdate(core: Core, bytes: Uint8Array): void {
+export function stagedUpdate(core: Core, bytes: Uint8Array): void {
   if (bytes.length === 0) return;
   core.u8.set(bytes, core.stagingPtr());
   core.x.checksumUpdate(core.stagingPtr(), bytes.length);

@@ -7,7 +7,8 @@ import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
 import { readHnswlib, writeHnswlib, type HnswlibOptions } from './hnswlib.js';
 import { BaseIndex, type IndexInfo } from './base-index.js';
-import { readFileBytes } from './node-io.js';
+import { fileSource } from './node-io.js';
+import { readIndex, type IndexSource } from './persist.js';
 import { integrityProblem, WannError } from './errors.js';
 import { METRICS, resolveHnsw, STORAGES, type HnswOptions } from './options.js';
 import { checkPositive } from './vectors.js';
@@ -55,9 +56,15 @@ export class HnswIndex extends BaseIndex {
     return HnswIndex.fromLoaded(core, file);
   }
 
-  /** load() of the file at `path` (Node only). */
+  /** load() of the file at `path` (Node only), read straight into WASM memory. */
   static async open(path: string, options: LoadOptions = {}): Promise<HnswIndex> {
-    return HnswIndex.load(await readFileBytes(path, 'HnswIndex.open()'), options);
+    return HnswIndex.openFrom(await fileSource(path, 'HnswIndex.open()'), options);
+  }
+
+  /** load() of the file `source` holds (src/persist.ts; OPFS and IndexedDB in src/browser-io.ts), read straight into WASM memory. */
+  static async openFrom(source: IndexSource, options: LoadOptions = {}): Promise<HnswIndex> {
+    const { core, file } = await readIndex(source, options, Kind.HNSW);
+    return HnswIndex.fromLoaded(core, file);
   }
 
   /**

@@ -1,9 +1,12 @@
-// Public entry point of wann: re-exports only.
+// The public API of wann, re-exports only: the Node entry point itself, and the one
+// list every other entry point re-exports (src/browser.ts). Add a new export here once.
 
 export { HnswIndex } from './hnsw-index.js';
 export { FlatIndex, type FlatOptions } from './flat-index.js';
 export { IvfIndex } from './ivf-index.js';
-export { loadIndex } from './load-index.js';
+export { loadIndex, openIndex } from './load-index.js';
+export { bytesSource, type IndexSink, type IndexSource } from './persist.js';
+export { idbRemove, idbSink, idbSource, opfsRemove, opfsSink, opfsSource, type IdbOptions, type OpfsOptions } from './browser-io.js';
 export { ProductQuantizer, type ProductQuantizerOptions } from './product-quantizer.js';
 export type { SearchResult, BatchSearchResult, AddBatchOptions, ProgressCallback, WorkCounters, PqShape } from './base-index.js';
 export type { SearchOptions } from './plan.js';

@@ -7,7 +7,8 @@ import { Kind, State } from './abi.js';
 import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
 import { BaseIndex, IVF_SEARCH_OPTIONS, type IndexInfo } from './base-index.js';
-import { readFileBytes } from './node-io.js';
+import { fileSource } from './node-io.js';
+import { readIndex, type IndexSource } from './persist.js';
 import { WannError } from './errors.js';
 import { METRICS, resolveIvf, STORAGES, type IvfOptions } from './options.js';
 import type { SearchOptions } from './plan.js';
@@ -51,9 +52,15 @@ export class IvfIndex extends BaseIndex {
     return IvfIndex.fromLoaded(core, file);
   }
 
-  /** load() of the file at `path` (Node only). */
+  /** load() of the file at `path` (Node only), read straight into WASM memory. */
   static async open(path: string, options: LoadOptions = {}): Promise<IvfIndex> {
-    return IvfIndex.load(await readFileBytes(path, 'IvfIndex.open()'), options);
+    return IvfIndex.openFrom(await fileSource(path, 'IvfIndex.open()'), options);
+  }
+
+  /** load() of the file `source` holds (src/persist.ts; OPFS and IndexedDB in src/browser-io.ts), read straight into WASM memory. */
+  static async openFrom(source: IndexSource, options: LoadOptions = {}): Promise<IvfIndex> {
+    const { core, file } = await readIndex(source, options, Kind.IVF);
+    return IvfIndex.fromLoaded(core, file);
   }
 
   /** @internal The index around an instance format.ts has restored. */

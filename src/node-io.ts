@@ -1,6 +1,7 @@
-// Node file helpers for save() and open(). node:fs is imported inside the functions,
-// so the browser bundle holds no static import of it (as wasm.ts does for file: URLs).
-// Used by base-index.ts save() and the index classes' open().
+// Node files for save(), open() and the wasm of file: URLs: the only module of src/
+// that reaches node:fs. save() and open() stream through src/persist.ts with the sink
+// and source here. Used by base-index.ts save(), the index classes' open() and wasm.ts.
+// The browser bundle holds none of it (see nodeFs below).
 //
 // save() writes `.<name>.<pid>.<stamp>.tmp` beside the target, then renames it into
 // place. A process killed mid-write cannot delete its temporary (SIGKILL, a crash, power
@@ -9,6 +10,21 @@
 
 import { WannError } from './errors.js';
 import { describe } from './options.js';
+import type { IndexSink, IndexSource } from './persist.js';
+
+// The browser bundle is built with --define:WANN_BROWSER=true (package.json build:browser).
+// There `typeof WANN_BROWSER === 'undefined'` folds to false, so esbuild drops the
+// import('node:fs/promises') below as dead code: no bundler that reads the bundle ever
+// meets a node: specifier, and a Node-only call says so. Anywhere else the identifier
+// is undeclared and the test is true.
+declare const WANN_BROWSER: boolean;
+
+/** Node's fs/promises, or UNSUPPORTED (naming `what`) in the browser bundle. */
+async function nodeFs(what: string): Promise<typeof import('node:fs/promises')> {
+  if (typeof WANN_BROWSER === 'undefined') return import('node:fs/promises');
+  throw new WannError('UNSUPPORTED', `${what} uses Node's file system, which a browser does not have; `
+    + 'in a browser save to OPFS or IndexedDB with saveTo() and openFrom() (opfsSink, idbSink …)');
+}
 
 /** Throws INVALID_ARGUMENT unless `path` is a non-empty string; `what` names the call. */
 export function checkPath(path: unknown, what: string): asserts path is string {
@@ -26,32 +42,49 @@ function uniqueStamp(): number {
 }
 
 /**
- * Writes `bytes` to a temporary file beside `path`, flushes it, then renames it into
- * place: a crash mid-write leaves the old file (or none), never a half-written one.
- * File-system errors are Node's (code ENOENT, EACCES, ENOSPC …), naming `path`, not
- * the temporary.
+ * A sink (src/persist.ts) that writes `path` through a temporary file beside it: each
+ * chunk goes from WASM memory to the file, close() flushes and renames it into place,
+ * abort() removes it, so a crash mid-write leaves the old file (or none), never a
+ * half-written one. File-system errors are Node's (code ENOENT, EACCES, ENOSPC …),
+ * naming `path`, not the temporary.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await import('node:fs/promises');
+export async function fileSink(path: string): Promise<IndexSink> {
+  const fs = await nodeFs('save()');
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   const dir = path.slice(0, slash + 1), name = path.slice(slash + 1);
   await removeStale(dir, name); // first: a killed save's temporary may hold the space this one needs
   const temporary = `${dir}.${name}.${process.pid}.${uniqueStamp()}.tmp`;
-  let created = false;
+  let handle: import('node:fs/promises').FileHandle | undefined;
   try {
-    const handle = await fs.open(temporary, 'wx'); // exclusive: never writes into another save's file
-    created = true;
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temporary, path);
+    handle = await fs.open(temporary, 'wx'); // exclusive: never writes into another save's file
   } catch (error) {
-    if (created) await fs.unlink(temporary).catch(() => undefined);
     throw namingTarget(error, path);
   }
+  const file = handle;
+  let closed = false;
+  return {
+    async write(chunk) {
+      try {
+        for (let done = 0; done < chunk.length;) done += (await file.write(chunk, done, chunk.length - done)).bytesWritten;
+      } catch (error) {
+        throw namingTarget(error, path);
+      }
+    },
+    async close() {
+      try {
+        await file.sync();
+        closed = true;
+        await file.close();
+        await fs.rename(temporary, path);
+      } catch (error) {
+        throw namingTarget(error, path);
+      }
+    },
+    async abort() {
+      if (!closed) await file.close().catch(() => undefined);
+      await fs.unlink(temporary).catch(() => undefined);
+    },
+  };
 }
 
 /**
@@ -62,7 +95,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
  * Best effort: an error here never fails the save.
  */
 async function removeStale(dir: string, name: string): Promise<void> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('save()');
   const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.\\d+\\.tmp$`);
   const entries = await fs.readdir(dir === '' ? '.' : dir).catch(() => [] as string[]);
   for (const entry of entries) {
@@ -89,9 +122,26 @@ function namingTarget(error: unknown, path: string): unknown {
   return Object.assign(new Error(`${reason}, save '${path}'`, { cause: error }), { code, errno, syscall, path });
 }
 
-/** The bytes of the file at `path`; `what` names the call for a path that is not a string. */
-export async function readFileBytes(path: string, what: string): Promise<Uint8Array> {
+/** A source (src/persist.ts) over the file at `path`: reads go straight into WASM memory; `what` names the call. */
+export async function fileSource(path: string, what: string): Promise<IndexSource> {
   checkPath(path, what);
-  const fs = await import('node:fs/promises');
-  return fs.readFile(path);
+  const fs = await nodeFs(what);
+  const file = await fs.open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    return {
+      size,
+      read: async (into, position) => (await file.read(into, 0, into.length, position)).bytesRead,
+      close: () => file.close(),
+    };
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
+/** The bytes of a file: URL (a build's .wasm in Node). */
+export async function readFileUrl(url: URL): Promise<Uint8Array> {
+  const fs = await nodeFs(`loading ${url.href}`);
+  return fs.readFile(url);
 }

@@ -3,6 +3,8 @@
 // memory. Used by the index classes' create().
 
 import { WannError } from './errors.js';
+import type { UrlType, WasmMemory, WasmModule } from './globals.js';
+import { readFileUrl } from './node-io.js';
 
 /** The two builds of assembly/: same source, with and without WebAssembly SIMD. */
 export type Build = 'simd' | 'scalar';
@@ -10,15 +12,17 @@ export type Build = 'simd' | 'scalar';
 /**
  * Where to get a build's code, for pages and bundlers that serve the .wasm
  * elsewhere: a URL (or string) to fetch, the bytes, or a compiled module.
+ * (URL and WebAssembly.Module are spelt through src/globals.ts so these types
+ * compile whatever `lib` the reader's program has.)
  */
-export type WasmSource = string | URL | BufferSource | WebAssembly.Module;
+export type WasmSource = string | UrlType | ArrayBuffer | ArrayBufferView | WasmModule;
 
 /** The `wasm` option: one source (used whatever `simd` says), or one per build. */
 export type WasmOption = WasmSource | { simd?: WasmSource; scalar?: WasmSource };
 
 /** The exports of assembly/index.ts (the ABI); see there for what each does. Addresses arrive signed: read them through src/core.ts. */
 export interface WannExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   init(kind: number, metric: number, storage: number, dim: number, M: number, efConstruction: number,
     seedLo: number, seedHi: number, capacity: number, keepVectors: number, pqM: number, pqBits: number, nlist: number): number;
   reserve(capacity: number): number;
@@ -98,7 +102,7 @@ const compiledByUrl = new Map<string, Promise<WebAssembly.Module>>();
 const compiledByObject = new WeakMap<object, Promise<WebAssembly.Module>>();
 
 /** The compiled module for `build`, from the `wasm` option if given, else from the package. */
-export function compileBuild(build: Build, option?: WasmOption): Promise<WebAssembly.Module> {
+export function compileBuild(build: Build, option?: WasmOption): Promise<WasmModule> {
   const source = option === undefined || isSource(option) ? option : option[build];
   if (source === undefined) return cached(defaultUrl(build));
   if (typeof source === 'string' || source instanceof URL) return cached(new URL(source, baseUrl()));
@@ -125,10 +129,10 @@ function cached(url: URL): Promise<WebAssembly.Module> {
   return module;
 }
 
-async function compileSource(source: BufferSource | WebAssembly.Module): Promise<WebAssembly.Module> {
+async function compileSource(source: ArrayBuffer | ArrayBufferView | WebAssembly.Module): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   try {
-    return await WebAssembly.compile(source);
+    return await WebAssembly.compile(source as BufferSource); // a shared buffer is refused here, as WASM_UNAVAILABLE
   } catch (error) {
     throw new WannError('WASM_UNAVAILABLE', `the wasm bytes given do not compile: ${(error as Error).message}`);
   }
@@ -140,10 +144,7 @@ function baseUrl(): string | undefined {
 
 async function compileUrl(url: URL): Promise<WebAssembly.Module> {
   try {
-    if (url.protocol === 'file:') {
-      const { readFile } = await import('node:fs/promises');
-      return await WebAssembly.compile(await readFile(url));
-    }
+    if (url.protocol === 'file:') return await WebAssembly.compile(await readFileUrl(url) as BufferSource);
     const response = await fetch(url);
     if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
     const streaming = response.headers.get('content-type')?.startsWith('application/wasm');
@@ -173,7 +174,7 @@ const IMPORTS = {
 const moduleOf = new WeakMap<WannExports, WebAssembly.Module>();
 
 /** A new instance (and so a new, private memory) of a compiled build. */
-export async function instantiate(module: WebAssembly.Module): Promise<WannExports> {
+export async function instantiate(module: WasmModule): Promise<WannExports> {
   const instance = await WebAssembly.instantiate(module, IMPORTS);
   const exports = instance.exports as unknown as WannExports;
   moduleOf.set(exports, module);

@@ -178,7 +178,7 @@ describe.each([
 });
 
 test('the public entry point exports exactly these values (update when the API grows)', () => {
-  expect(Object.keys(wann).sort()).toEqual(['FlatIndex', 'HnswIndex', 'IvfIndex', 'MAX_ID', 'NO_ID', 'ProductQuantizer', 'WannError', 'loadIndex', 'simdSupported']);
+  expect(Object.keys(wann).sort()).toEqual(['FlatIndex', 'HnswIndex', 'IvfIndex', 'MAX_ID', 'NO_ID', 'ProductQuantizer', 'WannError', 'bytesSource', 'idbRemove', 'idbSink', 'idbSource', 'loadIndex', 'openIndex', 'opfsRemove', 'opfsSink', 'opfsSource', 'simdSupported']);
   expect([wann.NO_ID, wann.MAX_ID]).toEqual([0xffffffff, 0xfffffffe]);
   const error = new wann.WannError('INTERNAL', 'x');
   expect([error instanceof Error, error.name, error.code, error.message]).toEqual([true, 'WannError', 'INTERNAL', 'x']);

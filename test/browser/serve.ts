@@ -1,5 +1,6 @@
-// A tiny static file server over node:http for the browser test and the demo page.
-// Used by test/browser.test.ts and bench/browser/; run directly it serves the repo:
+// A tiny static file server over node:http for the browser tests, the demo page and the
+// search app (`npm run demo`). Used by test/*.test.ts and bench/browser/; run directly
+// it serves the repo:
 //   npx tsx test/browser/serve.ts [--port 8080]
 
 import { createReadStream } from 'node:fs';
@@ -137,7 +138,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const { url } = await startServer(root, { port });
   console.log(`serving ${root} at ${url}/`);
+  console.log(`  search app: ${url}/bench/app/`);
   console.log(`  demo:  ${url}/bench/browser/demo.html`);
+  console.log(`  wann beside hnswlib-wasm: ${url}/bench/browser/peers.html`);
   console.log(`  smoke: ${url}/test/browser/smoke.html`);
   console.log('Ctrl-C to stop');
 }
