@@ -1,19 +1,28 @@
-// k-means over one subspace's training rows: k-means++ seeding (Arthur & Vassilvitskii
-// 2007), then Lloyd iterations, each a separate call so src/ can report progress
-// between them. Centroids live transposed (dims × K, centroid k in column k), the layout
-// pq.ts's distance kernel reads four centroids per v128 from. Every sum runs in the same
-// order in both builds (the SIMD lanes are centroids, never partial sums), so the SIMD
-// and scalar builds pick the same centroids bit for bit. Called by pq.ts.
+// k-means over one subspace's training rows (or an IVF index's whole rows): k-means++
+// seeding (Arthur & Vassilvitskii 2007), then Lloyd iterations, each a separate call so
+// src/ can report progress between them. Iterations after the first skip the rows that
+// provably keep their centroid (Hamerly, "Making k-means even faster", SDM 2010): an
+// upper bound on the distance to the row's centroid and a lower bound on the distance to
+// any other are carried across iterations and moved by how far the centroids moved; a
+// row is re-examined only when the bounds no longer separate, with a margin of 1e-4 so
+// rounding cannot keep a row from a centroid an exhaustive search would pick.
+// Centroids live transposed (dims × K, centroid k in column k), the layout the distance
+// kernel reads four centroids per v128 from. Every sum runs in the same order in both
+// builds (the SIMD lanes are centroids, never partial sums), so the SIMD and scalar
+// builds pick the same centroids bit for bit. Called by pq.ts and ivf.ts.
 //
-//   work ─► ┌──────────────┬────────────────┬────────────────────┬──────────────┬────────────┬──────────┐
-//           │ assign: n u32│ nearest: n f32 │ sums: K × dims f64 │ counts: K u32│ dist: K f32│ row: dims│
-//           └──────────────┴────────────────┴────────────────────┴──────────────┴────────────┴──────────┘
+//   work ─► ┌──────────────┬────────────────────────────┬──────────────┬────────────────────┬──────────────┬
+//           │ assign: n u32│ nearest (k-means++) or     │ lower: n f32 │ sums: K × dims f64 │ counts: K u32│
+//           │              │ upper bound: n f32         │              │                    │              │
+//           ├────────────┬─┴────────┬───────────────────┴──┬───────────┴──┬─────────────────┴──────────────┘
+//           │ dist: K f32│ row: dims│ old centroids: K×dims │ moved: K f32 │ half gap: K f32
+//           └────────────┴──────────┴──────────────────────┴──────────────┴
 
 import { l2 } from './distance';
 
 /** Bytes of the working arrays for n rows of `dims` values and K centroids. */
 export function kmeansWorkBytes(n: u32, dims: i32, K: i32): u64 {
-  return (<u64>n << 3) + <u64>K * <u64>dims * 8 + (<u64>K << 3) + (<u64>dims << 2);
+  return <u64>n * 12 + <u64>K * <u64>dims * 12 + (<u64>K << 4) + (<u64>dims << 2);
 }
 
 // Where each working array starts, for n rows of `dims` values and K centroids.
@@ -22,13 +31,24 @@ export function kmeansWorkBytes(n: u32, dims: i32, K: i32): u64 {
 // @ts-ignore: decorator
 @inline function nearestAt(base: usize, n: u32): usize { return base + (<usize>n << 2); }
 // @ts-ignore: decorator
-@inline function sumsAt(base: usize, n: u32): usize { return base + (<usize>n << 3); }
+@inline function lowerAt(base: usize, n: u32): usize { return base + (<usize>n << 3); }
+// @ts-ignore: decorator
+@inline function sumsAt(base: usize, n: u32): usize { return base + <usize>n * 12; }
 // @ts-ignore: decorator
 @inline function countsAt(base: usize, n: u32, dims: i32, K: i32): usize { return sumsAt(base, n) + <usize>K * <usize>dims * 8; }
 // @ts-ignore: decorator
 @inline function distAt(base: usize, n: u32, dims: i32, K: i32): usize { return countsAt(base, n, dims, K) + (<usize>K << 2); }
 // @ts-ignore: decorator
 @inline function rowAt(base: usize, n: u32, dims: i32, K: i32): usize { return distAt(base, n, dims, K) + (<usize>K << 2); }
+// @ts-ignore: decorator
+@inline function oldAt(base: usize, n: u32, dims: i32, K: i32): usize { return rowAt(base, n, dims, K) + (<usize>dims << 2); }
+// @ts-ignore: decorator
+@inline function movedAt(base: usize, n: u32, dims: i32, K: i32): usize { return oldAt(base, n, dims, K) + (<usize>K * <usize>dims << 2); }
+// @ts-ignore: decorator
+@inline function halfGapAt(base: usize, n: u32, dims: i32, K: i32): usize { return movedAt(base, n, dims, K) + (<usize>K << 2); }
+
+/** Rows whose bounds separate by less than this factor are re-examined: rounding cannot decide an assignment. */
+const MARGIN: f32 = 1 + 1e-4;
 
 /**
  * Squared distances from `x` (dims values, a multiple of 4) to the K centroids of
@@ -154,24 +174,58 @@ export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, 
   }
 }
 
-/**
- * One Lloyd iteration: assigns every row to its nearest centroid, then moves each
- * centroid to the mean of its rows (sums in f64). A centroid left without rows takes
- * half of the largest cluster: a copy of its centroid, both nudged apart by 1/1024 in
- * opposite directions (as FAISS splits clusters). Returns the sum of squared distances
- * of the assignment (the objective before the move).
- */
-export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize): f64 {
-  let assign = assignAt(workBase), sums = sumsAt(workBase, n), counts = countsAt(workBase, n, dims, K);
-  let dist = distAt(workBase, n, dims, K), mean = rowAt(workBase, n, dims, K);
-  let rowBytes = <usize>dims << 2;
-  let objective: f64 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    distancesToCentroids(data + <usize>i * rowBytes, book, dims, K, dist);
-    let k = argmin(dist, K);
-    store<u32>(assign + (<usize>i << 2), k);
-    objective += <f64>load<f32>(dist + (<usize>k << 2));
+/** Squared distance from `x` to centroid k of `book`, summed as distancesToCentroids() sums it. */
+function distanceTo(x: usize, book: usize, dims: i32, K: i32, k: i32): f32 {
+  let acc: f32 = 0;
+  let column = book + (<usize>k << 2), rowStride = <usize>K << 2;
+  for (let t = 0; t < dims; t++) {
+    let d = load<f32>(x + (<usize>t << 2)) - load<f32>(column + <usize>t * rowStride);
+    acc += d * d;
   }
+  return acc;
+}
+
+/**
+ * One Lloyd iteration: assigns every row to its nearest centroid (after the `first`,
+ * only rows whose bounds no longer separate are examined), then moves each centroid to
+ * the mean of its rows (sums in f64) and the bounds by how far the centroids moved. A
+ * centroid left without rows takes half of the largest cluster: a copy of its centroid,
+ * both nudged apart by 1/1024 in opposite directions (as FAISS splits clusters).
+ */
+export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, first: bool): void {
+  let assign = assignAt(workBase), upper = nearestAt(workBase, n), lower = lowerAt(workBase, n);
+  let sums = sumsAt(workBase, n), counts = countsAt(workBase, n, dims, K);
+  let dist = distAt(workBase, n, dims, K), mean = rowAt(workBase, n, dims, K);
+  let old = oldAt(workBase, n, dims, K), moved = movedAt(workBase, n, dims, K), halfGap = halfGapAt(workBase, n, dims, K);
+  let rowBytes = <usize>dims << 2, bookBytes = <usize>K * <usize>dims << 2;
+  if (!first) {
+    // Half the distance from each centroid to its nearest other: a row nearer its own than this keeps it.
+    for (let k = 0; k < K; k++) {
+      for (let t = 0; t < dims; t++) store<f32>(mean + (<usize>t << 2), load<f32>(book + ((<usize>t * <usize>K + <usize>k) << 2)));
+      distancesToCentroids(mean, book, dims, K, dist);
+      store<f32>(dist + (<usize>k << 2), Infinity);
+      store<f32>(halfGap + (<usize>k << 2), 0.5 * Mathf.sqrt(load<f32>(dist + (<usize>argmin(dist, K) << 2))));
+    }
+  }
+  for (let i: u32 = 0; i < n; i++) {
+    let x = data + <usize>i * rowBytes;
+    if (!first) {
+      let a = load<u32>(assign + (<usize>i << 2));
+      let bound = max(load<f32>(halfGap + (<usize>a << 2)), load<f32>(lower + (<usize>i << 2)));
+      if (load<f32>(upper + (<usize>i << 2)) * MARGIN < bound) continue;
+      let exact = Mathf.sqrt(distanceTo(x, book, dims, K, <i32>a));
+      store<f32>(upper + (<usize>i << 2), exact);
+      if (exact * MARGIN < bound) continue;
+    }
+    distancesToCentroids(x, book, dims, K, dist);
+    let k = argmin(dist, K);
+    let second: f32 = Infinity;
+    for (let j = 0; j < K; j++) if (j != k) second = min(second, load<f32>(dist + (<usize>j << 2)));
+    store<u32>(assign + (<usize>i << 2), k);
+    store<f32>(upper + (<usize>i << 2), Mathf.sqrt(load<f32>(dist + (<usize>k << 2))));
+    store<f32>(lower + (<usize>i << 2), Mathf.sqrt(second));
+  }
+  memory.copy(old, book, bookBytes);
   memory.fill(sums, 0, <usize>K * <usize>dims * 8);
   memory.fill(counts, 0, <usize>K << 2);
   for (let i: u32 = 0; i < n; i++) {
@@ -205,5 +259,29 @@ export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usiz
     store<u32>(counts + (<usize>k << 2), size >> 1);
     store<u32>(counts + (<usize>largest << 2), size - (size >> 1));
   }
-  return objective;
+  // How far each centroid moved; a row's upper bound grows by its centroid's move, its
+  // lower bound shrinks by the largest move of any other centroid.
+  let most: f32 = 0, next: f32 = 0, mostAt = -1;
+  for (let k = 0; k < K; k++) {
+    let sq: f32 = 0;
+    for (let t = 0; t < dims; t++) {
+      let at = (<usize>t * <usize>K + <usize>k) << 2;
+      let d = load<f32>(old + at) - load<f32>(book + at);
+      sq += d * d;
+    }
+    let shift = Mathf.sqrt(sq);
+    store<f32>(moved + (<usize>k << 2), shift);
+    if (shift > most) {
+      next = most;
+      most = shift;
+      mostAt = k;
+    } else if (shift > next) {
+      next = shift;
+    }
+  }
+  for (let i: u32 = 0; i < n; i++) {
+    let a = <i32>load<u32>(assign + (<usize>i << 2));
+    store<f32>(upper + (<usize>i << 2), load<f32>(upper + (<usize>i << 2)) + load<f32>(moved + (<usize>a << 2)));
+    store<f32>(lower + (<usize>i << 2), load<f32>(lower + (<usize>i << 2)) - (a == mostAt ? next : most));
+  }
 }

@@ -385,5 +385,5 @@ export function trainStepPq(quantizer: usize, sample: usize, rows: u32, fed: u32
   let j = <i32>(step / (iterations + 1));
   let data = sampleOf(sample, rows, j);
   if (step % (iterations + 1) == 0) kmeansSeed(data, fed, subStride, centroids, book(quantizer, j), work, seed + <u64>j * 0x632be59bd9b4e019);
-  else kmeansIterate(data, fed, subStride, centroids, book(quantizer, j), work);
+  else kmeansIterate(data, fed, subStride, centroids, book(quantizer, j), work, step % (iterations + 1) == 1);
 }
