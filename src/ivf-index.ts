@@ -65,7 +65,7 @@ export class IvfIndex extends BaseIndex {
 
   /** @internal The index around an instance format.ts has restored. */
   static fromLoaded(core: Core, file: LoadedFile): IvfIndex {
-    return new IvfIndex(core, file, { iterations: 25, sampleRows: 256 * 2 ** core.state(State.PQ_BITS), seed: file.seed });
+    return new IvfIndex(core, file); // a loaded index that trains later does so with the defaults, as the other kinds
   }
 
   /** Default lists a search scans when no `nprobe` is passed. */
