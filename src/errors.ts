@@ -19,6 +19,7 @@ export type WannErrorCode =
   | 'WASM_UNAVAILABLE' // the .wasm file could not be found, fetched or compiled
   | 'UNSUPPORTED' // the call needs something this runtime lacks (Node's file system in a browser, OPFS, IndexedDB …)
   | 'QUOTA_EXCEEDED' // the browser's storage quota has no room for the file being saved
+  | 'ABORTED' // the browser aborted a save (an OPFS stream's write or commit); the file it would replace is untouched
   | 'NOT_FOUND' // openFrom(): no saved index of that name (OPFS, IndexedDB)
   | 'WASM_ABORT' // the WASM core stopped on an internal check (a bug: please report it)
   | 'TRUNCATED' // load(): the bytes end before the file does

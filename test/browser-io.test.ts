@@ -76,7 +76,11 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('OPFS and IndexedDB in headle
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: server!.url, quotaSize: 4 * 1024 * 1024 });
     try {
       const results = await runPhase('quota');
-      expect(results.quota).toEqual({ opfsStream: 'QUOTA_EXCEEDED', opfsWorker: 'QUOTA_EXCEEDED', idbEstimate: 'QUOTA_EXCEEDED', idbPut: 'QUOTA_EXCEEDED' });
+      // Chromium reports the main thread's stream failing on quota as QuotaExceededError, or now and then as an
+      // AbortError (2 of 16 runs here): both are WannErrors, and the saved file stays whole either way.
+      const { opfsStream, ...others } = results.quota as Record<string, unknown>;
+      expect(['QUOTA_EXCEEDED', 'ABORTED']).toContain(opfsStream);
+      expect(others).toEqual({ opfsWorker: 'QUOTA_EXCEEDED', idbEstimate: 'QUOTA_EXCEEDED', idbPut: 'QUOTA_EXCEEDED' });
       const after = results.afterQuota as Record<string, Answers>;
       expect(after.opfsMain).toEqual(saved.save!.hnswBuilt);
       expect(after.idbMain).toEqual(saved.save!.hnswBuilt);
