@@ -25,7 +25,7 @@ import { dim, metric, stride } from './params';
 import { count, setStateWord, stateWord } from './state';
 import { argmin, distancesToCentroids, dotsWithCentroids, kmeansIterate, kmeansSeed, kmeansWorkBytes } from './kmeans';
 import {
-  adcPq, adc8, centroids, codeBytesPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
+  adcSum, adc8, centroids, codeBytesPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
   slicedAt, storeCodePq,
 } from './pq';
 import { admits, offer } from './results';
@@ -188,7 +188,7 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     if (!dotMetric) addTables(regionStart(Region.LISTS) + (<usize>list * floats << 2), queryTerms, c.prepared, floats);
     let end = listStart(list + 1);
     for (let i = listStart(list); i < end; i++) {
-      let d = (pqBits == 8 ? adc8(c.prepared, listCodes + <usize>i * codeBytesPq, m) : adcCode4(c.prepared, listCodes, i)) + offset;
+      let d = (pqBits == 8 ? adc8(c.prepared, listCodes + <usize>i * codeBytesPq, m) : adcSum(c.prepared, listCodes, i)) + offset;
       if (d >= bound) continue;
       let slot = load<u32>(order + (<usize>i << 2));
       if (admit == Admit.FILTERED && !admits(slot, admit)) continue; // lists hold live slots only
@@ -230,13 +230,6 @@ export function computeTerms(quantizer: usize, prepared: usize): void {
       for (let i: usize = 0; i < floats; i++) store<f32>(to + (i << 2), load<f32>(norms + (i << 2)) + 2 * load<f32>(prepared + (i << 2)));
     }
   }
-}
-
-/** ADC of the 4-bit code at position `i` of the list codes (pq.ts adcPq without its metric's constant). */
-// @ts-ignore: decorator
-@inline function adcCode4(table: usize, listCodes: usize, i: u32): f32 {
-  let d = adcPq(table, listCodes, i);
-  return metric == Metric.L2 ? d : d - 1;
 }
 
 /** Adds the centroid of `slot`'s list to the row at `row` (stride values): a decoded residual becomes the row. */

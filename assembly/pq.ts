@@ -225,6 +225,12 @@ export function loadCodePq(codes: usize, slot: u32, code: usize): void {
 
 /** ADC: Σ_j table[j][code_j] of `slot`, plus 1 for the dot metrics (the table holds minus dot products). */
 export function adcPq(table: usize, codes: usize, slot: u32): f32 {
+  let sum = adcSum(table, codes, slot);
+  return metric == Metric.L2 ? sum : 1 + sum;
+}
+
+/** Σ_j table[j][code_j] of `slot` alone: ivf.ts adds its list's own constant instead. */
+export function adcSum(table: usize, codes: usize, slot: u32): f32 {
   let sum: f32;
   if (pqBits == 8) {
     sum = adc8(table, codes + <usize>slot * codeBytesPq, pqM);
@@ -241,7 +247,7 @@ export function adcPq(table: usize, codes: usize, slot: u32): f32 {
     for (; j < m; j++) s0 += load<f32>(table + ((<usize>j * 16 + <usize>codeAt(codes, slot, j)) << 2));
     sum = (s0 + s1) + (s2 + s3);
   }
-  return metric == Metric.L2 ? sum : 1 + sum;
+  return sum;
 }
 
 /** Subspace j's centroid number in a code in the per-slot layout. */
