@@ -1,9 +1,11 @@
 // Per-call working memory, one record per caller: the input row src/ writes, the
 // query rows, the candidate and result heaps, the selection and pruning lists, the
 // update candidates, the result arrays and the visited tags. Everything a search or an
-// insertion writes besides the index itself is here, so several searches could run on
-// one index at once, one context each. Today an instance uses one (`ctx`). Placed by
-// resize.ts after every relayout; read by hnsw.ts, flat.ts, update.ts, results.ts.
+// insertion writes besides the index itself is here, so several threads run on one
+// index at once, one context each: the CONTEXT region holds State.CONTEXTS of them, a
+// stride apart; the instance src/ calls uses context 0, each worker's instance its own
+// (attach()). Placed by resize.ts after every relayout; read by hnsw.ts, flat.ts,
+// update.ts, results.ts.
 //
 //   CONTEXT region ─► ┌────────┬───────┬───────┬──────────┬─────────┬───────────┬─  ─┬─────────┐
 //                     │ record │ input │ query │ prepared │ results │ candidates│ …  │ visited │
@@ -15,7 +17,9 @@
 //   then the candidate min-heap C, the result max-heap W, the selection, pruning and
 //   unvisited-neighbour lists, the update candidates, and one u16 visited tag per slot.
 
+import { State } from '../src/abi';
 import { M0, rowBytes } from './params';
+import { setStateWord, stateWord } from './state';
 
 @unmanaged export class Context {
   input: usize;
@@ -50,6 +54,8 @@ const RECORD_BYTES: u64 = 128;
 
 /** The context of this instance. */
 export let ctx: Context = changetype<Context>(0);
+/** Which of the region's contexts this instance uses: 0, or a worker's own (attach()). */
+let contextIndex: u32 = 0;
 
 /** Candidates an update collects (hnswlib's 1- and 2-hop set), bounded for large M. */
 export function updateCap(): i32 {
@@ -80,13 +86,64 @@ export function contextBytes(efMax: i32, capacity: u32, preparedBytes: usize): u
     + align(<u64>capacity << 1);                  // visited tags
 }
 
+/** Bytes from one context to the next. */
+export function contextStride(efMax: i32, capacity: u32, preparedBytes: usize): u64 {
+  return (contextBytes(efMax, capacity, preparedBytes) + 63) & ~63;
+}
+
 /**
- * Carves the context at `base` into its arrays for searches up to `efMax` over
- * `capacity` slots. A relayout keeps the region's bytes, and the record, the input row
- * and the query row sit at the same offsets whatever the sizes, so a row src/ wrote
- * and the counters survive growth; the visited tags start afresh.
+ * Carves `contexts` contexts, a stride apart from `base`, for searches up to `efMax`
+ * over `capacity` slots, and points ctx at this instance's. A relayout keeps the
+ * region's bytes at the old stride: each context's head (the record, the input row and
+ * the query row, at the same offsets whatever the sizes) moves to the new stride, last
+ * first, so a row src/ wrote and the counters survive growth; the visited tags start
+ * afresh. Contexts new to the region start with zero counters.
  */
-export function placeContext(base: usize, efMax: i32, capacity: u32, preparedBytes: usize): void {
+export function placeContexts(base: usize, efMax: i32, capacity: u32, preparedBytes: usize, contexts: u32): void {
+  let stride = <usize>contextStride(efMax, capacity, preparedBytes);
+  let oldStride = <usize>stateWord(State.CONTEXT_STRIDE), placed = stateWord(State.CONTEXTS);
+  let head = <usize>RECORD_BYTES + 2 * <usize>align(<u64>rowBytes);
+  for (let i = <i32>min(placed, contexts) - 1; i >= 1; i--) {
+    memory.copy(base + <usize>i * stride, base + <usize>i * oldStride, head);
+  }
+  for (let i: u32 = 0; i < contexts; i++) {
+    let at = base + <usize>i * stride;
+    if (i >= placed) memory.fill(at, 0, <usize>RECORD_BYTES);
+    placeContext(at, efMax, capacity, preparedBytes);
+  }
+  setStateWord(State.CONTEXTS, contexts);
+  setStateWord(State.CONTEXT_STRIDE, <u32>stride);
+  regionContextBase = base;
+  ctx = contextAt(contextIndex);
+}
+
+/** Context `index` of the region (placeContexts() done). */
+function contextAt(index: u32): Context {
+  return changetype<Context>(regionContextBase + <usize>index * <usize>stateWord(State.CONTEXT_STRIDE));
+}
+
+/** Start of the CONTEXT region, as placeContexts() last saw it (per instance: attach() refreshes it). */
+let regionContextBase: usize = 0;
+
+/** Makes this instance use context `index` of the region at `base` (a worker's, or 0). */
+export function useContext(base: usize, index: u32): void {
+  contextIndex = index;
+  regionContextBase = base;
+  ctx = contextAt(index);
+}
+
+/** Counter `which` (0: distances, 1: hops) summed over every context. */
+export function counterSum(which: i32): f64 {
+  let sum: f64 = 0;
+  for (let i: u32 = 0, n = stateWord(State.CONTEXTS); i < n; i++) {
+    let c = contextAt(i);
+    sum += which == 0 ? c.distances : c.hops;
+  }
+  return sum;
+}
+
+/** Carves the context at `base` into its arrays for searches up to `efMax` over `capacity` slots. */
+function placeContext(base: usize, efMax: i32, capacity: u32, preparedBytes: usize): void {
   let c = changetype<Context>(base);
   let p = base + <usize>RECORD_BYTES;
   let rows = <usize>align(<u64>rowBytes);
@@ -112,11 +169,13 @@ export function placeContext(base: usize, efMax: i32, capacity: u32, preparedByt
   c.visited = p;
   memory.fill(p, 0, <usize>capacity << 1);
   c.epoch = 0; // every tag is 0: the first visit's epoch is 1
-  ctx = c;
 }
 
-/** Zeroes the benchmark counters. */
+/** Zeroes the benchmark counters of every context. */
 export function resetCounters(): void {
-  ctx.distances = 0;
-  ctx.hops = 0;
+  for (let i: u32 = 0, n = stateWord(State.CONTEXTS); i < n; i++) {
+    let c = contextAt(i);
+    c.distances = 0;
+    c.hops = 0;
+  }
 }

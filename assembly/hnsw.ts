@@ -13,6 +13,7 @@ import { linksPtr } from './graph';
 import { admits, drainAscending } from './results';
 import { maxHeapPop, maxHeapPush, minHeapKeepBelow, minHeapPop, minHeapPush } from './heap';
 import { beginVisit, visit } from './visited';
+import { lockGraph, lockSlot, unlockGraph, unlockSlot } from './locks';
 
 /**
  * Walks from (slot, dist) to a local minimum on each level from `top` down to
@@ -136,8 +137,14 @@ export function selectNeighbours(distPtr: usize, slotPtr: usize, n: i32, limit: 
   return kept;
 }
 
-/** Adds the edge owner → added on `level` if missing, re-pruning owner's list when it is full. */
+/** Adds the edge owner → added on `level` if missing, re-pruning owner's list when it is full; under owner's lock. */
 function linkBack(c: Context, owner: u32, added: u32, addedDist: f32, level: i32): void {
+  lockSlot(owner);
+  addLink(c, owner, added, addedDist, level);
+  unlockSlot(owner);
+}
+
+function addLink(c: Context, owner: u32, added: u32, addedDist: f32, level: i32): void {
   let links = linksPtr(owner, level);
   let n = <i32>load<u32>(links);
   for (let i = 0; i < n; i++) {
@@ -172,13 +179,13 @@ function linkBack(c: Context, owner: u32, added: u32, addedDist: f32, level: i32
 
 /**
  * Links `slot` into every level up to `level` (Alg. 1), or relinks it after its row
- * changed (hnswlib's repairConnectionsForUpdate). `q` is the slot's own row as a
- * prepared query. Deleted slots are traversed but not chosen as neighbours, as in hnswlib.
+ * changed (hnswlib's repairConnectionsForUpdate), descending from `entry` on level
+ * `top`. `q` is the slot's own row as a prepared query. Deleted slots are traversed but
+ * not chosen as neighbours, as in hnswlib.
  */
-export function connect(c: Context, q: usize, slot: u32, level: i32): void {
+export function connect(c: Context, q: usize, slot: u32, level: i32, entry: u32, top: i32): void {
   let admit = deletedCount() > 0 ? Admit.LIVE : Admit.ALL;
-  let top = maxLevel();
-  let cur = entrySlot();
+  let cur = entry;
   let curDist = queryDistance(q, cur);
   c.distances += 1;
   if (top > level) {
@@ -200,8 +207,10 @@ export function connect(c: Context, q: usize, slot: u32, level: i32): void {
     }
     let kept = selectNeighbours(selDist, selSlot, found, M);
     let links = linksPtr(slot, l);
+    lockSlot(slot);
     memory.copy(links + 4, selSlot, <usize>kept << 2);
     store<u32>(links, kept);
+    unlockSlot(slot);
     for (let i = 0; i < kept; i++) {
       linkBack(c, load<u32>(selSlot + (<usize>i << 2)), slot, load<f32>(selDist + (<usize>i << 2)), l);
     }
@@ -231,8 +240,24 @@ export function insertNode(c: Context, q: usize, slot: u32, level: i32): void {
     setEntry(slot, level);
     return;
   }
-  connect(c, q, slot, level);
+  connect(c, q, slot, level, entrySlot(), maxLevel());
   if (level > maxLevel()) setEntry(slot, level);
+}
+
+/**
+ * insertNode() beside other threads (batch.ts linkRange): the entry point is read, and
+ * when `slot` rises above the top level changed, under the graph lock, which a rising
+ * slot holds while it links so that no other can rise meanwhile (as hnswlib's).
+ */
+export function linkNode(c: Context, q: usize, slot: u32, level: i32): void {
+  lockGraph();
+  let top = maxLevel(), entry = entrySlot();
+  if (level <= top) unlockGraph();
+  connect(c, q, slot, level, entry, top);
+  if (level > top) {
+    setEntry(slot, level);
+    unlockGraph();
+  }
 }
 
 /**

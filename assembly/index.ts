@@ -3,11 +3,13 @@
 // (the state, the regions) are read and written by src/ through the names in src/abi.ts.
 // Called by src/wasm.ts and the index classes in src/. One instance = one index.
 
-import { Kernel } from '../src/abi';
+import { Kernel, Region } from '../src/abi';
 import * as resize from './resize';
 import * as mutation from './mutation';
 import { search as searchIndex } from './search';
-import { ctx, resetCounters as resetContextCounters } from './context';
+import { counterSum, ctx, resetCounters as resetContextCounters, useContext } from './context';
+import * as batch from './batch';
+import { deriveParameters } from './params';
 import { regionStart } from './layout';
 import { usedBytes } from './regions';
 import { stateRecord, count, deletedCount } from './state';
@@ -38,6 +40,35 @@ export function reserve(capacity: u32): i32 { return resize.reserveSlots(capacit
 
 /** Makes the working memory hold searches with ef (or k, or rerank) up to `ef`. May grow memory. */
 export function reserveEf(ef: i32): i32 { return resize.reserveEf(ef); }
+
+/** Makes room for `contexts` threads to work at once (one context each, the caller's included) and their locks. May grow memory. */
+export function reserveContexts(contexts: u32): i32 { return resize.reserveContexts(contexts); }
+
+/**
+ * Makes this instance (a worker's, over the memory of the index's own instance) use
+ * context `index`, reading the parameters and the layout as they are now. Called at the
+ * start of every call of a worker, and by the index's own instance after one.
+ */
+export function attach(index: u32): void {
+  deriveParameters();
+  storage.deriveStorage();
+  useContext(regionStart(Region.CONTEXT), index);
+}
+
+/** Makes the BATCH region hold `rows` rows with `k` results each (src/abi.ts BatchPart). May grow memory. */
+export function reserveBatch(rows: u32, k: u32): i32 { return resize.reserveBatch(rows, k); }
+/** Where part `part` (src/abi.ts BatchPart) of the BATCH region starts. */
+export function batchPartPtr(part: i32): usize { return batch.batchPart(part); }
+/** Readies shared memory for searches from several threads (derived tables, IVF lists). May not grow memory. */
+export function readyForSearches(): void { storage.readyForSearches(); }
+/** Searches the batch's rows (or, with `ofSlots`, the stored rows whose slots it holds), shared with other threads; see assembly/batch.ts. */
+export function searchRange(found: i32, ef: i32, filtered: i32, rerank: i32, exact: i32, probes: i32, ofSlots: i32): u32 {
+  return batch.searchRange(found, ef, filtered, rerank, exact, probes, ofSlots != 0);
+}
+/** Adds the batch's rows in order from row NEXT, leaving new graph rows for linkRange() when `defer`. May grow memory. */
+export function storeRange(defer: i32): u32 { return batch.storeRange(defer != 0); }
+/** Links the rows storeRange() left pending, shared with other threads. Never grows memory. */
+export function linkRange(): u32 { return batch.linkRange(); }
 
 /** Where src/ writes a row (stride f32, padding left zero): a vector to add, a query, a sample; decodeRow() writes here too. */
 export function inputPtr(): usize { return ctx.input; }
@@ -117,10 +148,10 @@ export function size(): u32 { return count() - deletedCount(); }
 export function slotOf(id: u32): i32 { return findSlot(id); }
 /** 0 when the graph and id table are consistent, else an Integrity problem. */
 export function checkIntegrity(): i32 { return check(true); }
-/** Distance evaluations of searches since resetCounters(). */
-export function distanceCount(): f64 { return ctx.distances; }
-/** Nodes expanded since resetCounters(). */
-export function hopCount(): f64 { return ctx.hops; }
+/** Distance evaluations of searches since resetCounters(), on every thread. */
+export function distanceCount(): f64 { return counterSum(0); }
+/** Nodes expanded since resetCounters(), on every thread. */
+export function hopCount(): f64 { return counterSum(1); }
 /** Zeroes the benchmark counters. */
 export function resetCounters(): void { resetContextCounters(); }
 /** 1 in the SIMD build, 0 in the scalar one: src/ reports what really runs. */

@@ -127,7 +127,7 @@ export function markListsStale(): void {
 }
 
 /** Groups the live slots by list (a counting sort, slots in order within a list) and copies their codes into that order. */
-function regroup(): void {
+export function regroupLists(): void {
   let starts = startsAt(), order = orderAt(), listCodes = listCodesAt();
   let listOf = regionStart(Region.LIST_OF), deleted = regionStart(Region.DELETED);
   let codes = regionStart(Region.CODES);
@@ -162,7 +162,7 @@ function regroup(): void {
  * while fewer than `width` were found (a selective filter). Left in W; returns how many.
  */
 export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32, admit: i32): i32 {
-  if (stateWord(State.LISTS_STALE) != 0) regroup();
+  if (stateWord(State.LISTS_STALE) != 0) regroupLists();
   let scores = scoresAt(c.prepared);
   let dotMetric = metric != Metric.L2;
   // The dot metrics' table is the query's own, -dot of its slices; l2's starts as -2 q_j · c_jk.

@@ -25,9 +25,10 @@ import { randomLevel } from './rng';
  * Stores the input row of the context under `id`: updates the item when the id is
  * present, else reuses the last freed slot, else appends. Returns the slot, or FULL
  * (the caller reserves and retries), NOT_TRAINED, OUT_OF_MEMORY or TOO_LARGE with
- * nothing changed.
+ * nothing changed. With `unlinked` (an appended row: batch.ts storeRange), the row is
+ * stored and its lists allocated but the graph is not linked to it: hnsw.ts linkNode() does that.
  */
-export function addItem(id: u32): i32 {
+export function addItem(id: u32, unlinked: bool = false): i32 {
   if (!isTrained()) return Status.NOT_TRAINED;
   let slot = findSlot(id);
   let reused = slot < 0 && deletedCount() > 0;
@@ -55,7 +56,7 @@ export function addItem(id: u32): i32 {
     if (appended) setCount(slot + 1);
     insertSlot(slot);
   }
-  if (graph) {
+  if (graph && !unlinked) {
     beginConstruction();
     let q = constructionQuery(c);
     if (appended) insertNode(c, q, slot, level);

@@ -10,17 +10,18 @@ import { graph, keepVectors, links0Bytes, rowBytes } from './params';
 import { count, deletedCount, stateWord } from './state';
 import { codesBytes, ivf, preparedBytes, quantizerBytes, trainingBytes } from './storage';
 import { listsBytes } from './ivf';
-import { contextBytes } from './context';
+import { contextStride } from './context';
+import { batchBytes } from './batch';
 
 // @ts-ignore: decorator
 @inline function want(region: Region, bytes: u64): void {
   store<u64>(wantedBytes + (<usize>region << 3), bytes);
 }
 
-/** Fills layout's wantedBytes for `capacity` slots, searches up to `efMax` wide, `arenaWords` of upper links. */
-export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize: u64): void {
+/** Fills layout's wantedBytes for `capacity` slots, searches up to `efMax` wide, `arenaWords` of upper links, `contexts` threads. */
+export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize: u64, contexts: u32 = 1): void {
   let cap = <u64>capacity;
-  want(Region.CONTEXT, contextBytes(efMax, capacity, preparedBytes()));
+  want(Region.CONTEXT, <u64>contexts * contextStride(efMax, capacity, preparedBytes()));
   want(Region.CODES, codesBytes(cap));
   want(Region.RAW, keepVectors ? cap * <u64>rowBytes : 0);
   want(Region.QUANTIZER, <u64>quantizerBytes(true));
@@ -36,6 +37,8 @@ export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize:
   want(Region.TRAINING, trainingBytes());
   want(Region.LIST_OF, ivf ? cap << 2 : 0);
   want(Region.LISTS, ivf ? listsBytes(cap) : 0);
+  want(Region.BATCH, batchBytes());
+  want(Region.LOCKS, contexts > 1 && graph ? cap << 2 : 0);
 }
 
 /** Bytes every region together would take for `capacity` slots (searches 64 wide, no arena), as setWanted() sizes them. */
@@ -61,6 +64,6 @@ export function usedBytes(region: i32): usize {
     case Region.FREE: return <usize>deletedCount() << 2;
     case Region.ARENA: return <usize>stateWord(State.ARENA_USED) << 2;
     case Region.LIST_OF: return ivf ? n << 2 : 0;
-    default: return 0; // CONTEXT, ID_TABLE, FILTER, TRAINING, LISTS: rebuilt, per call or scratch
+    default: return 0; // CONTEXT, ID_TABLE, FILTER, TRAINING, LISTS, BATCH, LOCKS: rebuilt, per call or scratch
   }
 }

@@ -4,11 +4,12 @@
 // index.ts (init, reserve, reserveEf, restoreLayout) and graph.ts (arena growth).
 
 import { Kind, Region, State, Status } from '../src/abi';
-import { regionStart, relayout } from './layout';
+import { regionBytes, regionStart, relayout } from './layout';
+import { batchBytes, batchK, batchRows, setBatchShape } from './batch';
 import { deriveParameters, efConstruction, graph, initialized, M, upperWords } from './params';
 import { capacity, setEntry, setRandomState, setStateWord, stateWord } from './state';
 import { deriveStorage, needsTraining, preparedBytes } from './storage';
-import { placeContext } from './context';
+import { placeContexts } from './context';
 import { rebuildIdTable, tableSizeFor } from './idmap';
 import { setWanted, wantedTotal } from './regions';
 
@@ -103,6 +104,24 @@ export function reserveTraining(rows: u32): i32 {
   return status;
 }
 
+/** Makes the CONTEXT region hold `contexts` contexts (one per thread, and the caller's) and, past one, a lock per slot. */
+export function reserveContexts(contexts: u32): i32 {
+  if (contexts > 256) return Status.TOO_LARGE;
+  if (contexts <= stateWord(State.CONTEXTS)) return Status.OK; // never fewer: a worker may hold its context
+  return resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS), true, contexts);
+}
+
+/** Makes the BATCH region hold `rows` rows and `k` results each (assembly/batch.ts). */
+export function reserveBatch(rows: u32, k: u32): i32 {
+  if (<u64>rows * <u64>max<u32>(k, 1) > MAX_COUNT) return Status.TOO_LARGE;
+  let oldRows = batchRows(), oldK = batchK();
+  setBatchShape(rows, k);
+  if (batchBytes() <= <u64>regionBytes(Region.BATCH)) return Status.OK;
+  let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS));
+  if (status != Status.OK) setBatchShape(oldRows, oldK);
+  return status;
+}
+
 /** Expected upper-level words for n items: P(level >= 1) = 1/M, geometric above. */
 function expectedArenaWords(n: u32): u32 {
   return <u32>min<f64>(<f64>n / <f64>(M - 1) * <f64>upperWords + 1024, 0xffffffff);
@@ -113,21 +132,21 @@ function expectedArenaWords(n: u32): u32 {
  * wide and `newArenaWords` of upper links, then re-places the context and, when
  * `rehash`, rehashes the ids if the table changed size. Returns a Status; on failure nothing changed.
  */
-function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: bool = true): i32 {
+function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: bool = true, contexts: u32 = max<u32>(stateWord(State.CONTEXTS), 1)): i32 {
   if (<u64>newCapacity > MAX_COUNT || newEfMax < 1 || <u64>newEfMax > MAX_COUNT) return Status.TOO_LARGE;
   // An insertion's beam holds at most min(efConstruction, slots) results: keep room for
   // that, and no more, so a huge efConstruction costs memory only as the index grows.
   newEfMax = max(newEfMax, min(efConstruction, <i32>newCapacity));
   let oldTableSize = stateWord(State.TABLE_SIZE);
   let tableSize = max<u64>(tableSizeFor(<u64>newCapacity), <u64>oldTableSize);
-  setWanted(newCapacity, newEfMax, newArenaWords, tableSize);
+  setWanted(newCapacity, newEfMax, newArenaWords, tableSize, contexts);
   let status = relayout();
   if (status != Status.OK) return status;
   setStateWord(State.CAPACITY, newCapacity);
   setStateWord(State.EF_MAX, newEfMax);
   setStateWord(State.ARENA_WORDS, newArenaWords);
   setStateWord(State.TABLE_SIZE, <u32>tableSize);
-  placeContext(regionStart(Region.CONTEXT), newEfMax, newCapacity, preparedBytes());
+  placeContexts(regionStart(Region.CONTEXT), newEfMax, newCapacity, preparedBytes(), contexts);
   setStateWord(State.LISTS_STALE, 1); // IVF lists are laid out for the capacity: regroup before the next scan
   if (rehash && <u32>tableSize != oldTableSize) rebuildIdTable();
   return Status.OK;

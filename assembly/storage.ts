@@ -37,7 +37,7 @@ import {
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
 import {
   addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, computeTerms, deriveIvf, listSound, markListsStale, preparedBytesIvf,
-  residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
+  regroupLists, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
 } from './ivf';
 
 /**
@@ -191,6 +191,16 @@ function ensureDerived(): void {
   if (graph) deriveCentroidRows(quantizer(), centroidRows());
   if (ivf) computeTerms(quantizer(), ctx.prepared);
   setStateWord(State.DERIVED_READY, 1);
+}
+
+/**
+ * Does what a search would do first to shared memory (the derived tables, an IVF's
+ * regrouping), so that searches from several threads only read. Called by src/ before
+ * a parallel search.
+ */
+export function readyForSearches(): void {
+  ensureDerived();
+  if (ivf && stateWord(State.LISTS_STALE) != 0) regroupLists();
 }
 
 /** Turns the input row of `c` into its query row and its prepared query (a query, or a new row). */

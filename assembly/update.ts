@@ -8,7 +8,7 @@
 
 import { Context, updateCap } from './context';
 import { M, M0, efConstruction } from './params';
-import { count } from './state';
+import { count, entrySlot, maxLevel } from './state';
 import { pairDistance } from './storage';
 import { levelOf, linksPtr } from './graph';
 import { connect, selectNeighbours } from './hnsw';
@@ -26,7 +26,7 @@ export function updateNode(c: Context, q: usize, slot: u32): void {
   if (count() == 1) return;
   let top = levelOf(slot);
   for (let level = 0; level <= top; level++) repairNeighbours(c, slot, level);
-  connect(c, q, slot, top);
+  connect(c, q, slot, top, entrySlot(), maxLevel());
 }
 
 /** Re-selects, on `level`, the list of every neighbour of `slot` from their shared neighbourhood. */

@@ -115,7 +115,17 @@ export enum State {
    * codebooks (assembly/pq.ts), an IVF index's precomputed terms (assembly/ivf.ts).
    */
   DERIVED_READY = 28,
-  WORDS = 29,
+  /** Contexts in the CONTEXT region: 1, or one per thread plus the caller's (assembly/context.ts). */
+  CONTEXTS = 29,
+  /** Bytes from one context to the next (assembly/context.ts). */
+  CONTEXT_STRIDE = 30,
+  /** The lock on the entry point and top level while threads link rows (assembly/locks.ts). */
+  GRAPH_LOCK = 31,
+  /** Rows the BATCH region holds (assembly/batch.ts). */
+  BATCH_ROWS = 32,
+  /** Results per row the BATCH region holds. */
+  BATCH_K = 33,
+  WORDS = 34,
 }
 
 /**
@@ -155,8 +165,48 @@ export enum Region {
   LIST_OF = 14,
   /** The inverted lists grouped for scans: NLIST + 1 starts, the live slots by list, their codes in that order (IVF). Rebuilt, not saved. */
   LISTS = 15,
+  /** Rows and results of a call over many rows (assembly/batch.ts): queries and their results, or rows to add. Not saved. */
+  BATCH = 16,
+  /** capacity × i32 when several threads link rows: one lock per slot's link lists (assembly/locks.ts). Not saved. */
+  LOCKS = 17,
   /** Number of regions. */
-  COUNT = 16,
+  COUNT = 18,
+}
+
+/**
+ * Words at the start of the BATCH region (assembly/batch.ts), read and written by every
+ * thread of a call over many rows; the parts (BatchPart) follow.
+ */
+export enum BatchWord {
+  /** The next row a thread claims (atomically) in searchRange(), or storeRange() stores. */
+  NEXT = 0,
+  /** Set to 1 by src/ to stop searchRange() or storeRange() between rows (an abort); linkRange() always finishes. */
+  STOP = 1,
+  /** Rows finished (searched, or stored and linked): what progress reports. */
+  DONE = 2,
+  /** The failure that stopped storeRange(), as a Status; 0: none. */
+  STATUS = 3,
+  /** Rows storeRange() stored and left for linkRange() to link (the PENDING part's length). */
+  PENDING = 4,
+  /** The next pending row a thread claims in linkRange(). */
+  LINK_NEXT = 5,
+  /** Words before the first part (64 bytes keep rows aligned). */
+  WORDS = 16,
+}
+
+/** Parts of the BATCH region, in this order (assembly/batch.ts batchPart). */
+export enum BatchPart {
+  /** BATCH_ROWS × stride f32: queries or rows to add; or, for a search of stored rows, BATCH_ROWS u32 slots. */
+  ROWS = 0,
+  /** BATCH_ROWS u32: the ids of rows to add. */
+  IDS = 1,
+  /** BATCH_ROWS × BATCH_K u32: the ids found per query (NO_ID where fewer). */
+  RESULT_IDS = 2,
+  /** BATCH_ROWS × BATCH_K f32: their distances (Infinity where fewer). */
+  RESULT_DISTANCES = 3,
+  /** BATCH_ROWS × 2 u32: (row, slot) of each row stored but not yet linked. */
+  PENDING = 4,
+  COUNT = 5,
 }
 
 /** Which slots a search may return (assembly/results.ts admits). */

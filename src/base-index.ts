@@ -3,7 +3,7 @@
 // filters, serialization, growth and dispose. HnswIndex and FlatIndex extend it with
 // their options and search width.
 
-import { State, Status, Storage } from './abi.js';
+import { Region, State, Status, Storage } from './abi.js';
 import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
@@ -18,6 +18,7 @@ import {
 } from './vectors.js';
 import type { Build } from './wasm.js';
 import { adoptCodebooks, trainCodebooks, type PqTraining } from './pq-training.js';
+import { addCalls, canBlock, liveSlots, MIN_PARALLEL_ROWS, runAwaited, runBlocking, rowsDone, searchCalls, stopThreads, type Queries } from './parallel.js';
 
 /** Nearest neighbours of one query, nearest first. */
 export interface SearchResult {
@@ -35,8 +36,41 @@ export interface BatchSearchResult extends SearchResult {
 export type ProgressCallback = (done: number, total: number) => void;
 
 export interface AddBatchOptions {
-  /** Called after each chunk of 1024 rows, and once at the end. */
+  /** Called after each chunk of 1024 rows (4096 on several threads), and once at the end. */
   onProgress?: ProgressCallback;
+}
+
+/** What the async calls take besides their own options. */
+export interface AsyncOptions {
+  /** Called every 100 ms or so with the rows done, and once at the end. */
+  onProgress?: ProgressCallback;
+  /**
+   * Stops the call between rows: the promise rejects with ABORTED. Rows added before
+   * the abort stay in the index, linked (addBatchAsync); no search result is returned.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of searchBatchAsync(). */
+export interface AsyncSearchOptions extends SearchOptions, AsyncOptions {}
+
+/** Options of knnGraph(). */
+export interface KnnGraphOptions extends AsyncOptions {
+  /** Beam width of each item's search (HnswIndex; raised to at least k + 1). Default: the index's ef. */
+  ef?: number;
+  /** Lists each item's search scans (IvfIndex). Default: the index's nprobe. */
+  nprobe?: number;
+}
+
+/** Every item's k nearest other items: row i (entries i·k … i·k + k - 1) belongs to ids[i]. */
+export interface KnnGraph {
+  /** The items, in slot order (the order they were added, reused slots aside). */
+  ids: Uint32Array;
+  /** The k nearest other items of each, nearest first (NO_ID where fewer). */
+  neighbours: Uint32Array;
+  /** Their distances (Infinity where fewer). */
+  distances: Float32Array;
+  k: number;
 }
 
 /** Counters of work done by searches, for benchmarks. */
@@ -67,6 +101,8 @@ export interface PqShape {
 }
 
 const CHUNK_ROWS = 1024;
+/** Rows an async call does per turn of the event loop on one thread: a few milliseconds of work. */
+const SLICE_ROWS = 32;
 /** Entries of one searchBatch() result (ids and distances take 4 bytes each). */
 const MAX_BATCH_RESULTS = 2 ** 27;
 /** Rows automatic training reads from a first batch, evenly spaced (plenty for ranges and means). */
@@ -79,6 +115,7 @@ const SEARCH_OPTIONS = SEARCH_OPTION_NAMES.filter((name) => name !== 'nprobe');
 /** The search options of IvfIndex: nprobe is its width, where the others take ef. */
 export const IVF_SEARCH_OPTIONS = SEARCH_OPTION_NAMES.filter((name) => name !== 'ef');
 const BATCH_OPTIONS = Object.keys({ onProgress: true } satisfies Record<keyof AddBatchOptions, true>);
+const ASYNC_OPTIONS = Object.keys({ onProgress: true, signal: true } satisfies Record<keyof AsyncOptions, true>);
 
 export abstract class BaseIndex {
   #core: Core | undefined;
@@ -88,6 +125,10 @@ export abstract class BaseIndex {
   #inCallback = false;
   /** Saves under way (saveTo, save): changes and searches wait for them (BUSY), reading does not. */
   #saving = 0;
+  /** An async call under way (addBatchAsync …): sync changes and searches throw BUSY; async calls queue behind it. */
+  #running = false;
+  /** Settles when the last async call queued settles. */
+  #queue: Promise<unknown> = Promise.resolve();
   /** What search planning asks of this index (src/plan.ts). */
   readonly #planner: Planner = {
     width: (k, options) => this.searchWidth(k, options),
@@ -132,6 +173,15 @@ export abstract class BaseIndex {
   /** True when this index runs the WebAssembly SIMD build. */
   get simd(): boolean {
     return this.build === 'simd';
+  }
+
+  /**
+   * Threads batch calls run on (the `threads` option as the runtime allows it): past 1,
+   * searchBatch(), addBatch() of an HnswIndex, their async forms and knnGraph() share
+   * rows between that many workers; 1 where memory cannot be shared (README "Threads").
+   */
+  get threads(): number {
+    return this.#live().threads;
   }
 
   /** Items in the index. */
@@ -224,17 +274,20 @@ export abstract class BaseIndex {
     const batch = checkBatch(vectors, this.dim, 'vectors', valueLimit(this.storage));
     const idList = ids === undefined ? sequentialIds(core.x.size(), batch.count) : checkIds(ids, batch.count);
     const onProgress = progressOption(options, 'addBatch()');
-    let fresh = 0;
-    for (let i = 0; i < batch.count; i++) {
-      if (core.x.slotOf(idList[i]) < 0) {
-        fresh++;
-      } else if (ids === undefined) {
-        throw new WannError('DUPLICATE_ID', `default id ${idList[i]} (ids[${i}]) is already in the index; pass ids`);
-      }
-    }
+    this.#checkNewIds(core, idList, ids === undefined);
     if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
-    this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + fresh);
+    this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + countFresh(core, idList));
     if (batch.count === 0 && onProgress) this.#callback(() => onProgress(0, 0));
+    if (this.#parallel(core, batch.count) && core.state(State.M) > 0) {
+      const run = { added: 0 };
+      let reported = 0;
+      const report = onProgress && (() => {
+        if (run.added > reported) this.#callback(() => onProgress(run.added, batch.count));
+        reported = run.added;
+      });
+      runBlocking(core, addCalls(core, batch, idList, run), report);
+      return;
+    }
     for (let start = 0; start < batch.count; start += CHUNK_ROWS) {
       const end = Math.min(start + CHUNK_ROWS, batch.count);
       for (let i = start; i < end; i++) this.#store(core, batch.row(i), idList[i], `addBatch: row ${i} (${i} of ${batch.count} rows were added)`);
@@ -275,15 +328,97 @@ export abstract class BaseIndex {
     const core = this.#idle();
     const batch = checkBatch(queries, this.dim, 'queries');
     checkPositive(k, 'k');
-    if (batch.count * k > MAX_BATCH_RESULTS) {
-      throw new WannError('INVALID_ARGUMENT',
-        `${batch.count} queries × k = ${k} is ${batch.count * k} results, more than one batch may return (${MAX_BATCH_RESULTS}); split the queries`);
-    }
+    checkResults(batch.count, k);
     const plan = this.#plan(core, k, options, 'searchBatch()');
     const ids = new Uint32Array(batch.count * k).fill(NO_ID);
     const distances = new Float32Array(batch.count * k).fill(Infinity);
+    if (plan.found > 0 && this.#parallel(core, batch.count)) {
+      runBlocking(core, searchCalls(core, { vectors: batch }, k, plan, ids, distances, { searched: 0 }));
+      return { ids, distances, k };
+    }
     for (let q = 0; q < batch.count; q++) core.copyResults(this.#searchOne(core, batch.row(q), plan), ids, distances, q * k);
     return { ids, distances, k };
+  }
+
+  /**
+   * searchBatch() off the calling thread: on the index's workers (index.threads), or,
+   * on one thread, in slices between turns of the event loop. Options as searchBatch(),
+   * plus onProgress and signal. Until it settles, sync calls that change or search the
+   * index throw BUSY; async calls queue behind it.
+   */
+  async searchBatchAsync(queries: Vectors, k: number, options: AsyncSearchOptions = {}): Promise<BatchSearchResult> {
+    const { onProgress, signal, ...search } = this.#asyncOptions(options, 'searchBatchAsync()', [...this.searchOptionNames(), ...ASYNC_OPTIONS]);
+    const core = this.#live();
+    const batch = checkBatch(queries, this.dim, 'queries');
+    checkPositive(k, 'k');
+    checkResults(batch.count, k);
+    return this.#exclusive(async () => {
+      const plan = this.#plan(core, k, search, 'searchBatchAsync()');
+      const ids = new Uint32Array(batch.count * k).fill(NO_ID);
+      const distances = new Float32Array(batch.count * k).fill(Infinity);
+      if (plan.found > 0) await this.#searchAsync(core, { vectors: batch }, k, plan, ids, distances, signal, onProgress);
+      return { ids, distances, k };
+    });
+  }
+
+  /**
+   * addBatch() off the calling thread: on the index's workers (index.threads; HNSW rows
+   * are linked by all of them), or, on one thread, in slices between turns of the event
+   * loop. Checks, and trains a quantizer, as addBatch() does, on the calling thread.
+   * onProgress reports rows added; after an abort (signal) the rows added so far stay,
+   * linked, and the promise rejects with ABORTED. Until it settles, sync calls that
+   * change or search the index throw BUSY; async calls queue behind it.
+   */
+  async addBatchAsync(vectors: Vectors, ids?: Uint32Array | readonly number[], options: AsyncOptions = {}): Promise<void> {
+    const { onProgress, signal } = this.#asyncOptions(options, 'addBatchAsync()', ASYNC_OPTIONS);
+    const core = this.#live();
+    const batch = checkBatch(vectors, this.dim, 'vectors', valueLimit(this.storage));
+    const given = ids === undefined ? undefined : checkIds(ids, batch.count);
+    return this.#exclusive(async () => {
+      const idList = given ?? sequentialIds(core.x.size(), batch.count);
+      this.#checkNewIds(core, idList, given === undefined);
+      if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
+      this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + countFresh(core, idList));
+      const run = { added: 0 };
+      const calls = addCalls(core, batch, idList, run, core.threading ? undefined : SLICE_ROWS);
+      await runAwaited(core, calls, { done: () => run.added + rowsDone(core) }, signal, this.#reporter(onProgress, batch.count));
+      if (onProgress) this.#callback(() => onProgress(run.added, batch.count));
+      if (run.added < batch.count) throw aborted(`addBatchAsync() was aborted after ${run.added} of ${batch.count} rows`);
+    });
+  }
+
+  /**
+   * Every item's k nearest other items (the all-points kNN graph: UMAP's, clustering's
+   * and near-duplicate detection's input), searched from each item's own stored row on
+   * the index's workers. HnswIndex takes ef (default: the index's), IvfIndex nprobe;
+   * a FlatIndex is exact. Rows are the items in slot order.
+   */
+  async knnGraph(k: number, options: KnnGraphOptions = {}): Promise<KnnGraph> {
+    const { onProgress, signal, ...search } = this.#asyncOptions(options, 'knnGraph()', [...this.searchOptionNames().filter((name) => name === 'ef' || name === 'nprobe'), ...ASYNC_OPTIONS]);
+    const core = this.#live();
+    checkPositive(k, 'k');
+    return this.#exclusive(async () => {
+      const slots = liveSlots(core);
+      checkResults(slots.length, k);
+      const plan = this.#plan(core, k + 1, search, 'knnGraph()'); // each item finds itself too
+      const neighbours = new Uint32Array(slots.length * k).fill(NO_ID);
+      const distances = new Float32Array(slots.length * k).fill(Infinity);
+      const found = { ...plan, found: Math.max(plan.found - 1, 0) };
+      if (found.found > 0) await this.#searchAsync(core, { slots }, k, found, neighbours, distances, signal, onProgress);
+      const labels = core.regionPtr(Region.LABELS) >>> 2, ids = new Uint32Array(slots.length);
+      for (let i = 0; i < slots.length; i++) ids[i] = core.u32[labels + slots[i]];
+      return { ids, neighbours, distances, k };
+    });
+  }
+
+  async #searchAsync(core: Core, queries: Queries, k: number, plan: Plan, ids: Uint32Array, distances: Float32Array,
+    signal: AbortSignal | undefined, onProgress: ProgressCallback | undefined): Promise<void> {
+    const total = 'vectors' in queries ? queries.vectors.count : queries.slots.length;
+    const run = { searched: 0 };
+    const calls = searchCalls(core, queries, k, plan, ids, distances, run, core.threading ? undefined : SLICE_ROWS);
+    await runAwaited(core, calls, { done: () => run.searched + rowsDone(core) }, signal, this.#reporter(onProgress, total));
+    if (run.searched < total) throw aborted(`the search was aborted after ${run.searched} of ${total} queries`);
+    if (onProgress) this.#callback(() => onProgress(total, total));
   }
 
   /**
@@ -343,6 +478,7 @@ export abstract class BaseIndex {
   /** Releases the WASM instance and its memory; any later call throws DISPOSED. */
   dispose(): void {
     if (this.#inCallback) throw busy('dispose()');
+    if (this.#core) stopThreads(this.#core); // an async call under way rejects with DISPOSED
     this.#core = undefined;
   }
 
@@ -387,7 +523,58 @@ export abstract class BaseIndex {
     if (this.#saving > 0) {
       throw new WannError('BUSY', `this ${this.constructor.name} is being saved: change or search it after save() / saveTo() settles`);
     }
+    if (this.#running) {
+      throw new WannError('BUSY', `an async call (addBatchAsync, searchBatchAsync, knnGraph) is running on this ${this.constructor.name}: await it first`);
+    }
     return core;
+  }
+
+  /** Whether a batch of `rows` rows runs on the workers, blocking the calling thread meanwhile. */
+  #parallel(core: Core, rows: number): boolean {
+    return core.threading !== undefined && rows >= MIN_PARALLEL_ROWS && canBlock();
+  }
+
+  /** Runs `work` after every async call queued before it, with the index marked running (BUSY to sync calls). */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.#queue.then(async () => {
+      this.#idle();
+      this.#running = true;
+      try {
+        return await work();
+      } finally {
+        this.#running = false;
+      }
+    });
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** The options of an async call, checked: known names, onProgress a function, signal an AbortSignal. */
+  #asyncOptions<T extends AsyncOptions>(options: T, what: string, names: readonly string[]): T {
+    checkOptionNames(options, names, 'INVALID_ARGUMENT', what, '{ onProgress: (done, total) => …, signal }');
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+      throw new WannError('INVALID_ARGUMENT', `onProgress must be a function (done, total) => void, got ${describe(options.onProgress)}`);
+    }
+    const signal = options.signal as unknown;
+    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean'
+      || typeof (signal as AbortSignal).addEventListener !== 'function')) {
+      throw new WannError('INVALID_ARGUMENT', `signal must be an AbortSignal, got ${describe(signal)}`);
+    }
+    if ((signal as AbortSignal | undefined)?.aborted) throw aborted(`${what} was aborted before it started`);
+    return options;
+  }
+
+  /** onProgress(done, total) as a call's progress reporter, run as a callback of the caller's. */
+  #reporter(onProgress: ProgressCallback | undefined, total: number): ((done: number) => void) | undefined {
+    return onProgress && ((done: number) => this.#callback(() => onProgress(Math.min(done, total), total)));
+  }
+
+  /** Throws DUPLICATE_ID for a default id already in the index (ids given may update). */
+  #checkNewIds(core: Core, ids: Uint32Array, defaults: boolean): void {
+    if (!defaults) return;
+    for (let i = 0; i < ids.length; i++) {
+      if (core.x.slotOf(ids[i]) >= 0) throw new WannError('DUPLICATE_ID', `default id ${ids[i]} (ids[${i}]) is already in the index; pass ids`);
+    }
   }
 
   /**
@@ -515,6 +702,25 @@ function progressOption(options: AddBatchOptions, what: string): ProgressCallbac
     throw new WannError('INVALID_ARGUMENT', `onProgress must be a function (done, total) => void, got ${describe(onProgress)}`);
   }
   return onProgress;
+}
+
+/** Ids of `ids` not in the index: the slots an add needs. */
+function countFresh(core: Core, ids: Uint32Array): number {
+  let fresh = 0;
+  for (let i = 0; i < ids.length; i++) if (core.x.slotOf(ids[i]) < 0) fresh++;
+  return fresh;
+}
+
+/** Throws INVALID_ARGUMENT when `rows` rows of k results would not fit one result array. */
+function checkResults(rows: number, k: number): void {
+  if (rows * k > MAX_BATCH_RESULTS) {
+    throw new WannError('INVALID_ARGUMENT',
+      `${rows} rows × k = ${k} is ${rows * k} results, more than one batch may return (${MAX_BATCH_RESULTS}); split the queries`);
+  }
+}
+
+function aborted(message: string): WannError {
+  return new WannError('ABORTED', message);
 }
 
 function sequentialIds(first: number, count: number): Uint32Array {

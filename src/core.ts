@@ -6,14 +6,31 @@
 // format.ts, hnswlib.ts and filter.ts.
 
 import { type Region, State } from './abi.js';
-import type { WannExports } from './wasm.js';
+import type { LoadedCore, Threading, WannExports } from './wasm.js';
 
 export class Core {
   #f32 = new Float32Array(0);
   #u32 = new Uint32Array(0);
   #u8 = new Uint8Array(0);
 
-  constructor(readonly x: WannExports) {}
+  readonly x: WannExports;
+  /** How to run batch calls on several threads (src/parallel.ts); undefined: the calling thread alone. */
+  readonly threading: Threading | undefined;
+
+  constructor(loaded: LoadedCore) {
+    this.x = loaded.x;
+    this.threading = loaded.threading;
+  }
+
+  /** f32 values from one row to the next in WASM memory: dim rounded up to a multiple of 4 (assembly/params.ts). */
+  get stride(): number {
+    return (this.state(State.DIM) + 3) & ~3;
+  }
+
+  /** Threads batch calls run on: the pool's workers, or 1. */
+  get threads(): number {
+    return this.threading?.workers ?? 1;
+  }
 
   /** Whole-memory f32 view (index = byte address / 4). */
   get f32(): Float32Array {

@@ -23,7 +23,7 @@ export class FlatIndex extends BaseIndex {
   /** A new, empty exact index. Options are documented on CommonOptions; only `dim` is required. */
   static async create(options: FlatOptions): Promise<FlatIndex> {
     const resolved = resolveCommon(options, COMMON_OPTIONS);
-    const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
+    const core = new Core(await instantiateCore(resolved.simd, resolved.wasm, resolved.threads));
     const status = core.x.init(
       Kind.FLAT, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, 0, 0, 0, 0, resolved.capacity,
       resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits, 0,

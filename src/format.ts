@@ -21,7 +21,7 @@ import { Header, Kind, Metric, Region, State, Status, Storage } from './abi.js';
 import { Core } from './core.js';
 import { integrityProblem, WannError } from './errors.js';
 import { pqShapeValid, resolveLoadOptions } from './options.js';
-import { instantiate, compileBuild, chooseBuild, type WasmOption } from './wasm.js';
+import { loadCore as loadInstance, type ThreadsOption, type WasmOption } from './wasm.js';
 
 export const MAGIC = 0x4e4e4157; // 'WANN' read as a little-endian u32
 export const FORMAT_VERSION = 3;
@@ -62,6 +62,8 @@ export interface LoadOptions {
   metric?: 'l2' | 'ip' | 'cosine';
   /** When given, the file's dim must be this one (else DIMENSION_MISMATCH). */
   dim?: number;
+  /** Threads batch calls run on; as create(). Default 'auto'. */
+  threads?: ThreadsOption;
 }
 
 /** One entry of a region table: a region of src/abi.ts Region at an offset of the file. */
@@ -229,7 +231,7 @@ export function checkMagic(view: DataView): void {
 
 /** The instance a load fills: the build `options` ask for. */
 export async function newCore(options: LoadOptions): Promise<Core> {
-  return new Core(await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm)));
+  return new Core(await loadInstance(options.simd ?? 'auto', options.wasm, options.threads));
 }
 
 /**

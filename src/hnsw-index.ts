@@ -35,7 +35,7 @@ export class HnswIndex extends BaseIndex {
   /** A new, empty index. Options are documented on HnswOptions; only `dim` is required. */
   static async create(options: HnswOptions): Promise<HnswIndex> {
     const resolved = resolveHnsw(options);
-    const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
+    const core = new Core(await instantiateCore(resolved.simd, resolved.wasm, resolved.threads));
     const status = core.x.init(
       Kind.HNSW, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, resolved.M, resolved.efConstruction,
       resolved.seed % 2 ** 32, Math.floor(resolved.seed / 2 ** 32), resolved.capacity, resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits, 0,

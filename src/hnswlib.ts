@@ -18,7 +18,7 @@ import { integrityProblem, WannError } from './errors.js';
 import type { LoadedFile } from './format.js';
 import { METRICS, resolveHnswlibOptions, type MetricName } from './options.js';
 import { MAX_ID } from './vectors.js';
-import { chooseBuild, compileBuild, instantiate, type WasmOption } from './wasm.js';
+import { loadCore as loadInstance, type ThreadsOption, type WasmOption } from './wasm.js';
 
 const HEADER_BYTES = 96;
 const DELETED_FLAG = 1;
@@ -34,6 +34,8 @@ export interface HnswlibOptions {
   /** Seed for the levels of items added later (hnswlib does not save its RNG). Default 100. */
   seed?: number;
   simd?: 'auto' | boolean;
+  /** Threads batch calls run on; as create(). */
+  threads?: ThreadsOption;
   wasm?: WasmOption;
 }
 
@@ -96,7 +98,7 @@ export async function readHnswlib(bytes: Uint8Array, options: HnswlibOptions): P
   state[State.ARENA_USED] = arenaWords;
   state[State.RNG_LO] = seed % 2 ** 32; // assembly/rng.ts: the generator starts at the seed
   state[State.RNG_HI] = Math.floor(seed / 2 ** 32);
-  const core = new Core(await instantiate(await compileBuild(chooseBuild(options.simd ?? 'auto'), options.wasm)));
+  const core = new Core(await loadInstance(options.simd ?? 'auto', options.wasm, options.threads));
   core.writeSavedState(state);
   const status = core.x.restoreLayout();
   if (status < 0) throw WannError.fromStatus(status, `fromHnswlib(${count} elements, dim ${dim})`);

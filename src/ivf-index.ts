@@ -36,7 +36,7 @@ export class IvfIndex extends BaseIndex {
    */
   static async create(options: IvfOptions): Promise<IvfIndex> {
     const resolved = resolveIvf(options);
-    const core = new Core(await instantiateCore(resolved.simd, resolved.wasm));
+    const core = new Core(await instantiateCore(resolved.simd, resolved.wasm, resolved.threads));
     const status = core.x.init(
       Kind.IVF, METRICS[resolved.metric], STORAGES[resolved.storage], resolved.dim, 0, 0, 0, 0, resolved.capacity,
       resolved.keepVectors ? 1 : 0, resolved.pq.m, resolved.pq.bits, resolved.nlist,

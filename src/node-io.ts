@@ -145,3 +145,18 @@ export async function readFileUrl(url: URL): Promise<Uint8Array> {
   const fs = await nodeFs(`loading ${url.href}`);
   return fs.readFile(url);
 }
+
+/** What a worker pool needs of Node (src/pool.ts): worker_threads' Worker and the cores there are. */
+export interface NodeThreading {
+  Worker: typeof import('node:worker_threads').Worker;
+  cores: number;
+}
+
+/** Node's worker_threads and core count; undefined in the browser bundle and where Node is not. */
+export async function nodeThreading(): Promise<NodeThreading | undefined> {
+  if (typeof WANN_BROWSER === 'undefined' && typeof process !== 'undefined' && process.versions?.node) {
+    const [threads, os] = await Promise.all([import('node:worker_threads'), import('node:os')]);
+    return { Worker: threads.Worker, cores: os.availableParallelism() };
+  }
+  return undefined;
+}

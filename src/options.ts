@@ -12,7 +12,7 @@ import { Metric, Storage } from './abi.js';
 import { WannError } from './errors.js';
 import type { LoadOptions } from './format.js';
 import type { HnswlibOptions } from './hnswlib.js';
-import type { WasmOption } from './wasm.js';
+import type { ThreadsOption, WasmOption } from './wasm.js';
 
 /** 'l2': squared Euclidean; 'ip': 1 - dot; 'cosine': 1 - cosine similarity. As hnswlib. */
 export type MetricName = 'l2' | 'ip' | 'cosine';
@@ -90,6 +90,16 @@ export interface CommonOptions {
   /** Which build runs: 'auto' (SIMD where the runtime supports it), true or false. Default 'auto'. */
   simd?: 'auto' | boolean;
   /**
+   * Threads that run searchBatch(), addBatch() (HNSW), their async forms and knnGraph():
+   * a number, or 'auto' for the cores the runtime reports (at most 16). Past 1, the index
+   * lives in shared memory and workers start on the first batch large enough to gain
+   * from them. 1 where the runtime cannot share memory (a page that is not cross-origin
+   * isolated; see README "Threads") or with simd: false: `index.threads` says which.
+   * A build on several threads is not byte-identical to a serial one: pass 1 for builds
+   * that repeat exactly from a seed. Default 'auto'.
+   */
+  threads?: ThreadsOption;
+  /**
    * Where to load the code from (pages and bundlers): a URL, bytes or a WebAssembly.Module,
    * used whatever `simd` says; or `{ simd, scalar }`, one per build, so 'auto' can choose.
    * Default: the package's build/ folder.
@@ -132,7 +142,7 @@ export const IVF_DEFAULTS = { nlist: 256, nprobe: 16, seed: 100 } as const;
 export const DEFAULT_RERANK: Record<StorageName, { perK: number } | 'beam'> = { f32: { perK: 0 }, f16: { perK: 2 }, i8: { perK: 4 }, binary: 'beam', pq: { perK: 10 } };
 
 /** Option names every index kind takes. */
-export const COMMON_OPTIONS = ['dim', 'metric', 'capacity', 'storage', 'pq', 'keepVectors', 'rerank', 'simd', 'wasm'] as const;
+export const COMMON_OPTIONS = ['dim', 'metric', 'capacity', 'storage', 'pq', 'keepVectors', 'rerank', 'simd', 'threads', 'wasm'] as const;
 const PQ_OPTIONS = Object.keys({ m: true, bits: true, iterations: true, sampleRows: true } satisfies Record<keyof PqOptions, true>);
 
 const MAX_DIM = 65536;
@@ -166,6 +176,7 @@ export function resolveCommon(options: CommonOptions, known: readonly string[]):
     keepVectors: keepVectors && storage !== 'f32', // f32 rows are the vectors: nothing more to keep
     rerank,
     simd,
+    threads: checkThreads(options.threads ?? 'auto'),
     wasm: options.wasm,
   };
 }
@@ -222,8 +233,8 @@ export function resolveIvf(options: IvfOptions): Resolved<IvfOptions> {
 }
 
 /** Option names of load(), open() and loadIndex(): a Record, so the compiler checks the list against the type. */
-const LOAD_OPTIONS = Object.keys({ simd: true, wasm: true, metric: true, dim: true } satisfies Record<keyof LoadOptions, true>);
-const HNSWLIB_OPTIONS = Object.keys({ simd: true, wasm: true, metric: true, dim: true, ef: true, seed: true } satisfies Record<keyof HnswlibOptions, true>);
+const LOAD_OPTIONS = Object.keys({ simd: true, threads: true, wasm: true, metric: true, dim: true } satisfies Record<keyof LoadOptions, true>);
+const HNSWLIB_OPTIONS = Object.keys({ simd: true, threads: true, wasm: true, metric: true, dim: true, ef: true, seed: true } satisfies Record<keyof HnswlibOptions, true>);
 
 /**
  * The options of load(), open() and loadIndex(), checked as create() checks its own:
@@ -248,6 +259,7 @@ export function resolveHnswlibOptions(options: HnswlibOptions): HnswlibOptions {
 /** The fields load() and fromHnswlib() share: simd and metric as create() takes them, dim to insist on. `wasm` is checked where it is loaded. */
 function checkLoadFields<T extends LoadOptions>(options: T): T {
   if (options.simd !== undefined) checkSimd(options.simd);
+  if (options.threads !== undefined) checkThreads(options.threads);
   if (options.metric !== undefined) checkMetric(options.metric);
   if (options.dim !== undefined) integerOption('dim', options.dim, 1, MAX_DIM);
   return options;
@@ -277,6 +289,15 @@ function checkMetric(metric: unknown): MetricName {
     throw new WannError('INVALID_OPTION', `metric must be 'l2', 'ip' or 'cosine', got ${describe(metric)}`);
   }
   return metric as MetricName;
+}
+
+/** The `threads` option: 'auto' or an integer 1 … 256. */
+export function checkThreads(threads: unknown): ThreadsOption {
+  if (threads === 'auto') return threads;
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new WannError('INVALID_OPTION', `threads must be 'auto' or an integer 1 … 256, got ${describe(threads)}`);
+  }
+  return threads;
 }
 
 function checkSimd(simd: unknown): 'auto' | boolean {

@@ -44,7 +44,7 @@ export function trainCodebooks(of: Core, training: PqTraining, batch: Batch, pro
   if (rows < training.nlist) {
     throw new WannError('INVALID_ARGUMENT', `${training.nlist} inverted lists train on at least ${training.nlist} rows, got ${batch.count}`);
   }
-  const scratch = new Core(instantiateSibling(of.x));
+  const scratch = new Core({ x: instantiateSibling(of.x) });
   const seed = training.seed;
   const status = scratch.x.init(training.kind === Kind.IVF ? Kind.IVF : Kind.FLAT, training.metric, Storage.PQ, training.dim, 0, 0,
     seed % 2 ** 32, Math.floor(seed / 2 ** 32), 1, 0, training.m, training.bits, training.nlist);

@@ -72,7 +72,7 @@ export class ProductQuantizer {
       throw new WannError('INVALID_OPTION', `onProgress must be a function (done, total) => void, got ${describe(onProgress)}`);
     }
     const batch = checkBatch(sample, dim, 'sample');
-    const parent = new Core(await loadCore(options.simd ?? 'auto', options.wasm));
+    const parent = new Core(await loadCore(options.simd ?? 'auto', options.wasm, 1));
     const core = trainCodebooks(parent, { kind: Kind.FLAT, nlist: 0, metric: METRICS[metric], dim, m, bits, iterations, sampleRows, seed }, batch, onProgress);
     return new ProductQuantizer(core, dim, m, bits);
   }

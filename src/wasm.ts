@@ -4,10 +4,13 @@
 
 import { WannError } from './errors.js';
 import type { UrlType, WasmMemory, WasmModule } from './globals.js';
-import { readFileUrl } from './node-io.js';
+import { nodeThreading, readFileUrl, type NodeThreading } from './node-io.js';
 
-/** The two builds of assembly/: same source, with and without WebAssembly SIMD. */
+/** The two builds of assembly/ an index reports: same source, with and without WebAssembly SIMD. */
 export type Build = 'simd' | 'scalar';
+
+/** The file of each build: 'threads' is the SIMD build over shared memory, for worker pools (src/pool.ts). */
+type BuildFile = Build | 'threads';
 
 /**
  * Where to get a build's code, for pages and bundlers that serve the .wasm
@@ -18,11 +21,38 @@ export type Build = 'simd' | 'scalar';
 export type WasmSource = string | UrlType | ArrayBuffer | ArrayBufferView | WasmModule;
 
 /** The `wasm` option: one source (used whatever `simd` says), or one per build. */
-export type WasmOption = WasmSource | { simd?: WasmSource; scalar?: WasmSource };
+export type WasmOption = WasmSource | { simd?: WasmSource; scalar?: WasmSource; threads?: WasmSource };
+
+/** The `threads` option: threads that run batch calls, or 'auto' (the cores the runtime reports). */
+export type ThreadsOption = 'auto' | number;
+
+/** What an instance over shared memory needs to start its workers (src/pool.ts). */
+export interface Threading {
+  module: WasmModule;
+  memory: WasmMemory;
+  /** Workers to start: 2 or more. */
+  workers: number;
+  /** Node's worker_threads, or undefined where Web Workers run them. */
+  node: NodeThreading | undefined;
+}
+
+/** An instance of the core, and how to run it on several threads when it can. */
+export interface LoadedCore {
+  x: WannExports;
+  threading?: Threading;
+}
 
 /** The exports of assembly/index.ts (the ABI); see there for what each does. Addresses arrive signed: read them through src/core.ts. */
 export interface WannExports {
   memory: WasmMemory;
+  reserveContexts(contexts: number): number;
+  attach(index: number): void;
+  reserveBatch(rows: number, k: number): number;
+  batchPartPtr(part: number): number;
+  readyForSearches(): void;
+  searchRange(found: number, ef: number, filtered: number, rerank: number, exact: number, probes: number, ofSlots: number): number;
+  storeRange(defer: number): number;
+  linkRange(): number;
   init(kind: number, metric: number, storage: number, dim: number, M: number, efConstruction: number,
     seedLo: number, seedHi: number, capacity: number, keepVectors: number, pqM: number, pqBits: number, nlist: number): number;
   reserve(capacity: number): number;
@@ -89,8 +119,9 @@ export function chooseBuild(simd: 'auto' | boolean): Build {
 }
 
 /** The .wasm files beside the package: build/ is a sibling of both src/ and dist/. */
-function defaultUrl(build: Build): URL {
-  // Two literal URLs so bundlers that follow `new URL(…, import.meta.url)` find both files.
+function defaultUrl(build: BuildFile): URL {
+  // Literal URLs so bundlers that follow `new URL(…, import.meta.url)` find every file.
+  if (build === 'threads') return new URL('../build/wann-threads.wasm', import.meta.url);
   return build === 'simd'
     ? new URL('../build/wann-simd.wasm', import.meta.url)
     : new URL('../build/wann-scalar.wasm', import.meta.url);
@@ -102,7 +133,7 @@ const compiledByUrl = new Map<string, Promise<WebAssembly.Module>>();
 const compiledByObject = new WeakMap<object, Promise<WebAssembly.Module>>();
 
 /** The compiled module for `build`, from the `wasm` option if given, else from the package. */
-export function compileBuild(build: Build, option?: WasmOption): Promise<WasmModule> {
+export function compileBuild(build: BuildFile, option?: WasmOption): Promise<WasmModule> {
   const source = option === undefined || isSource(option) ? option : option[build];
   if (source === undefined) return cached(defaultUrl(build));
   if (typeof source === 'string' || source instanceof URL) return cached(new URL(source, baseUrl()));
@@ -157,9 +188,47 @@ async function compileUrl(url: URL): Promise<WebAssembly.Module> {
   }
 }
 
-/** A new instance of the build `simd` asks for, from the `wasm` option or the package. */
-export async function loadCore(simd: 'auto' | boolean, option?: WasmOption): Promise<WannExports> {
-  return instantiate(await compileBuild(chooseBuild(simd), option));
+/**
+ * A new instance of the build `simd` asks for, from the `wasm` option or the package:
+ * over shared memory, with the threads build, when `threads` asks for more than one and
+ * the runtime allows it (SIMD, SharedArrayBuffer, a cross-origin isolated page); else
+ * the plain build on the calling thread alone.
+ */
+export async function loadCore(simd: 'auto' | boolean, option?: WasmOption, threads: ThreadsOption = 'auto'): Promise<LoadedCore> {
+  const build = chooseBuild(simd);
+  const workers = await workersFor(threads, build, option);
+  if (workers.count < 2) return { x: await instantiate(await compileBuild(build, option)) };
+  const module = await compileBuild(option !== undefined && isSource(option) ? build : 'threads', option);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  return { x: await instantiate(module, memory), threading: { module, memory, workers: workers.count, node: workers.node } };
+}
+
+/** Pages of a threads build's memory (its maximum, fixed when shared): wasm32's 4 GiB. */
+const MAX_PAGES = 65536;
+
+/** Whether this runtime can share WebAssembly memory between threads (a page must be cross-origin isolated). */
+export function threadsSupported(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+}
+
+/** Workers `threads` asks for, as this runtime and build allow (1: none), and Node's means to start them. */
+async function workersFor(threads: ThreadsOption, build: Build, option: WasmOption | undefined): Promise<{ count: number; node?: NodeThreading }> {
+  if (threads === 1 || build === 'scalar' || !threadsSupported()) return { count: 1 }; // scalar: the fallback stays single-threaded
+  if (option !== undefined && isSource(option) && !importsMemory(await compileBuild(build, option))) return { count: 1 }; // one plain build given
+  const perBuild = option as { simd?: WasmSource; scalar?: WasmSource; threads?: WasmSource } | undefined;
+  if (perBuild !== undefined && !isSource(option!) && perBuild.threads === undefined) return { count: 1 }; // the threads file was not given
+  const node = await nodeThreading();
+  if (!node && typeof Worker === 'undefined') return { count: 1 };
+  const cores = node?.cores ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return { count: threads === 'auto' ? Math.min(cores, MAX_AUTO_THREADS) : threads, node };
+}
+
+/** Threads 'auto' starts at most: past this a batch gains little and each worker costs memory. */
+const MAX_AUTO_THREADS = 16;
+
+function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((entry) => entry.kind === 'memory');
 }
 
 const IMPORTS = {
@@ -173,9 +242,9 @@ const IMPORTS = {
 /** The module each instance came from, so a scratch instance of the same build can be made at once. */
 const moduleOf = new WeakMap<WannExports, WebAssembly.Module>();
 
-/** A new instance (and so a new, private memory) of a compiled build. */
-export async function instantiate(module: WasmModule): Promise<WannExports> {
-  const instance = await WebAssembly.instantiate(module, IMPORTS);
+/** A new instance of a compiled build: with a new, private memory, or over `memory` (the threads build). */
+export async function instantiate(module: WasmModule, memory?: WasmMemory): Promise<WannExports> {
+  const instance = await WebAssembly.instantiate(module, memory ? { env: { ...IMPORTS.env, memory } } : IMPORTS);
   const exports = instance.exports as unknown as WannExports;
   moduleOf.set(exports, module);
   return exports;
@@ -189,7 +258,9 @@ export async function instantiate(module: WasmModule): Promise<WannExports> {
 export function instantiateSibling(of: WannExports): WannExports {
   const module = moduleOf.get(of);
   if (!module) throw new WannError('WASM_UNAVAILABLE', 'no compiled module recorded for this instance');
-  const exports = new WebAssembly.Instance(module, IMPORTS).exports as unknown as WannExports;
+  const imports = importsMemory(module)
+    ? { env: { ...IMPORTS.env, memory: new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) } } : IMPORTS;
+  const exports = new WebAssembly.Instance(module, imports).exports as unknown as WannExports;
   moduleOf.set(exports, module);
   return exports;
 }

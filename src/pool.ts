@@ -1,0 +1,165 @@
+// A pool of workers over one index's shared memory: each runs src/worker.ts with its own
+// instance of the threads build and its own context, and waits on a control block for
+// the next call. A call is run on every worker at once; the caller either blocks until
+// all are done (Atomics.wait: Node's main thread, any worker) or awaits the message the
+// last one posts (a page's main thread, which may not block). Workers start on first
+// use, from the source of workerMain (no worker file to locate), and are unref'd in
+// Node, so an idle pool never keeps a process alive; dispose() ends them. Used by
+// src/parallel.ts.
+
+import { WannError } from './errors.js';
+import type { NodeThreading } from './node-io.js';
+import { Control, Op, workerMain, type WorkerStart } from './worker.js';
+
+/** A started worker as the pool uses it: Node's worker_threads.Worker or a Web Worker. */
+interface WorkerHandle {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+  /** Node only: whether the worker keeps the process alive. */
+  ref?(): void;
+  unref?(): void;
+}
+
+/** How long a blocked caller waits between looks at a pool whose workers may have died. */
+const WAIT_SLICE_MS = 1000;
+
+export class WorkerPool {
+  readonly #control = new Int32Array(new SharedArrayBuffer(Control.WORDS * 4));
+  readonly #workers: WorkerHandle[] = [];
+  #call = 0;
+  /** Resolves the awaited call when its last worker posts. */
+  #settle: (() => void) | undefined;
+  #disposed = false;
+
+  /**
+   * Starts `size` workers over `memory`, each instantiating `module`. `node` is Node's
+   * worker_threads (src/node-io.ts), or undefined where Web Workers are used.
+   */
+  constructor(readonly size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, node: NodeThreading | undefined) {
+    this.#control[Control.WORKERS] = size;
+    // A transpiler that keeps function names (tsx, esbuild's keepNames) wraps inner
+    // functions in __name(): give the text its own, which does nothing.
+    const source = `var __name = (f) => f;\n(${workerMain.toString()})();`;
+    for (let number = 0; number < size; number++) {
+      const worker = node ? this.#nodeWorker(node, source) : this.#webWorker(source);
+      const start: WorkerStart = { module, memory, control: this.#control.buffer as SharedArrayBuffer, number };
+      worker.postMessage(start);
+      this.#workers.push(worker);
+    }
+  }
+
+  #nodeWorker(node: NodeThreading, source: string): WorkerHandle {
+    const worker = new node.Worker(source, { eval: true });
+    worker.unref(); // an idle pool must not keep Node running
+    worker.on('message', () => this.#settled());
+    worker.on('error', (error: Error) => this.#lost(error));
+    return worker;
+  }
+
+  #webWorker(source: string): WorkerHandle {
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const worker = new Worker(url);
+    URL.revokeObjectURL(url);
+    worker.onmessage = () => this.#settled();
+    worker.onerror = (event) => this.#lost(new Error(event.message));
+    return worker;
+  }
+
+  #settled(): void {
+    const settle = this.#settle;
+    this.#settle = undefined;
+    settle?.();
+  }
+
+  /** A worker died outside a call's try (it cannot start, or ran out of memory): fail what waits. */
+  #lost(error: Error): void {
+    if (Atomics.compareExchange(this.#control, Control.FAILED, 0, 1) === 0) writeMessage(this.#control, error.message);
+    Atomics.store(this.#control, Control.DONE, this.size);
+    Atomics.notify(this.#control, Control.DONE);
+    this.#settled();
+  }
+
+  /** Runs `op` with `args` on every worker and blocks until all are done (not on a page's main thread). */
+  runBlocking(op: Op, args: readonly number[]): void {
+    this.#waitReady();
+    this.#start(op, args, false);
+    for (;;) {
+      const done = Atomics.load(this.#control, Control.DONE);
+      if (done >= this.size) break;
+      Atomics.wait(this.#control, Control.DONE, done, WAIT_SLICE_MS);
+    }
+    this.#throwIfFailed();
+  }
+
+  /** Runs `op` with `args` on every worker; settles when all are done, leaving the calling thread free. */
+  async run(op: Op, args: readonly number[]): Promise<void> {
+    for (const worker of this.#workers) worker.ref?.(); // Node: the awaited call keeps the process alive
+    try {
+      while (Atomics.load(this.#control, Control.READY) < this.size && !this.#failed() && !this.#disposed) await pause(1);
+      const done = new Promise<void>((resolve) => { this.#settle = resolve; });
+      this.#start(op, args, true);
+      await done;
+      if (this.#disposed) throw new WannError('DISPOSED', 'the index was disposed while a call ran on its threads');
+      this.#throwIfFailed();
+    } finally {
+      for (const worker of this.#workers) worker.unref?.();
+    }
+  }
+
+  /** Ends every worker (a call awaited meanwhile rejects with DISPOSED); the pool cannot run calls afterwards. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const worker of this.#workers) void worker.terminate();
+    this.#settled();
+  }
+
+  #failed(): boolean {
+    return Atomics.load(this.#control, Control.FAILED) !== 0;
+  }
+
+  #waitReady(): void {
+    for (;;) {
+      const ready = Atomics.load(this.#control, Control.READY);
+      if (ready >= this.size || this.#failed()) return;
+      Atomics.wait(this.#control, Control.READY, ready, WAIT_SLICE_MS);
+    }
+  }
+
+  #start(op: Op, args: readonly number[], post: boolean): void {
+    if (this.#disposed) throw new WannError('DISPOSED', 'the worker pool was disposed');
+    this.#throwIfFailed();
+    const control = this.#control;
+    control[Control.OP] = op;
+    for (let i = 0; i < args.length; i++) control[Control.ARGS + i] = args[i];
+    control[Control.POST] = post ? 1 : 0;
+    Atomics.store(control, Control.DONE, 0);
+    Atomics.store(control, Control.CALL, ++this.#call);
+    Atomics.notify(control, Control.CALL);
+  }
+
+  #throwIfFailed(): void {
+    if (!this.#failed()) return;
+    const text = readMessage(this.#control);
+    this.dispose(); // a worker that failed may be anywhere: never run another call on this pool
+    throw new WannError('WASM_ABORT', `a worker thread failed: ${text}; please report this`);
+  }
+}
+
+function writeMessage(control: Int32Array, text: string): void {
+  const units = text.slice(0, 255);
+  for (let i = 0; i < units.length; i++) control[Control.MESSAGE + i] = units.charCodeAt(i);
+  control[Control.MESSAGE + units.length] = 0;
+}
+
+function readMessage(control: Int32Array): string {
+  let text = '';
+  for (let i = Control.MESSAGE; i < Control.WORDS && control[i] !== 0; i++) text += String.fromCharCode(control[i]);
+  return text;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export { Op };
