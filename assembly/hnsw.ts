@@ -13,7 +13,7 @@ import { linksPtr } from './graph';
 import { admits, drainAscending } from './results';
 import { maxHeapPop, maxHeapPush, minHeapKeepBelow, minHeapPop, minHeapPush } from './heap';
 import { beginVisit, visit } from './visited';
-import { lockGraph, lockSlot, unlockGraph, unlockSlot } from './locks';
+import { isLinking, lockGraph, lockSlot, unlockGraph, unlockSlot } from './locks';
 
 /**
  * Walks from (slot, dist) to a local minimum on each level from `top` down to
@@ -208,8 +208,13 @@ export function connect(c: Context, q: usize, slot: u32, level: i32, entry: u32,
     let kept = selectNeighbours(selDist, selSlot, found, M);
     let links = linksPtr(slot, l);
     lockSlot(slot);
-    memory.copy(links + 4, selSlot, <usize>kept << 2);
-    store<u32>(links, kept);
+    let present = isLinking() ? <i32>load<u32>(links) : 0;
+    if (present > 0) {
+      store<u32>(links, mergeLinks(c, slot, links, present, kept, l == 0 ? M0 : M));
+    } else {
+      memory.copy(links + 4, selSlot, <usize>kept << 2);
+      store<u32>(links, kept);
+    }
     unlockSlot(slot);
     for (let i = 0; i < kept; i++) {
       linkBack(c, load<u32>(selSlot + (<usize>i << 2)), slot, load<f32>(selDist + (<usize>i << 2)), l);
@@ -217,6 +222,43 @@ export function connect(c: Context, q: usize, slot: u32, level: i32, entry: u32,
     cur = load<u32>(selSlot); // the nearest found enters the next level down
     curDist = load<f32>(selDist);
   }
+}
+
+/**
+ * Writes `slot`'s list on a level where other threads linked to it already (it was
+ * reached through its upper levels before this level was linked): the `kept`
+ * selection and the `present` links together, nearest first (at most M0 + 1), pruned by
+ * the heuristic to `limit`. Overwriting would drop their links, and a row whose only
+ * link in was dropped could never be found. Returns the list's length.
+ */
+function mergeLinks(c: Context, slot: u32, links: usize, present: i32, kept: i32, limit: i32): i32 {
+  let selDist = c.selDist, selSlot = c.selSlot, pruneDist = c.pruneDist, pruneSlot = c.pruneSlot;
+  let size = 0, cap = M0 + 1;
+  for (let i = 0; i < kept + present; i++) {
+    let other: u32, d: f32;
+    if (i < kept) {
+      other = load<u32>(selSlot + (<usize>i << 2));
+      d = load<f32>(selDist + (<usize>i << 2));
+    } else {
+      other = load<u32>(links + 4 + (<usize>(i - kept) << 2));
+      let known = false;
+      for (let j = 0; j < kept && !known; j++) known = load<u32>(selSlot + (<usize>j << 2)) == other;
+      if (known) continue;
+      d = pairDistance(slot, other);
+    }
+    if (size == cap && d >= load<f32>(pruneDist + (<usize>(cap - 1) << 2))) continue;
+    let j = size < cap ? size++ : cap - 1; // insertion sort, the farthest dropped when full
+    while (j > 0 && load<f32>(pruneDist + (<usize>(j - 1) << 2)) > d) {
+      store<f32>(pruneDist + (<usize>j << 2), load<f32>(pruneDist + (<usize>(j - 1) << 2)));
+      store<u32>(pruneSlot + (<usize>j << 2), load<u32>(pruneSlot + (<usize>(j - 1) << 2)));
+      j--;
+    }
+    store<f32>(pruneDist + (<usize>j << 2), d);
+    store<u32>(pruneSlot + (<usize>j << 2), other);
+  }
+  let n = selectNeighbours(pruneDist, pruneSlot, size, limit);
+  memory.copy(links + 4, pruneSlot, <usize>n << 2);
+  return n;
 }
 
 /** Removes `slot` from the sorted list of `n` (dist, slot) pairs; returns the new length. */

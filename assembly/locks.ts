@@ -21,6 +21,12 @@ export function setLinking(on: bool): void {
   linking = on;
 }
 
+/** Whether this instance links beside other threads (lists may hold links before their owner writes them). */
+// @ts-ignore: decorator
+@inline export function isLinking(): bool {
+  return linking;
+}
+
 // @ts-ignore: decorator
 @inline function acquire(word: usize): void {
   if (ASC_FEATURE_THREADS) {

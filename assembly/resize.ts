@@ -68,6 +68,7 @@ export function restoreLayout(): i32 {
   let capacity = <u32>max<u64>(min<u64>(<u64>stateWord(State.CAPACITY), affordable), 1);
   let arena = max(stateWord(State.ARENA_USED), graph ? expectedArenaWords(capacity) : 0);
   // No rehash yet: the labels are not in place until src/ has copied the regions (restore.ts).
+  setStateWord(State.LISTS_STALE, 1); // an IVF index's lists are grouped from the loaded rows
   return resize(capacity, MIN_EF_MAX, arena, false);
 }
 
@@ -142,12 +143,13 @@ function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: boo
   setWanted(newCapacity, newEfMax, newArenaWords, tableSize, contexts);
   let status = relayout();
   if (status != Status.OK) return status;
+  let capacityChanged = newCapacity != capacity();
   setStateWord(State.CAPACITY, newCapacity);
   setStateWord(State.EF_MAX, newEfMax);
   setStateWord(State.ARENA_WORDS, newArenaWords);
   setStateWord(State.TABLE_SIZE, <u32>tableSize);
   placeContexts(regionStart(Region.CONTEXT), newEfMax, newCapacity, preparedBytes(), contexts);
-  setStateWord(State.LISTS_STALE, 1); // IVF lists are laid out for the capacity: regroup before the next scan
+  if (capacityChanged) setStateWord(State.LISTS_STALE, 1); // IVF lists are laid out for the capacity: regroup before the next scan
   if (rehash && <u32>tableSize != oldTableSize) rebuildIdTable();
   return Status.OK;
 }

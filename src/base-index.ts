@@ -8,7 +8,7 @@ import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
-import type { Disposal } from './globals.js';
+import type { AbortSignalType, Disposal } from './globals.js';
 import { checkPath, fileSink } from './node-io.js';
 import { writeIndex, type IndexSink } from './persist.js';
 import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
@@ -36,7 +36,7 @@ export interface BatchSearchResult extends SearchResult {
 export type ProgressCallback = (done: number, total: number) => void;
 
 export interface AddBatchOptions {
-  /** Called after each chunk of 1024 rows (4096 on several threads), and once at the end. */
+  /** Called after each chunk of 1024 rows, and once at the end. */
   onProgress?: ProgressCallback;
 }
 
@@ -48,7 +48,7 @@ export interface AsyncOptions {
    * Stops the call between rows: the promise rejects with ABORTED. Rows added before
    * the abort stay in the index, linked (addBatchAsync); no search result is returned.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignalType;
 }
 
 /** Options of searchBatchAsync(). */
@@ -102,7 +102,7 @@ export interface PqShape {
 
 const CHUNK_ROWS = 1024;
 /** Rows an async call does per turn of the event loop on one thread: a few milliseconds of work. */
-const SLICE_ROWS = 32;
+const SLICE_ROWS = 64;
 /** Entries of one searchBatch() result (ids and distances take 4 bytes each). */
 const MAX_BATCH_RESULTS = 2 ** 27;
 /** Rows automatic training reads from a first batch, evenly spaced (plenty for ranges and means). */
@@ -279,13 +279,8 @@ export abstract class BaseIndex {
     this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + countFresh(core, idList));
     if (batch.count === 0 && onProgress) this.#callback(() => onProgress(0, 0));
     if (this.#parallel(core, batch.count) && core.state(State.M) > 0) {
-      const run = { added: 0 };
-      let reported = 0;
-      const report = onProgress && (() => {
-        if (run.added > reported) this.#callback(() => onProgress(run.added, batch.count));
-        reported = run.added;
-      });
-      runBlocking(core, addCalls(core, batch, idList, run), report);
+      const report = onProgress && ((added: number) => this.#callback(() => onProgress(added, batch.count)));
+      runBlocking(core, addCalls(core, batch, idList, { added: 0 }, CHUNK_ROWS, report));
       return;
     }
     for (let start = 0; start < batch.count; start += CHUNK_ROWS) {
@@ -381,7 +376,7 @@ export abstract class BaseIndex {
       this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + countFresh(core, idList));
       const run = { added: 0 };
       const calls = addCalls(core, batch, idList, run, core.threading ? undefined : SLICE_ROWS);
-      await runAwaited(core, calls, { done: () => run.added + rowsDone(core) }, signal, this.#reporter(onProgress, batch.count));
+      await runAwaited(core, calls, { done: () => run.added + rowsDone(core), disposed: () => this.disposed }, signal, this.#reporter(onProgress, batch.count));
       if (onProgress) this.#callback(() => onProgress(run.added, batch.count));
       if (run.added < batch.count) throw aborted(`addBatchAsync() was aborted after ${run.added} of ${batch.count} rows`);
     });
@@ -412,11 +407,11 @@ export abstract class BaseIndex {
   }
 
   async #searchAsync(core: Core, queries: Queries, k: number, plan: Plan, ids: Uint32Array, distances: Float32Array,
-    signal: AbortSignal | undefined, onProgress: ProgressCallback | undefined): Promise<void> {
+    signal: AbortSignalType | undefined, onProgress: ProgressCallback | undefined): Promise<void> {
     const total = 'vectors' in queries ? queries.vectors.count : queries.slots.length;
     const run = { searched: 0 };
     const calls = searchCalls(core, queries, k, plan, ids, distances, run, core.threading ? undefined : SLICE_ROWS);
-    await runAwaited(core, calls, { done: () => run.searched + rowsDone(core) }, signal, this.#reporter(onProgress, total));
+    await runAwaited(core, calls, { done: () => run.searched + rowsDone(core), disposed: () => this.disposed }, signal, this.#reporter(onProgress, total));
     if (run.searched < total) throw aborted(`the search was aborted after ${run.searched} of ${total} queries`);
     if (onProgress) this.#callback(() => onProgress(total, total));
   }

@@ -27,6 +27,11 @@ export class Core {
     return (this.state(State.DIM) + 3) & ~3;
   }
 
+  /** Whether the memory is shared between threads (a SharedArrayBuffer, which some browser APIs refuse). */
+  get shared(): boolean {
+    return this.threading !== undefined;
+  }
+
   /** Threads batch calls run on: the pool's workers, or 1. */
   get threads(): number {
     return this.threading?.workers ?? 1;

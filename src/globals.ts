@@ -18,6 +18,9 @@ export type WasmModule = Global extends { WebAssembly: { Module: { prototype: in
 /** `WebAssembly.Memory` where the program declares it, else never. */
 export type WasmMemory = Global extends { WebAssembly: { Memory: { prototype: infer T } } } ? T : never;
 
+/** `AbortSignal` where the program declares it (DOM or @types/node), else never. */
+export type AbortSignalType = Global extends { AbortSignal: { prototype: infer T } } ? T : never;
+
 /** `FileSystemDirectoryHandle` (OPFS) where the program declares it (DOM), else never. */
 export type DirectoryHandle = Global extends { FileSystemDirectoryHandle: { prototype: infer T } } ? T : never;
 

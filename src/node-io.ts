@@ -11,6 +11,7 @@
 import { WannError } from './errors.js';
 import { describe } from './options.js';
 import type { IndexSink, IndexSource } from './persist.js';
+import type { NodeThreading } from './wasm.js';
 
 // The browser bundle is built with --define:WANN_BROWSER=true (package.json build:browser).
 // There `typeof WANN_BROWSER === 'undefined'` folds to false, so esbuild drops the
@@ -144,12 +145,6 @@ export async function fileSource(path: string, what: string): Promise<IndexSourc
 export async function readFileUrl(url: URL): Promise<Uint8Array> {
   const fs = await nodeFs(`loading ${url.href}`);
   return fs.readFile(url);
-}
-
-/** What a worker pool needs of Node (src/pool.ts): worker_threads' Worker and the cores there are. */
-export interface NodeThreading {
-  Worker: typeof import('node:worker_threads').Worker;
-  cores: number;
 }
 
 /** Node's worker_threads and core count; undefined in the browser bundle and where Node is not. */

@@ -18,18 +18,24 @@ export interface Call {
   args: number[];
 }
 
-/** What an awaited batch reports as progress. */
+/** What an awaited batch reports as progress, and whether its index is gone. */
 export interface Run {
   /** Rows finished in all. */
   done(): number;
+  /** Whether the index was disposed (the batch then rejects with DISPOSED). */
+  disposed(): boolean;
 }
 
 /** Rows below which a batch runs on the calling thread: starting a call on the workers costs tens of microseconds. */
 export const MIN_PARALLEL_ROWS = 64;
-/** Bytes of rows and results one call puts in the BATCH region; a larger batch takes several calls. */
-const CALL_BYTES = 16 << 20;
-/** Rows of one add call: storing them holds the other threads, linking them ends with a wait for the slowest. */
-const ADD_CALL_ROWS = 4096;
+/**
+ * Rows and bytes of rows and results one call puts in the BATCH region, which stays in
+ * the index's memory: a larger batch takes several calls (each costs the workers a
+ * wake-up, about 0.1 ms, against milliseconds of work).
+ */
+const CALL_ROWS = 1024, CALL_BYTES = 1 << 20;
+/** Milliseconds an awaited batch on one thread works between turns of the event loop. */
+const SLICE_MS = 10;
 /** How often an awaited batch reports progress. */
 const PROGRESS_MS = 100;
 
@@ -69,17 +75,22 @@ function poolOf(core: Core): WorkerPool {
   return pool;
 }
 
-/** Runs `calls` on the pool of `core`, blocking the calling thread until each is done (then `afterCall`); returns the batch's result. */
-export function runBlocking<T>(core: Core, calls: Generator<Call, T>, afterCall?: () => void): T {
+/** Runs `calls` on the pool of `core`, blocking the calling thread until each is done; returns the batch's result. */
+export function runBlocking<T>(core: Core, calls: Generator<Call, T>): T {
   const pool = poolOf(core);
   for (let step = calls.next(); ; step = calls.next()) {
     if (step.done) return step.value;
-    try {
-      pool.runBlocking(step.value.op, step.value.args);
-    } finally {
-      core.x.attach(0); // a worker may have moved the regions (storeRange): re-read the layout
+    if (!pool.ready && !core.threading?.node) {
+      // A browser starts no worker while the thread that made it is blocked: until the
+      // pool is up, calls run here (Node starts workers beside a blocked thread).
+      runHere(core, step.value);
+    } else {
+      try {
+        pool.runBlocking(step.value.op, step.value.args);
+      } finally {
+        core.x.attach(0); // a worker may have moved the regions (storeRange): re-read the layout
+      }
     }
-    afterCall?.();
   }
 }
 
@@ -94,9 +105,11 @@ export async function runAwaited<T>(core: Core, calls: Generator<Call, T>, run: 
   const stop = () => setBatchWord(core, BatchWord.STOP, 1);
   signal?.addEventListener('abort', stop);
   const timer = onProgress && setInterval(() => onProgress(run.done()), PROGRESS_MS);
+  let sliceStart = performance.now();
   try {
     for (let step = calls.next(); ; step = calls.next()) {
       if (step.done) return step.value;
+      if (run.disposed()) throw new WannError('DISPOSED', 'the index was disposed while an async call ran');
       if (signal?.aborted) stop();
       if (pool) {
         try {
@@ -106,7 +119,10 @@ export async function runAwaited<T>(core: Core, calls: Generator<Call, T>, run: 
         }
       } else {
         runHere(core, step.value);
-        await new Promise((resolve) => setTimeout(resolve, 0)); // let the event loop turn between calls
+        if (performance.now() - sliceStart > SLICE_MS) { // let the event loop turn
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          sliceStart = performance.now();
+        }
       }
     }
   } finally {
@@ -165,14 +181,14 @@ export type Queries = { vectors: Batch } | { slots: Uint32Array };
  * is stopped; `run.searched` tells how many rows have their results.
  */
 export function* searchCalls(core: Core, queries: Queries, k: number, plan: Plan,
-  ids: Uint32Array, distances: Float32Array, run: { searched: number }, most = Infinity): Generator<Call, void> {
+  ids: Uint32Array, distances: Float32Array, run: { searched: number }, most = CALL_ROWS): Generator<Call, void> {
   const count = 'vectors' in queries ? queries.vectors.count : queries.slots.length;
   const ofSlots = 'slots' in queries ? 1 : 0;
   const per = rowsPerCall(core.stride, k, most);
-  core.x.readyForSearches(); // what searches would write to shared memory, done once here
   for (let start = 0; start < count; start += per) {
     const rows = Math.min(per, count - start);
     newCall(core, rows, k, false);
+    core.x.readyForSearches(); // what searches would write to shared memory, done here, after any growth
     if ('vectors' in queries) writeRows(core, queries.vectors, start, rows);
     else core.u32.set(queries.slots.subarray(start, start + rows), (core.x.batchPartPtr(BatchPart.ROWS) >>> 0) >>> 2);
     yield { op: Op.SEARCH, args: [plan.found, plan.beam, plan.filtered, plan.rerank, plan.exact, plan.probes, ofSlots] };
@@ -194,10 +210,11 @@ export function rowsDone(core: Core): number {
  * The calls of adding rows `vectors` under `ids` (capacity reserved, quantizer trained):
  * one thread stores rows in order, the rest wait; then every thread links the stored
  * rows (HNSW); again until the batch is in (assembly/batch.ts). Ends early when the run
- * is stopped, every stored row linked; `run.added` tells how many rows went in.
- * Throws the core's failure after linking what was stored.
+ * is stopped, every stored row linked; `run.added` tells how many rows went in, and
+ * `onChunk` hears of it after each call's rows. Throws the core's failure after linking what was stored.
  */
-export function* addCalls(core: Core, vectors: Batch, ids: Uint32Array, run: { added: number }, most = ADD_CALL_ROWS): Generator<Call, void> {
+export function* addCalls(core: Core, vectors: Batch, ids: Uint32Array, run: { added: number }, most = CALL_ROWS,
+  onChunk?: (added: number) => void): Generator<Call, void> {
   const per = rowsPerCall(core.stride, 0, most);
   const graph = core.state(State.M) > 0 ? 1 : 0;
   for (let start = 0; start < vectors.count; start += per) {
@@ -218,6 +235,7 @@ export function* addCalls(core: Core, vectors: Batch, ids: Uint32Array, run: { a
       if (batchWord(core, BatchWord.STOP) !== 0) return;
       if (batchWord(core, BatchWord.NEXT) >= rows) break;
     }
+    onChunk?.(run.added);
   }
 }
 

@@ -70,7 +70,8 @@ export async function writeIndex(core: Core, extras: FileExtras, sink: IndexSink
       const ptr = core.regionPtr(region.tag);
       for (let done = 0; done < region.bytes; done += WRITE_CHUNK) {
         const now = Math.min(WRITE_CHUNK, region.bytes - done);
-        await put(sink, core.u8.subarray(ptr + done, ptr + done + now)); // a view: no copy here
+        const view = core.u8.subarray(ptr + done, ptr + done + now); // a view: no copy here …
+        await put(sink, core.shared ? view.slice() : view); // … but a browser writes no view of shared memory
       }
       const end = region.offset + region.bytes;
       if (align16(end) > end) await put(sink, new Uint8Array(align16(end) - end)); // zero padding
@@ -119,11 +120,15 @@ export async function readIndex(source: IndexSource, options: LoadOptions, kind?
     core.x.checksumReset();
     stagedUpdate(core, prefix.subarray(0, file.headerBytes));
     const padding = new Uint8Array(16);
+    // A browser reads into no view of shared memory (the threads build's): through a chunk of its own then.
+    const scratch = core.shared ? new Uint8Array(READ_CHUNK) : undefined;
     for (const { tag, offset, bytes: size } of file.regions) {
       const ptr = core.regionPtr(tag);
       for (let done = 0; done < size; done += READ_CHUNK) {
         const now = Math.min(READ_CHUNK, size - done);
-        await readExactly(source, core.u8.subarray(ptr + done, ptr + done + now), offset + done, file.fileBytes);
+        const into = scratch ? scratch.subarray(0, now) : core.u8.subarray(ptr + done, ptr + done + now);
+        await readExactly(source, into, offset + done, file.fileBytes);
+        if (scratch) core.u8.set(into, ptr + done);
         core.x.checksumUpdate(ptr + done, now);
       }
       const pad = align16(offset + size) - (offset + size);

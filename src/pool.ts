@@ -8,7 +8,7 @@
 // src/parallel.ts.
 
 import { WannError } from './errors.js';
-import type { NodeThreading } from './node-io.js';
+import type { NodeThreading } from './wasm.js';
 import { Control, Op, workerMain, type WorkerStart } from './worker.js';
 
 /** A started worker as the pool uses it: Node's worker_threads.Worker or a Web Worker. */
@@ -22,6 +22,8 @@ interface WorkerHandle {
 
 /** How long a blocked caller waits between looks at a pool whose workers may have died. */
 const WAIT_SLICE_MS = 1000;
+/** How long a blocked caller waits for the workers to start. */
+const START_TIMEOUT_MS = 30_000;
 
 export class WorkerPool {
   readonly #control = new Int32Array(new SharedArrayBuffer(Control.WORDS * 4));
@@ -118,10 +120,20 @@ export class WorkerPool {
     return Atomics.load(this.#control, Control.FAILED) !== 0;
   }
 
+  /** Whether every worker has started and waits for calls. */
+  get ready(): boolean {
+    return Atomics.load(this.#control, Control.READY) >= this.size;
+  }
+
   #waitReady(): void {
+    const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       const ready = Atomics.load(this.#control, Control.READY);
       if (ready >= this.size || this.#failed()) return;
+      if (Date.now() > deadline) {
+        this.dispose();
+        throw new WannError('WASM_UNAVAILABLE', `${this.size - ready} of ${this.size} worker threads did not start within ${START_TIMEOUT_MS / 1000} s`);
+      }
       Atomics.wait(this.#control, Control.READY, ready, WAIT_SLICE_MS);
     }
   }

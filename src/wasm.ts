@@ -4,7 +4,7 @@
 
 import { WannError } from './errors.js';
 import type { UrlType, WasmMemory, WasmModule } from './globals.js';
-import { nodeThreading, readFileUrl, type NodeThreading } from './node-io.js';
+import { nodeThreading, readFileUrl } from './node-io.js';
 
 /** The two builds of assembly/ an index reports: same source, with and without WebAssembly SIMD. */
 export type Build = 'simd' | 'scalar';
@@ -25,6 +25,23 @@ export type WasmOption = WasmSource | { simd?: WasmSource; scalar?: WasmSource; 
 
 /** The `threads` option: threads that run batch calls, or 'auto' (the cores the runtime reports). */
 export type ThreadsOption = 'auto' | number;
+
+/** What a worker pool needs of Node (src/pool.ts; src/node-io.ts gets it): worker_threads' Worker and the cores there are. */
+export interface NodeThreading {
+  /** worker_threads' Worker, spelt out so wann's types need no @types/node. */
+  Worker: new (source: string, options: { eval: true }) => NodeWorker;
+  cores: number;
+}
+
+/** The part of a worker_threads Worker the pool uses. */
+export interface NodeWorker {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+  ref(): void;
+  unref(): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
 
 /** What an instance over shared memory needs to start its workers (src/pool.ts). */
 export interface Threading {

@@ -61,8 +61,9 @@ export function workerMain(): void {
     linkRange(): number;
   };
   const scope = globalThis as unknown as { postMessage?(m: unknown): void; addEventListener?(t: string, f: (e: { data: unknown }) => void): void };
+  type NodePort = Port & { once(t: string, f: (m: unknown) => void): void };
   const nodePort = typeof scope.addEventListener === 'function' ? undefined
-    : (globalThis as unknown as { require(id: string): { parentPort: Port & { once(t: string, f: (m: unknown) => void): void } } }).require('node:worker_threads').parentPort;
+    : (globalThis as unknown as { process: { getBuiltinModule(id: string): { parentPort: NodePort } } }).process.getBuiltinModule('worker_threads').parentPort;
 
   function run(start: WorkerStart, port: Port): void {
     const control = new Int32Array(start.control);
@@ -76,9 +77,9 @@ export function workerMain(): void {
       Atomics.notify(control, READY);
       return;
     }
+    let seen = Atomics.load(control, CALL); // before READY: the pool starts no call until every worker is ready
     Atomics.add(control, READY, 1);
     Atomics.notify(control, READY);
-    let seen = Atomics.load(control, CALL);
     for (;;) {
       Atomics.wait(control, CALL, seen);
       seen = Atomics.load(control, CALL);

@@ -86,7 +86,7 @@ describe('choosing a build', () => {
 
   test.each(BUILDS)('forcing the %s build runs it', async (build) => {
     for (const Index of [HnswIndex, FlatIndex]) {
-      const index = await Index.create({ dim: 4, simd: simdOption(build) });
+      const index = await Index.create({ dim: 4, simd: simdOption(build), threads: 1 });
       expect([index.build, index.simd]).toEqual([build, build === 'simd']);
       index.dispose();
     }

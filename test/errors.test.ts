@@ -34,7 +34,7 @@ function expectStillWorks(index: AnyIndex, size = START.length): void {
 
 describe.each(CASES)('$name rejects bad input ($build build)', ({ name, Index, build }) => {
   async function fresh(): Promise<AnyIndex> {
-    const index = await Index.create({ dim: DIM, simd: simdOption(build) });
+    const index = await Index.create({ dim: DIM, simd: simdOption(build), threads: 1 });
     index.addBatch(START);
     return index;
   }
@@ -202,7 +202,7 @@ describe.each(CASES)('$name rejects bad input ($build build)', ({ name, Index, b
     expect(read.every((values) => JSON.stringify(values) === JSON.stringify([7, true, 1, true]))).toBe(true);
     expectWannError(() => index.addBatch([[7, 7, 7, 7]], [7], { onProgress: () => index.add([1, 1, 1, 1], 70) }), 'BUSY', 'callback', 'after it returns');
     expect([index.size, index.has(77), index.has(70), index.disposed]).toEqual([8, false, false, false]);
-    const quantized = await Index.create({ dim: DIM, storage: 'i8', simd: simdOption(build) });
+    const quantized = await Index.create({ dim: DIM, storage: 'i8', simd: simdOption(build), threads: 1 });
     expectWannError(() => quantized.train(START, { onProgress: () => quantized.add([1, 1, 1, 1]) }), 'BUSY');
     quantized.dispose();
     for (const id of [5, 6, 7]) index.remove(id);
@@ -217,7 +217,7 @@ describe.each(CASES)('$name rejects bad input ($build build)', ({ name, Index, b
   });
 
   test('an empty index answers searches with nothing, not an error', async () => {
-    const index = await Index.create({ dim: DIM, simd: simdOption(build) });
+    const index = await Index.create({ dim: DIM, simd: simdOption(build), threads: 1 });
     try {
       expect(index.search([1, 2, 3, 4], 10)).toEqual({ ids: new Uint32Array(0), distances: new Float32Array(0) });
       const batch = index.searchBatch(new Float32Array(3 * DIM), 2);
@@ -246,7 +246,7 @@ describe.each(CASES)('$name rejects bad input ($build build)', ({ name, Index, b
     const query = [0.3, 0.1, 0.2, 1];
     const results = [];
     for (const addForm of forms) {
-      const index = await Index.create({ dim: DIM, simd: simdOption(build) });
+      const index = await Index.create({ dim: DIM, simd: simdOption(build), threads: 1 });
       try {
         addForm(index);
         results.push(index.search(query, 3), index.search(Float64Array.from(query), 3), index.search(Float32Array.from(query), 3));

@@ -78,9 +78,9 @@ describe.each(CASES)('$name filtered search ($build build)', ({ name, create, bu
 describe.each(BUILDS)('filters on siftsmall at 10 percent selectivity (%s build)', (build) => {
   test('graph search: recall@10 >= 0.9 against exact filtered truth; the default (exact here) is 1', async () => {
     const sift = siftsmall();
-    const index = await HnswIndex.create({ dim: sift.dim, M: 16, efConstruction: 100, capacity: sift.n, simd: simdOption(build) });
+    const index = await HnswIndex.create({ dim: sift.dim, M: 16, efConstruction: 100, capacity: sift.n, simd: simdOption(build), threads: 1 });
     index.addBatch(sift.base);
-    const flat = await FlatIndex.create({ dim: sift.dim, capacity: sift.n, simd: simdOption(build) });
+    const flat = await FlatIndex.create({ dim: sift.dim, capacity: sift.n, simd: simdOption(build), threads: 1 });
     flat.addBatch(sift.base);
     const filter = (id: number) => (id * 2_654_435_761) % 4_294_967_296 < 429_496_730; // a scattered 10%
     const truth = flat.searchBatch(sift.queries, 10, { filter }).ids;

@@ -21,7 +21,7 @@ async function buildBoth(dim: number, metric: MetricName, base: Float32Array, qu
   const built = {} as Built;
   for (const build of BUILDS) {
     const index = await HnswIndex.create({
-      dim, metric, M, efConstruction: EF_CONSTRUCTION, capacity: base.length / dim, simd: simdOption(build),
+      dim, metric, M, efConstruction: EF_CONSTRUCTION, capacity: base.length / dim, simd: simdOption(build), threads: 1,
     });
     index.addBatch(base);
     index.resetCounters();

@@ -127,7 +127,7 @@ async function estimatorRun(build: BuildName, metric: MetricName, dim: number) {
   for (let j = 0; j < dim; j++) queries[(data.nq - 2) * dim + j] = j === 0 ? 0 : j === 1 ? 15 : (j % 15) + 0.5;
   queries.fill(0.5, (data.nq - 1) * dim);
   const stored = ROWS + data.nq;
-  const index = await FlatIndex.create({ dim, metric, storage: 'binary', keepVectors: true, simd: simdOption(build) });
+  const index = await FlatIndex.create({ dim, metric, storage: 'binary', keepVectors: true, simd: simdOption(build), threads: 1 });
   try {
     index.train(base);
     index.addBatch(base);

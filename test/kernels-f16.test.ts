@@ -164,7 +164,7 @@ describe.each(BUILDS)('half-precision encoding (%s build)', (build) => {
   test.each([1, 17, 128])('get() returns the nearest half of every value, ties to even (dim %i)', async (dim) => {
     const values = encodingValues();
     const rows = padded(values, Math.ceil(values.length / dim) * dim);
-    const index = await FlatIndex.create({ dim, storage: 'f16', simd: simdOption(build) });
+    const index = await FlatIndex.create({ dim, storage: 'f16', simd: simdOption(build), threads: 1 });
     try {
       index.addBatch(rows);
       const problems: string[] = [];

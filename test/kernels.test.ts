@@ -84,7 +84,7 @@ describe.each(BUILDS)('distances reported by each metric (%s build)', (build) =>
     const data = seededVectors({ n, queries: 5, dim, seed: 77 + dim });
     // Rows at very different lengths: cosine must not care, l2 and ip must.
     const base = data.base.map((v, i) => v * [1, 0.001, 250][Math.floor(i / dim) % 3]);
-    const index = await FlatIndex.create({ dim, metric, simd: simdOption(build) });
+    const index = await FlatIndex.create({ dim, metric, simd: simdOption(build), threads: 1 });
     try {
       index.addBatch(base);
       const problems: string[] = [];
@@ -105,7 +105,7 @@ describe.each(BUILDS)('distances reported by each metric (%s build)', (build) =>
   });
 
   test('cosine: a zero row or a zero query is at distance 1 from everything', async () => {
-    const index = await FlatIndex.create({ dim: 5, metric: 'cosine', simd: simdOption(build) });
+    const index = await FlatIndex.create({ dim: 5, metric: 'cosine', simd: simdOption(build), threads: 1 });
     try {
       index.add([0, 0, 0, 0, 0], 0);
       index.add([1, 2, 3, 4, 5], 1);
@@ -118,7 +118,7 @@ describe.each(BUILDS)('distances reported by each metric (%s build)', (build) =>
   });
 
   test('cosine: a row and its multiples are at distance ~0, its negation at ~2', async () => {
-    const index = await FlatIndex.create({ dim: 6, metric: 'cosine', simd: simdOption(build) });
+    const index = await FlatIndex.create({ dim: 6, metric: 'cosine', simd: simdOption(build), threads: 1 });
     try {
       const v = [0.5, -1, 2, 0, 3, -0.25];
       index.add(v, 0);

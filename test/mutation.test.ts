@@ -98,7 +98,7 @@ test('get() returns the stored, normalised vector for cosine', async () => {
 describe.each(BUILDS)('churn on siftsmall (%s build)', (build) => {
   test('removing and re-adding 30% keeps recall@10 >= 0.95 at ef 64', async () => {
     const sift = siftsmall();
-    const index = await HnswIndex.create({ dim: sift.dim, M: 16, efConstruction: 100, capacity: sift.n, simd: simdOption(build) });
+    const index = await HnswIndex.create({ dim: sift.dim, M: 16, efConstruction: 100, capacity: sift.n, simd: simdOption(build), threads: 1 });
     index.addBatch(sift.base);
     const recall = () => recallAtK(index.searchBatch(sift.queries, 10, { ef: 64 }).ids, 10, sift.gt, sift.gtK, 10);
     const before = recall();

@@ -87,7 +87,7 @@ describe('load(), open(), loadIndex() and fromHnswlib() check their options as c
 
   const BAD: Array<[string, unknown, ...string[]]> = [
     ...NOT_OBJECTS.map((options): [string, unknown, string] => [`options ${JSON.stringify(options)}`, options, 'load() options must be an object']),
-    ['an unknown name', { ef: 64 }, 'unknown load() option "ef"', 'known options: simd, wasm, metric, dim'],
+    ['an unknown name', { ef: 64 }, 'unknown load() option "ef"', 'known options: simd, threads, wasm, metric, dim'],
     ['a near miss', { Metric: 'l2' }, 'did you mean "metric"'],
     ['dim "4"', { dim: '4' }, 'dim must be an integer', '"4"'],
     ['dim 0', { dim: 0 }, 'dim must be an integer', 'got 0'],

@@ -22,7 +22,7 @@ const more = seededVectors({ n: 300, dim: DIM, seed: 32 });
 
 /** An HnswIndex of `data.base`; 'binary' keeps its f32 rows, as an HnswIndex must. */
 async function built(simd: boolean, metric: 'l2' | 'ip' | 'cosine' = 'l2', storage: StorageName = 'f32'): Promise<HnswIndex> {
-  const index = await HnswIndex.create({ dim: DIM, metric, M: 6, efConstruction: 40, seed: 3, simd, ef: 20, storage, keepVectors: storage === 'binary' });
+  const index = await HnswIndex.create({ dim: DIM, metric, M: 6, efConstruction: 40, seed: 3, simd, threads: 1, ef: 20, storage, keepVectors: storage === 'binary' });
   index.addBatch(data.base);
   return index;
 }
@@ -54,7 +54,7 @@ describe.each(BUILDS)('serialize / load (%s build)', (build) => {
 
   test('a loaded index keeps inserting deterministically: same bytes as one never saved', async () => {
     const original = await built(simd);
-    const loaded = await HnswIndex.load(original.serialize(), { simd });
+    const loaded = await HnswIndex.load(original.serialize(), { simd, threads: 1 });
     for (const index of [original, loaded]) {
       index.addBatch(more.base, Uint32Array.from({ length: more.n }, (_, i) => 10_000 + i));
       index.remove(3);
@@ -89,8 +89,8 @@ describe.each(BUILDS)('version 1 files still load (%s build)', (build) => {
   const v1 = seededVectors({ n: 300, dim: DIM, seed: 41 });
 
   test('an HnswIndex (cosine, with removals) loads as the very index today\'s code builds', async () => {
-    const loaded = await HnswIndex.load(fixture('v1-hnsw-cosine.wann'), { simd });
-    const fresh = await HnswIndex.create({ dim: DIM, metric: 'cosine', M: 6, efConstruction: 40, seed: 9, ef: 24, capacity: 310, simd });
+    const loaded = await HnswIndex.load(fixture('v1-hnsw-cosine.wann'), { simd, threads: 1 });
+    const fresh = await HnswIndex.create({ dim: DIM, metric: 'cosine', M: 6, efConstruction: 40, seed: 9, ef: 24, capacity: 310, simd, threads: 1 });
     fresh.addBatch(v1.base);
     for (const id of [3, 50, 299]) fresh.remove(id);
     expect([loaded.storage, loaded.size, loaded.ef, loaded.seed, loaded.checkIntegrity()]).toEqual(['f32', 297, 24, 9, null]);
@@ -285,7 +285,7 @@ describe('file checksum (XXH64, assembly/checksum.ts)', () => {
   });
 
   test.each(BUILDS)('the trailer of a saved index is the XXH64 of everything before it (%s build)', async (build) => {
-    const index = await HnswIndex.create({ dim: DIM, M: 6, efConstruction: 40, simd: simdOption(build) });
+    const index = await HnswIndex.create({ dim: DIM, M: 6, efConstruction: 40, simd: simdOption(build), threads: 1 });
     try {
       index.addBatch(data.base.subarray(0, 100 * DIM));
       const bytes = index.serialize();

@@ -95,7 +95,7 @@ describe.each(BUILDS)('ProductQuantizer (%s build)', (build) => {
 
 test('both builds train the same codebooks and write the same index, bit for bit', async () => {
   const files = await Promise.all([true, false].map(async (simd) => {
-    const index = await HnswIndex.create({ dim: sift.dim, M: 8, efConstruction: 48, storage: 'pq', pq: { m: 16, ...QUICK }, simd });
+    const index = await HnswIndex.create({ dim: sift.dim, M: 8, efConstruction: 48, storage: 'pq', pq: { m: 16, ...QUICK }, simd, threads: 1 });
     index.addBatch(sift.base.subarray(0, 3000 * sift.dim));
     const bytes = index.serialize();
     index.dispose();
@@ -211,8 +211,8 @@ test('version 2 files still load as today\'s code builds them', async () => {
   // Written by wann at 64b3f90 (format version 2): an 'i8' HNSW index with kept rows, rerank 30 and two removals.
   const bytes = new Uint8Array(readFileSync(new URL('./fixtures/v2-hnsw-i8.wann', import.meta.url)));
   const v2 = seededVectors({ n: 300, dim: 13, seed: 43 });
-  const loaded = await HnswIndex.load(bytes);
-  const fresh = await HnswIndex.create({ dim: 13, metric: 'l2', M: 6, efConstruction: 40, seed: 5, ef: 24, capacity: 310, storage: 'i8', keepVectors: true, rerank: 30 });
+  const loaded = await HnswIndex.load(bytes, { threads: 1 });
+  const fresh = await HnswIndex.create({ dim: 13, metric: 'l2', M: 6, efConstruction: 40, seed: 5, ef: 24, capacity: 310, storage: 'i8', keepVectors: true, rerank: 30, threads: 1 });
   fresh.addBatch(v2.base);
   for (const id of [4, 77]) fresh.remove(id);
   expect(firstDifference(loaded.serialize(), fresh.serialize())).toBeNull();

@@ -16,7 +16,7 @@ const ORANGE = [0.85, 0.25];
 
 describe.each(BUILDS)('the README seed example (%s build)', (build) => {
   test('Orange is nearest to Apple, Banana, Cherry, in that order', async () => {
-    const index = await HnswIndex.create({ dim: 2, metric: 'l2', M: 16, efConstruction: 100, simd: simdOption(build) });
+    const index = await HnswIndex.create({ dim: 2, metric: 'l2', M: 16, efConstruction: 100, simd: simdOption(build), threads: 1 });
     try {
       index.addBatch(ITEMS.map(([, vector]) => vector)); // ids 0 … 5
       expect(index.build).toBe(build);
@@ -32,7 +32,7 @@ describe.each(BUILDS)('the README seed example (%s build)', (build) => {
   });
 
   test('the furniture is nearest to a chair-like query', async () => {
-    const index = await HnswIndex.create({ dim: 2, metric: 'l2', M: 16, efConstruction: 100, simd: simdOption(build) });
+    const index = await HnswIndex.create({ dim: 2, metric: 'l2', M: 16, efConstruction: 100, simd: simdOption(build), threads: 1 });
     try {
       ITEMS.forEach(([, vector], id) => index.add(vector, id));
       const { ids } = index.search([0.1, 0.75], 3, { ef: 10 });
@@ -45,7 +45,7 @@ describe.each(BUILDS)('the README seed example (%s build)', (build) => {
 
 test('both builds give bit-identical distances for the seed example', async () => {
   const results = await Promise.all(BUILDS.map(async (build) => {
-    const index = await HnswIndex.create({ dim: 2, M: 16, efConstruction: 100, simd: simdOption(build) });
+    const index = await HnswIndex.create({ dim: 2, M: 16, efConstruction: 100, simd: simdOption(build), threads: 1 });
     index.addBatch(ITEMS.map(([, vector]) => vector));
     const result = index.search(ORANGE, 6, { ef: 10 });
     index.dispose();
