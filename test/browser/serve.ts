@@ -1,7 +1,7 @@
 // A tiny static file server over node:http for the browser tests, the demo page and the
 // search app (`npm run demo`). Used by test/*.test.ts and bench/browser/; run directly
 // it serves the repo:
-//   npx tsx test/browser/serve.ts [--port 8080]
+//   npx tsx test/browser/serve.ts [--port 8080] [--not-isolated]
 
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -20,6 +20,13 @@ export interface StaticServer {
 export interface ServeOptions {
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number;
+  /**
+   * Whether pages are cross-origin isolated (default true): every response carries
+   * COOP same-origin and COEP require-corp, which give pages SharedArrayBuffer (wann's
+   * threads) and 5 µs timers. false serves plain responses, as most hosts do
+   * (test/threads-browser.test.ts checks wann's single-thread fallback there).
+   */
+  crossOriginIsolated?: boolean;
 }
 
 /** Content types by extension; anything else is served as application/octet-stream. */
@@ -41,11 +48,17 @@ const CONTENT_TYPES: Record<string, string> = {
   '.fvecs': 'application/octet-stream',
 };
 
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 /** Serves the files under `root` on 127.0.0.1; nothing outside it, not even through symlinks. */
 export async function startServer(root: string, options: ServeOptions = {}): Promise<StaticServer> {
   const rootPath = await realpath(resolve(root));
+  const isolated = options.crossOriginIsolated ?? true;
   const server = createServer((request, response) => {
-    handle(rootPath, request, response).catch((error: Error) => {
+    handle(rootPath, isolated, request, response).catch((error: Error) => {
       if (!response.headersSent) send(response, 500, `500 ${error.message}\n`);
       else response.destroy(error);
     });
@@ -64,7 +77,7 @@ export async function startServer(root: string, options: ServeOptions = {}): Pro
   };
 }
 
-async function handle(rootPath: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(rootPath: string, isolated: boolean, request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');
     return send(response, 405, '405 method not allowed\n');
@@ -82,10 +95,10 @@ async function handle(rootPath: string, request: IncomingMessage, response: Serv
     'Content-Type': CONTENT_TYPES[extname(filePath).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': info.size,
     'Cache-Control': 'no-store', // a rebuilt dist/ or build/ is picked up on reload
-    // Cross-origin isolation gives pages 5 µs timers instead of 100 µs (Chromium),
-    // which the benchmark page's queries/s figures need. Everything here is same-origin.
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Embedder-Policy': 'require-corp',
+    // Cross-origin isolation gives pages SharedArrayBuffer (wann's threads) and 5 µs
+    // timers instead of 100 µs (Chromium), which the benchmark page's queries/s figures
+    // need. Everything here is same-origin, so require-corp blocks nothing.
+    ...(isolated ? ISOLATION_HEADERS : {}),
   });
   if (request.method === 'HEAD') return void response.end();
   createReadStream(filePath).pipe(response);
@@ -136,11 +149,13 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   const portAt = process.argv.indexOf('--port');
   const port = portAt > 0 ? Number(process.argv[portAt + 1]) : 0;
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const { url } = await startServer(root, { port });
-  console.log(`serving ${root} at ${url}/`);
+  const crossOriginIsolated = !process.argv.includes('--not-isolated');
+  const { url } = await startServer(root, { port, crossOriginIsolated });
+  console.log(`serving ${root} at ${url}/${crossOriginIsolated ? ' (cross-origin isolated)' : ' (not cross-origin isolated)'}`);
   console.log(`  search app: ${url}/bench/app/`);
   console.log(`  demo:  ${url}/bench/browser/demo.html`);
   console.log(`  wann beside hnswlib-wasm: ${url}/bench/browser/peers.html`);
   console.log(`  smoke: ${url}/test/browser/smoke.html`);
+  console.log(`  threads: ${url}/test/browser/threads.html`);
   console.log('Ctrl-C to stop');
 }
