@@ -20,15 +20,6 @@ export interface Settings {
   minRunMs: number; sample: number;
 }
 
-/**
- * Rows a 2-thread index first adds with addBatchAsync, before any blocking call: the pool's
- * workers start on the first batch call, and a blocking call that starts them can wait
- * forever (src/worker.ts reads the call counter after counting itself ready, so a call
- * started in between is missed; bench/peers/README.md, "Starting the pool"). An awaited
- * first call polls readiness every millisecond and does not hit that window in practice.
- */
-const WARM_ROWS = 64;
-
 type Log = (line: string) => void;
 
 const create = (data: Dataset, s: Settings, threads: 1 | 2) =>
@@ -45,7 +36,6 @@ const recalls = (index: HnswIndex, data: Dataset, efs: number[]) =>
 export async function measureBuilds(data: Dataset, s: Settings, usearch: UsearchBatch | undefined, log: Log): Promise<{ rows: BuildRow[]; bytes: Uint8Array }> {
   const row = (name: string, threads: number): BuildRow => ({ name, threads, seconds: [], stalls: [], recalls: [], integrity: [] });
   const one = row(NAMES.build1, 1), two = row(NAMES.build2, 2), twoAsync = row(NAMES.build2Async, 2), theirs = row(NAMES.usearchBuild, 2);
-  const head = data.base.subarray(0, WARM_ROWS * data.dim), rest = data.base.subarray(WARM_ROWS * data.dim);
   let bytes: Uint8Array | undefined;
   for (let round = 0; round < s.buildRuns; round++) {
     const serial = await create(data, s, 1);
@@ -55,10 +45,7 @@ export async function measureBuilds(data: Dataset, s: Settings, usearch: Usearch
     serial.dispose();
 
     const parallel = await create(data, s, 2);
-    const b = await withTicker(async () => {
-      await parallel.addBatchAsync(head);
-      parallel.addBatch(rest);
-    });
+    const b = await withTicker(() => parallel.addBatch(data.base)); // the pool starts inside, counted
     record(two, parallel, b, recalls(parallel, data, s.efs), true);
     parallel.dispose();
 
@@ -94,7 +81,7 @@ export async function measureSearch(data: Dataset, s: Settings, bytes: Uint8Arra
   log: Log): Promise<{ rows: SweepRow[]; identical: Identical[]; one: HnswIndex; two: HnswIndex }> {
   const one = await HnswIndex.load(bytes, { threads: 1 });
   const two = await HnswIndex.load(bytes, { threads: 2 });
-  await two.searchBatchAsync(data.queries, K, { ef: s.efs[0] }); // starts the workers, awaited (see WARM_ROWS)
+  await two.searchBatchAsync(data.queries, K, { ef: s.efs[0] }); // starts the workers before any timed search
   const results: Record<string, { distances: Float32Array }> = {};
   const wann = (name: string, index: HnswIndex): Searcher => ({
     name, threads: index.threads,
