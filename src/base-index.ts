@@ -18,7 +18,7 @@ import {
 } from './vectors.js';
 import type { Build } from './wasm.js';
 import { adoptCodebooks, trainCodebooks, type PqTraining } from './pq-training.js';
-import { addCalls, canBlock, liveSlots, MIN_PARALLEL_ROWS, runAwaited, runBlocking, rowsDone, searchCalls, stopThreads, type Queries } from './parallel.js';
+import { addCalls, canBlock, liveSlots, MIN_PARALLEL_ROWS, runAwaited, runBlocking, rowsDone, searchCalls, startThreads, stopThreads, type Queries } from './parallel.js';
 
 /** Nearest neighbours of one query, nearest first. */
 export interface SearchResult {
@@ -276,9 +276,11 @@ export abstract class BaseIndex {
     const onProgress = progressOption(options, 'addBatch()');
     this.#checkNewIds(core, idList, ids === undefined);
     if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
+    const parallel = this.#parallel(core, batch.count) && core.state(State.M) > 0;
+    if (parallel) startThreads(core); // before growing: adding contexts then moves no rows
     this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + countFresh(core, idList));
     if (batch.count === 0 && onProgress) this.#callback(() => onProgress(0, 0));
-    if (this.#parallel(core, batch.count) && core.state(State.M) > 0) {
+    if (parallel) {
       const report = onProgress && ((added: number) => this.#callback(() => onProgress(added, batch.count)));
       runBlocking(core, addCalls(core, batch, idList, { added: 0 }, CHUNK_ROWS, report));
       return;
@@ -373,6 +375,7 @@ export abstract class BaseIndex {
       const idList = given ?? sequentialIds(core.x.size(), batch.count);
       this.#checkNewIds(core, idList, given === undefined);
       if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
+      if (core.threading) startThreads(core); // before growing: adding contexts then moves no rows
       this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + countFresh(core, idList));
       const run = { added: 0 };
       const calls = addCalls(core, batch, idList, run, core.threading ? undefined : SLICE_ROWS);

@@ -61,6 +61,11 @@ export function stopThreads(core: Core): void {
   pools.delete(core);
 }
 
+/** Starts the workers of `core` (a threads core), with a context each, unless they run already. */
+export function startThreads(core: Core): void {
+  poolOf(core);
+}
+
 /** The pool of `core`, started on first use, with a context per worker reserved. */
 function poolOf(core: Core): WorkerPool {
   let pool = pools.get(core);

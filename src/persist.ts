@@ -66,12 +66,15 @@ export async function writeIndex(core: Core, extras: FileExtras, sink: IndexSink
     const trailer = fileChecksum(core, header, regions);
     await sink.start?.(fileBytes);
     await put(sink, header);
+    // A browser writes no view of shared memory (the threads build's): through one chunk of its own then.
+    const scratch = core.shared ? new Uint8Array(WRITE_CHUNK) : undefined;
     for (const region of regions) {
       const ptr = core.regionPtr(region.tag);
       for (let done = 0; done < region.bytes; done += WRITE_CHUNK) {
         const now = Math.min(WRITE_CHUNK, region.bytes - done);
-        const view = core.u8.subarray(ptr + done, ptr + done + now); // a view: no copy here …
-        await put(sink, core.shared ? view.slice() : view); // … but a browser writes no view of shared memory
+        const view = core.u8.subarray(ptr + done, ptr + done + now); // a view: no copy here
+        if (scratch) scratch.set(view);
+        await put(sink, scratch ? scratch.subarray(0, now) : view); // the sink is done with it once write() settles
       }
       const end = region.offset + region.bytes;
       if (align16(end) > end) await put(sink, new Uint8Array(align16(end) - end)); // zero padding
