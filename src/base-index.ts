@@ -14,7 +14,7 @@ import { writeIndex, type IndexSink } from './persist.js';
 import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
 import { checkOptionNames, DEFAULT_RERANK, describe, PQ_DEFAULT_ITERATIONS, storageName, type MetricName, type StorageName } from './options.js';
 import {
-  checkBatch, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, valueLimit, type Batch, type Vector, type Vectors,
+  checkBatch, checkBatchSliced, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, valueLimit, type Batch, type Vector, type Vectors,
 } from './vectors.js';
 import type { Build } from './wasm.js';
 import { adoptCodebooks, trainCodebooks, type PqTraining } from './pq-training.js';
@@ -346,7 +346,7 @@ export abstract class BaseIndex {
   async searchBatchAsync(queries: Vectors, k: number, options: AsyncSearchOptions = {}): Promise<BatchSearchResult> {
     const { onProgress, signal, ...search } = this.#asyncOptions(options, 'searchBatchAsync()', [...this.searchOptionNames(), ...ASYNC_OPTIONS]);
     const core = this.#live();
-    const batch = checkBatch(queries, this.dim, 'queries');
+    const batch = await checkBatchSliced(queries, this.dim, 'queries');
     checkPositive(k, 'k');
     checkResults(batch.count, k);
     return this.#exclusive(async () => {
@@ -369,7 +369,7 @@ export abstract class BaseIndex {
   async addBatchAsync(vectors: Vectors, ids?: Uint32Array | readonly number[], options: AsyncOptions = {}): Promise<void> {
     const { onProgress, signal } = this.#asyncOptions(options, 'addBatchAsync()', ASYNC_OPTIONS);
     const core = this.#live();
-    const batch = checkBatch(vectors, this.dim, 'vectors', valueLimit(this.storage));
+    const batch = await checkBatchSliced(vectors, this.dim, 'vectors', valueLimit(this.storage)); // a large batch's checks take tens of ms
     const given = ids === undefined ? undefined : checkIds(ids, batch.count);
     return this.#exclusive(async () => {
       const idList = given ?? sequentialIds(core.x.size(), batch.count);

@@ -52,9 +52,9 @@ export class WorkerPool {
 
   #nodeWorker(node: NodeThreading, source: string): WorkerHandle {
     const worker = new node.Worker(source, { eval: true });
-    worker.unref(); // an idle pool must not keep Node running
     worker.on('message', () => this.#settled());
     worker.on('error', (error: Error) => this.#lost(error));
+    worker.unref(); // an idle pool must not keep Node running (after the listeners: adding one refs the worker again)
     return worker;
   }
 

@@ -59,26 +59,53 @@ export interface Batch {
 
 /** Checks every row of `vectors` (a flat Float32Array of n·dim, or an array of rows) as checkVector. */
 export function checkBatch(vectors: unknown, dim: number, what: string, limit = F32_OVERFLOW): Batch {
+  const batch = batchShape(vectors, dim, what);
+  checkRows(vectors as Float32Array | unknown[], batch, dim, what, limit, 0, batch.count);
+  return batch;
+}
+
+/** checkBatch() for an async call: the same checks, in slices of rows between turns of the event loop. */
+export async function checkBatchSliced(vectors: unknown, dim: number, what: string, limit = F32_OVERFLOW): Promise<Batch> {
+  const batch = batchShape(vectors, dim, what);
+  const rows = Math.max(1, Math.floor(SLICE_VALUES / dim));
+  for (let from = 0; from < batch.count; from += rows) {
+    if (from > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    checkRows(vectors as Float32Array | unknown[], batch, dim, what, limit, from, Math.min(from + rows, batch.count));
+  }
+  return batch;
+}
+
+/** Values checked between turns of the event loop: a few milliseconds' work. */
+const SLICE_VALUES = 1 << 20;
+
+/** The batch `vectors` makes, its shape checked (a flat Float32Array of n·dim values, or an array), its values not yet. */
+function batchShape(vectors: unknown, dim: number, what: string): Batch {
   if (vectors instanceof Float32Array) {
     if (vectors.length % dim !== 0) {
       throw new WannError('DIMENSION_MISMATCH',
         `${what} is a flat Float32Array of ${vectors.length} values, not a multiple of dim = ${dim}`);
     }
-    const count = vectors.length / dim;
-    const row = (i: number) => vectors.subarray(i * dim, (i + 1) * dim);
-    for (let i = 0; i < vectors.length; i++) {
-      if (!(Math.abs(vectors[i]) < limit)) { // NaN fails the comparison too
-        throw new WannError('NOT_FINITE', `${what} row ${Math.floor(i / dim)}[${i % dim}] is ${badValue(vectors[i], limit)}`);
-      }
-    }
-    return { count, flat: vectors, row };
+    return { count: vectors.length / dim, flat: vectors, row: (i: number) => vectors.subarray(i * dim, (i + 1) * dim) };
   }
   if (!Array.isArray(vectors)) {
     throw new WannError('INVALID_ARGUMENT',
       `${what} must be a flat Float32Array (n·dim values) or an array of vectors, got ${describe(vectors)}`);
   }
-  vectors.forEach((vector, i) => checkVector(vector, dim, `${what}[${i}]`, limit));
   return { count: vectors.length, row: (i: number) => vectors[i] as Vector };
+}
+
+/** Checks rows `from` … `to` - 1 of a batch as checkVector. */
+function checkRows(vectors: Float32Array | unknown[], batch: Batch, dim: number, what: string, limit: number, from: number, to: number): void {
+  const flat = batch.flat;
+  if (flat) {
+    for (let i = from * dim, end = to * dim; i < end; i++) {
+      if (!(Math.abs(flat[i]) < limit)) { // NaN fails the comparison too
+        throw new WannError('NOT_FINITE', `${what} row ${Math.floor(i / dim)}[${i % dim}] is ${badValue(flat[i], limit)}`);
+      }
+    }
+    return;
+  }
+  for (let i = from; i < to; i++) checkVector((vectors as unknown[])[i], dim, `${what}[${i}]`, limit);
 }
 
 /** Throws unless `id` is an integer in 0 … MAX_ID. */

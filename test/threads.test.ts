@@ -177,10 +177,10 @@ describe('threads: async calls', () => {
   }, SLOW);
 
   it('sync calls during an async call are BUSY; reads answer', async () => {
-    const data = seededVectors({ n: 3000, dim: 16, seed: 2 });
+    const data = seededVectors({ n: 20_000, dim: 16, seed: 2 });
     const index = await HnswIndex.create({ dim: 16, threads: 2 });
     const adding = index.addBatchAsync(data.base);
-    await Promise.resolve(); // the call has taken its turn
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the call has taken its turn
     expectWannError(() => index.search(data.base.subarray(0, 16), 1), 'BUSY', 'async');
     expectWannError(() => index.add(data.base.subarray(0, 16), 99_999), 'BUSY');
     expect(typeof index.size).toBe('number');
@@ -282,9 +282,9 @@ describe('threads: the kNN graph', () => {
 describe('threads: workers', () => {
   it('workers never keep Node alive: a script that uses threads and never disposes exits', () => {
     const child = fileURLToPath(new URL('./helpers/threads-child.ts', import.meta.url));
-    const started = Date.now();
-    const out = execFileSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000 });
-    expect(out).toContain('threads 2');
-    expect(Date.now() - started).toBeLessThan(60_000);
+    for (const args of [[], ['--async']]) {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', child, ...args], { encoding: 'utf8', timeout: 30_000 });
+      expect(out).toContain('threads 2');
+    }
   }, SLOW);
 });
