@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
+import { levelZeroReach } from '../bench/lib/graph-reach.js';
 import { graphRecall, othersFirst, sampleRows } from '../bench/lib/knn-truth.js';
+import { HnswIndex } from '../src/index.js';
 import type { ThreadsFile } from '../bench/lib/threads-report.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -35,6 +37,26 @@ describe('kNN-graph recall', () => {
   });
 });
 
+test('levelZeroReach reads toHnswlib(): a seeded serial build reaches every item; an item cut off is counted', async () => {
+  const index = await HnswIndex.create({ dim: 8, M: 4, efConstruction: 32, seed: 1, threads: 1 });
+  try {
+    index.addBatch(Float32Array.from({ length: 300 * 8 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1));
+    const file = index.toHnswlib();
+    expect(levelZeroReach(file)).toEqual({ noInLinks: 0, unreachable: 0 });
+    // Empty every level-0 list that points to item 7: nothing reaches it any more.
+    const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+    const size = Number(view.getBigUint64(24, true));
+    for (let item = 0; item < 300; item++) {
+      const at = 96 + item * size, degree = view.getUint32(at, true) & 0xffff;
+      for (let j = 0; j < degree; j++) if (view.getUint32(at + 4 + 4 * j, true) === 7) view.setUint32(at, 0, true);
+    }
+    expect(levelZeroReach(file).noInLinks).toBeGreaterThanOrEqual(1);
+    expect(levelZeroReach(file).unreachable).toBeGreaterThanOrEqual(1);
+  } finally {
+    index.dispose();
+  }
+});
+
 test('npm run bench:threads -- --quick on 2000 × 32 writes threads-<dataset>.json and .md', () => {
   const stdout = execFileSync(process.execPath, [
     '--import', 'tsx', 'bench/threads.ts', '--quick', 'synthetic:2000:32:100', '--peers', 'usearch', '--sample', '200', '--out', tmp,
@@ -47,7 +69,10 @@ test('npm run bench:threads -- --quick on 2000 × 32 writes threads-<dataset>.js
     ['wann, 1 thread: addBatch', 1, 2], ['wann, 2 threads: addBatch', 2, 2],
     ['wann, 2 threads: await addBatchAsync', 2, 2], ['usearch, 2 threads: add', 2, 2],
   ]);
-  for (const b of file.builds) expect(b.integrity.every((x) => x === null), b.name).toBe(true);
+  for (const b of file.builds) {
+    expect(b.integrity.every((x) => x === null), b.name).toBe(true);
+    expect(b.reach.length, b.name).toBe(b.name.startsWith('usearch') ? 0 : b.integrity.length);
+  }
   expect(file.search.map((r) => r.name)).toEqual(['wann, 1 thread', 'wann, 2 threads', 'usearch, 1 thread', 'usearch, 2 threads']);
   for (const r of file.search) {
     expect(r.points.map((p) => p.ef)).toEqual(file.efs);

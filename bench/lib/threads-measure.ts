@@ -4,6 +4,7 @@
 import { HnswIndex } from '../../src/index.js';
 import { recallAtK } from '../../src/recall.js';
 import type { Dataset } from './data.js';
+import { levelZeroReach } from './graph-reach.js';
 import { graphRecall, knnTruth } from './knn-truth.js';
 import { runPynndescent } from './pynndescent.js';
 import { median } from './stats.js';
@@ -34,7 +35,7 @@ const recalls = (index: HnswIndex, data: Dataset, efs: number[]) =>
  * the same every round), which the search and kNN measurements load.
  */
 export async function measureBuilds(data: Dataset, s: Settings, usearch: UsearchBatch | undefined, log: Log): Promise<{ rows: BuildRow[]; bytes: Uint8Array }> {
-  const row = (name: string, threads: number): BuildRow => ({ name, threads, seconds: [], stalls: [], recalls: [], integrity: [] });
+  const row = (name: string, threads: number): BuildRow => ({ name, threads, seconds: [], stalls: [], recalls: [], integrity: [], reach: [] });
   const one = row(NAMES.build1, 1), two = row(NAMES.build2, 2), twoAsync = row(NAMES.build2Async, 2), theirs = row(NAMES.usearchBuild, 2);
   let bytes: Uint8Array | undefined;
   for (let round = 0; round < s.buildRuns; round++) {
@@ -66,7 +67,10 @@ function record(row: BuildRow, index: HnswIndex, timed: Awaited<ReturnType<typeo
   row.seconds.push(timed.ms / 1000);
   row.stalls.push(timed.stall);
   if (recall) row.recalls.push(recall);
-  if (check) row.integrity.push(index.checkIntegrity());
+  if (check) {
+    row.integrity.push(index.checkIntegrity());
+    row.reach.push(levelZeroReach(index.toHnswlib()));
+  }
 }
 
 /** One library's batch search at a given ef; ids() turns its raw answer into nq·k ids. */

@@ -1,6 +1,7 @@
 // Results of bench/threads.ts: what one run measured on one dataset, the targets of the
 // threads issue as ratios within that run, and the markdown tables printed and written
 // to bench/results/threads-<dataset>.md. No Node imports.
+import type { Reach } from './graph-reach.js';
 import type { BuildInfo, MachineInfo } from './machine.js';
 import { formatMachine } from './machine.js';
 import { median, qpsAtRecall, type Point } from './stats.js';
@@ -20,6 +21,8 @@ export interface BuildRow {
   recalls: number[][];
   /** checkIntegrity() of each round's graph: null when sound. */
   integrity: (string | null)[];
+  /** Items of each round's graph that no level-0 walk from the entry point reaches (bench/lib/graph-reach.ts). */
+  reach: Reach[];
 }
 
 /** A sweep point with the time of each round (ms per batch), so ratios can be taken round by round. */
@@ -122,6 +125,9 @@ export function threadsTargets(file: ThreadsFile): Target[] {
   if (b1 && b2) {
     const r = buildSpeedup(b2, b1);
     out.push({ target: 'addBatch build time, 1 thread ÷ 2 threads (median of per-round ratios)', goal: '≥ 1.7x', value: `${ratio(r)} (medians ${fmt(median(b1.seconds))} s, ${fmt(median(b2.seconds))} s)`, meets: r >= 1.7 });
+    const orphans = (row: BuildRow) => row.reach.map((r) => r.unreachable).join(', ');
+    out.push({ target: 'items no search reaches (level 0, from the entry point), each round', goal: 'report',
+      value: `1 thread: ${orphans(b1)}; 2 threads: ${orphans(b2)}${b2a ? `; 2 threads, async: ${orphans(b2a)}` : ''}` });
     const serial = b1.recalls[0];
     const worst = Math.max(...b2.recalls.flatMap((rs) => rs.map((x, i) => Math.abs(x - serial[i]))));
     out.push({ target: 'recall@10 of the 2-thread build − the 1-thread build, every round and ef', goal: '|Δ| ≤ 0.005', value: `largest |Δ| ${worst.toFixed(4)}`, meets: worst <= 0.005 });
@@ -181,15 +187,18 @@ export function threadsMarkdown(file: ThreadsFile): string {
 
 function buildTable(file: ThreadsFile): string {
   const lines = [
-    `**Build** (${file.n.toLocaleString('en-US')} rows). Seconds of every round; event-loop gaps of a 1 ms setInterval during the call; recall@10 at ef ${file.efs.join(' / ')} (2 threads: median of the rounds).`, '',
-    '| build | threads | seconds (median) | rounds | longest gap ms (median, worst) | ticks/s | recall@10 by ef | graph |', '| --- | ---: | ---: | --- | ---: | ---: | --- | --- |',
+    `**Build** (${file.n.toLocaleString('en-US')} rows). Seconds of every round; event-loop gaps of a 1 ms setInterval during the call; recall@10 at ef ${file.efs.join(' / ')} (2 threads: median of the rounds); `
+    + 'unreachable items: no walk over level-0 links from the entry point gets to them, so no search returns them.', '',
+    '| build | threads | seconds (median) | rounds | longest gap ms (median, worst) | ticks/s | recall@10 by ef | checkIntegrity | unreachable items, each round |',
+    '| --- | ---: | ---: | --- | ---: | ---: | --- | --- | --- |',
   ];
   for (const b of file.builds) {
     const gaps = b.stalls.map((s) => s.maxGapMs);
     const ticks = b.stalls.length ? median(b.stalls.map((s, i) => s.ticks / b.seconds[i])) : undefined;
     const recall = b.recalls.length ? file.efs.map((_, i) => median(b.recalls.map((rs) => rs[i])).toFixed(3)).join(' / ') : '';
     const sound = b.integrity.length === 0 ? '' : b.integrity.every((x) => x === null) ? 'sound' : b.integrity.filter((x) => x !== null).join('; ');
-    lines.push(`| ${b.name} | ${b.threads} | ${fmt(median(b.seconds))} | ${b.seconds.map((s) => s.toFixed(2)).join(', ')} | ${gaps.length ? `${fmt(median(gaps), 1)}, ${fmt(Math.max(...gaps), 1)}` : ''} | ${ticks === undefined ? '' : Math.round(ticks)} | ${recall} | ${sound} |`);
+    const unreachable = (b.reach ?? []).map((r) => r.unreachable).join(', ');
+    lines.push(`| ${b.name} | ${b.threads} | ${fmt(median(b.seconds))} | ${b.seconds.map((s) => s.toFixed(2)).join(', ')} | ${gaps.length ? `${fmt(median(gaps), 1)}, ${fmt(Math.max(...gaps), 1)}` : ''} | ${ticks === undefined ? '' : Math.round(ticks)} | ${recall} | ${sound} | ${unreachable} |`);
   }
   return lines.join('\n');
 }
