@@ -18,7 +18,9 @@ import {
 } from './vectors.js';
 import type { Build } from './wasm.js';
 import { adoptCodebooks, trainCodebooks, type PqTraining } from './pq-training.js';
-import { addCalls, canBlock, liveSlots, MIN_PARALLEL_ROWS, runAwaited, runBlocking, rowsDone, searchCalls, startThreads, stopThreads, type Queries } from './parallel.js';
+import {
+  addCalls, canBlock, liveSlots, MIN_PARALLEL_ROWS, runAwaited, runBlocking, rowsDone, searchCalls, START_THREADS_ROWS, startThreads, stopThreads, threadsStarted, type Queries,
+} from './parallel.js';
 
 /** Nearest neighbours of one query, nearest first. */
 export interface SearchResult {
@@ -527,9 +529,12 @@ export abstract class BaseIndex {
     return core;
   }
 
-  /** Whether a batch of `rows` rows runs on the workers, blocking the calling thread meanwhile. */
+  /**
+   * Whether a batch of `rows` rows runs on the workers, blocking the calling thread
+   * meanwhile: from 64 rows once they run, from 1024 to start them.
+   */
   #parallel(core: Core, rows: number): boolean {
-    return core.threading !== undefined && rows >= MIN_PARALLEL_ROWS && canBlock();
+    return core.threading !== undefined && rows >= (threadsStarted(core) ? MIN_PARALLEL_ROWS : START_THREADS_ROWS) && canBlock();
   }
 
   /** Runs `work` after every async call queued before it, with the index marked running (BUSY to sync calls). */

@@ -28,6 +28,8 @@ export interface Run {
 
 /** Rows below which a batch runs on the calling thread: starting a call on the workers costs tens of microseconds. */
 export const MIN_PARALLEL_ROWS = 64;
+/** Rows from which a blocking batch starts the workers (tens of milliseconds) when they are not running yet. */
+export const START_THREADS_ROWS = 1024;
 /**
  * Rows and bytes of rows and results one call puts in the BATCH region, which stays in
  * the index's memory: a larger batch takes several calls (each costs the workers a
@@ -59,6 +61,11 @@ export function canBlock(): boolean {
 export function stopThreads(core: Core): void {
   pools.get(core)?.dispose();
   pools.delete(core);
+}
+
+/** Whether the workers of `core` were started. */
+export function threadsStarted(core: Core): boolean {
+  return pools.has(core);
 }
 
 /** Starts the workers of `core` (a threads core), with a context each, unless they run already. */

@@ -23,7 +23,13 @@ async function twins(options: Parameters<typeof HnswIndex.create>[0], rows: Floa
   serial.addBatch(rows);
   const bytes = serial.serialize();
   const parallel = await HnswIndex.load(bytes, { threads: 2 });
+  await startWorkers(parallel, options.dim);
   return { serial, parallel };
+}
+
+/** Starts the workers of `index` (an async call does), so that batches from 64 rows use them. */
+async function startWorkers(index: { searchBatchAsync: HnswIndex['searchBatchAsync'] }, dim: number): Promise<void> {
+  await index.searchBatchAsync(new Float32Array(dim), 1);
 }
 
 describe('threads: searches', () => {
@@ -63,6 +69,7 @@ describe('threads: searches', () => {
       serial.addBatch(data.base);
       for (let id = 0; id < 3000; id += 7) serial.remove(id);
       const parallel = await (serial.constructor as typeof HnswIndex).load(serial.serialize(), { threads: 2 });
+      await startWorkers(parallel, 20);
       const options = { filter: (id: number) => id % 3 !== 0 };
       for (const [k, opts, rows] of [[K, {}, 300], [K, options, 300], [5000, {}, 70]] as const) {
         const queries = data.queries.subarray(0, rows * 20);
