@@ -41,7 +41,7 @@ export function reserve(capacity: u32): i32 { return resize.reserveSlots(capacit
 /** Makes the working memory hold searches with ef (or k, or rerank) up to `ef`. May grow memory. */
 export function reserveEf(ef: i32): i32 { return resize.reserveEf(ef); }
 
-/** Makes room for `contexts` threads to work at once (one context each, the caller's included) and their locks. May grow memory. */
+/** Makes room for `contexts` threads to work at once (one context each, the caller's included) and their locks. May grow memory; before init() or a load it only notes them. */
 export function reserveContexts(contexts: u32): i32 { return resize.reserveContexts(contexts); }
 
 /**

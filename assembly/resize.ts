@@ -105,9 +105,17 @@ export function reserveTraining(rows: u32): i32 {
   return status;
 }
 
-/** Makes the CONTEXT region hold `contexts` contexts (one per thread, and the caller's) and, past one, a lock per slot. */
+/**
+ * Makes the CONTEXT region hold `contexts` contexts (one per thread, and the caller's)
+ * and, past one, a lock per slot. Before init() or a load, only notes them, so the
+ * first layout has them: adding contexts later moves every region.
+ */
 export function reserveContexts(contexts: u32): i32 {
   if (contexts > 256) return Status.TOO_LARGE;
+  if (!initialized()) {
+    setStateWord(State.CONTEXTS_WANTED, contexts);
+    return Status.OK;
+  }
   if (contexts <= stateWord(State.CONTEXTS)) return Status.OK; // never fewer: a worker may hold its context
   return resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS), true, contexts);
 }
@@ -133,7 +141,8 @@ function expectedArenaWords(n: u32): u32 {
  * wide and `newArenaWords` of upper links, then re-places the context and, when
  * `rehash`, rehashes the ids if the table changed size. Returns a Status; on failure nothing changed.
  */
-function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: bool = true, contexts: u32 = max<u32>(stateWord(State.CONTEXTS), 1)): i32 {
+function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: bool = true,
+  contexts: u32 = max<u32>(max<u32>(stateWord(State.CONTEXTS), stateWord(State.CONTEXTS_WANTED)), 1)): i32 {
   if (<u64>newCapacity > MAX_COUNT || newEfMax < 1 || <u64>newEfMax > MAX_COUNT) return Status.TOO_LARGE;
   // An insertion's beam holds at most min(efConstruction, slots) results: keep room for
   // that, and no more, so a huge efConstruction costs memory only as the index grows.

@@ -125,7 +125,9 @@ export enum State {
   BATCH_ROWS = 32,
   /** Results per row the BATCH region holds. */
   BATCH_K = 33,
-  WORDS = 34,
+  /** Contexts asked for before init() or a load (src/wasm.ts, a threads core): laid out from the start. */
+  CONTEXTS_WANTED = 34,
+  WORDS = 35,
 }
 
 /**

@@ -9,7 +9,8 @@ import { BatchPart, BatchWord, Region, State, Status } from './abi.js';
 import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import type { Plan } from './plan.js';
-import { Op, WorkerPool } from './pool.js';
+import { WorkerPool } from './pool.js';
+import { Op } from './worker.js';
 import type { Batch } from './vectors.js';
 
 /** One call on every worker: what it runs and its arguments (src/worker.ts). */

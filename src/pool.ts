@@ -9,7 +9,7 @@
 
 import { WannError } from './errors.js';
 import type { NodeThreading } from './wasm.js';
-import { Control, Op, workerMain, type WorkerStart } from './worker.js';
+import { Control, type Op, workerMain, type WorkerStart } from './worker.js';
 
 /** A started worker as the pool uses it: Node's worker_threads.Worker or a Web Worker. */
 interface WorkerHandle {
@@ -173,5 +173,3 @@ function readMessage(control: Int32Array): string {
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export { Op };

@@ -217,7 +217,9 @@ export async function loadCore(simd: 'auto' | boolean, option?: WasmOption, thre
   if (workers.count < 2) return { x: await instantiate(await compileBuild(build, option)) };
   const module = await compileBuild(option !== undefined && isSource(option) ? build : 'threads', option);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-  return { x: await instantiate(module, memory), threading: { module, memory, workers: workers.count, node: workers.node } };
+  const x = await instantiate(module, memory);
+  x.reserveContexts(workers.count + 1); // laid out with the index, so starting the workers moves nothing
+  return { x, threading: { module, memory, workers: workers.count, node: workers.node } };
 }
 
 /** Pages of a threads build's memory (its maximum, fixed when shared): wasm32's 4 GiB. */

@@ -39,11 +39,12 @@ describe('the WASM ABI', () => {
     expect(declared.get('init')).toBe(13);
   });
 
-  test.each(BUILDS)('the %s build exports exactly the keys of WannExports, with their arities', async (build) => {
+  test.each([...BUILDS, 'threads'] as const)('the %s build exports exactly the keys of WannExports, with their arities', async (build) => {
     const module = await compileBuild(build);
     const exported = WebAssembly.Module.exports(module);
     expect(exported.map((e) => e.name).sort()).toEqual([...declared.keys()].sort());
-    const instance = (await instantiate(module)) as unknown as Record<string, unknown>;
+    const shared = build === 'threads' ? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) : undefined; // it imports its memory
+    const instance = (await instantiate(module, shared)) as unknown as Record<string, unknown>;
     const shapes = exported.map(({ name, kind }) => [name, kind, kind === 'function' ? (instance[name] as () => void).length : null]);
     expect(shapes).toEqual(exported.map(({ name }) => {
       const arity = declared.get(name);
@@ -178,7 +179,7 @@ describe.each([
 });
 
 test('the public entry point exports exactly these values (update when the API grows)', () => {
-  expect(Object.keys(wann).sort()).toEqual(['FlatIndex', 'HnswIndex', 'IvfIndex', 'MAX_ID', 'NO_ID', 'ProductQuantizer', 'WannError', 'bytesSource', 'idbRemove', 'idbSink', 'idbSource', 'loadIndex', 'openIndex', 'opfsRemove', 'opfsSink', 'opfsSource', 'simdSupported']);
+  expect(Object.keys(wann).sort()).toEqual(['FlatIndex', 'HnswIndex', 'IvfIndex', 'MAX_ID', 'NO_ID', 'ProductQuantizer', 'WannError', 'bytesSource', 'idbRemove', 'idbSink', 'idbSource', 'loadIndex', 'openIndex', 'opfsRemove', 'opfsSink', 'opfsSource', 'simdSupported', 'threadsSupported']);
   expect([wann.NO_ID, wann.MAX_ID]).toEqual([0xffffffff, 0xfffffffe]);
   const error = new wann.WannError('INTERNAL', 'x');
   expect([error instanceof Error, error.name, error.code, error.message]).toEqual([true, 'WannError', 'INTERNAL', 'x']);
