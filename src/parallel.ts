@@ -93,16 +93,14 @@ export function runBlocking<T>(core: Core, calls: Generator<Call, T>): T {
   const pool = poolOf(core);
   for (let step = calls.next(); ; step = calls.next()) {
     if (step.done) return step.value;
-    if (!pool.ready && !core.threading?.node) {
-      // A browser starts no worker while the thread that made it is blocked: until the
-      // pool is up, calls run here (Node starts workers beside a blocked thread).
+    if ((!pool.ready && !core.threading?.node) || step.value.op === Op.STORE) {
+      // Storing is one thread's work: this one's. And a browser starts no worker while the
+      // thread that made it is blocked: until the pool is up, calls run here (Node starts
+      // workers beside a blocked thread).
       runHere(core, step.value);
     } else {
-      try {
-        pool.runBlocking(step.value.op, step.value.args);
-      } finally {
-        core.x.attach(0); // a worker may have moved the regions (storeRange): re-read the layout
-      }
+      const call = step.value;
+      pool.runBlocking(call.op, call.args, () => runHere(core, call)); // this thread takes its share
     }
   }
 }

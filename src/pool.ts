@@ -81,14 +81,22 @@ export class WorkerPool {
     this.#settled();
   }
 
-  /** Runs `op` with `args` on every worker and blocks until all are done (not on a page's main thread). */
-  runBlocking(op: Op, args: readonly number[]): void {
+  /**
+   * Runs `op` with `args` on all workers but one while the calling thread runs `here`
+   * (its share of the same call), then blocks until all are done (not on a page's main
+   * thread): the caller is the last thread, and a small call waits for one wake-up less.
+   */
+  runBlocking(op: Op, args: readonly number[], here: () => void): void {
     this.#waitReady();
-    this.#start(op, args, false);
-    for (;;) {
-      const done = Atomics.load(this.#control, Control.DONE);
-      if (done >= this.size) break;
-      Atomics.wait(this.#control, Control.DONE, done, WAIT_SLICE_MS);
+    this.#start(op, args, false, this.size - 1);
+    try {
+      here();
+    } finally {
+      for (;;) { // the workers use the memory until they are done, whatever `here` did
+        const done = Atomics.load(this.#control, Control.DONE);
+        if (done >= this.size) break;
+        Atomics.wait(this.#control, Control.DONE, done, WAIT_SLICE_MS);
+      }
     }
     this.#throwIfFailed();
   }
@@ -99,7 +107,7 @@ export class WorkerPool {
     try {
       while (Atomics.load(this.#control, Control.READY) < this.size && !this.#failed() && !this.#disposed) await pause(1);
       const done = new Promise<void>((resolve) => { this.#settle = resolve; });
-      this.#start(op, args, true);
+      this.#start(op, args, true, this.size);
       await done;
       if (this.#disposed) throw new WannError('DISPOSED', 'the index was disposed while a call ran on its threads');
       this.#throwIfFailed();
@@ -138,13 +146,14 @@ export class WorkerPool {
     }
   }
 
-  #start(op: Op, args: readonly number[], post: boolean): void {
+  #start(op: Op, args: readonly number[], post: boolean, active: number): void {
     if (this.#disposed) throw new WannError('DISPOSED', 'the worker pool was disposed');
     this.#throwIfFailed();
     const control = this.#control;
     control[Control.OP] = op;
     for (let i = 0; i < args.length; i++) control[Control.ARGS + i] = args[i];
     control[Control.POST] = post ? 1 : 0;
+    control[Control.ACTIVE] = active;
     Atomics.store(control, Control.DONE, 0);
     Atomics.store(control, Control.CALL, ++this.#call);
     Atomics.notify(control, Control.CALL);

@@ -21,6 +21,8 @@ export enum Control {
   POST = 5,
   /** Workers in the pool. */
   WORKERS = 6,
+  /** Workers that take part in the current call (numbers below it); a blocking caller is one more. */
+  ACTIVE = 7,
   /** First of the call's arguments. */
   ARGS = 8,
   /** First word of a failure's text (one UTF-16 unit per word). */
@@ -51,7 +53,7 @@ export interface WorkerStart {
 /** The worker's whole program. Runs in the worker; every name it uses is declared inside it. */
 export function workerMain(): void {
   // Constants repeated from Control and Op above: this function is sent as text.
-  const CALL = 0, OP = 1, DONE = 2, FAILED = 3, READY = 4, POST = 5, WORKERS = 6, ARGS = 8, MESSAGE = 16, MESSAGE_WORDS = 256;
+  const CALL = 0, OP = 1, DONE = 2, FAILED = 3, READY = 4, POST = 5, WORKERS = 6, ACTIVE = 7, ARGS = 8, MESSAGE = 16, MESSAGE_WORDS = 256;
   const SEARCH = 1, STORE = 2, LINK = 3;
   type Port = { postMessage(message: unknown): void };
   type Exports = {
@@ -85,7 +87,7 @@ export function workerMain(): void {
       seen = Atomics.load(control, CALL);
       const a = (i: number) => control[ARGS + i];
       try {
-        const op = control[OP];
+        const op = start.number < control[ACTIVE] ? control[OP] : 0; // 0: sits this call out
         if (op === SEARCH) {
           x.attach(start.number + 1);
           x.searchRange(a(0), a(1), a(2), a(3), a(4), a(5), a(6));
