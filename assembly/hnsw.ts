@@ -162,15 +162,7 @@ function addLink(c: Context, owner: u32, added: u32, addedDist: f32, level: i32)
   for (let i = 0; i <= n; i++) {
     let slot = i < n ? load<u32>(links + 4 + (<usize>i << 2)) : added;
     let d = i < n ? pairDistance(owner, slot) : addedDist;
-    // Insertion sort: at most M0 + 1 entries.
-    let j = size++;
-    while (j > 0 && load<f32>(pruneDist + (<usize>(j - 1) << 2)) > d) {
-      store<f32>(pruneDist + (<usize>j << 2), load<f32>(pruneDist + (<usize>(j - 1) << 2)));
-      store<u32>(pruneSlot + (<usize>j << 2), load<u32>(pruneSlot + (<usize>(j - 1) << 2)));
-      j--;
-    }
-    store<f32>(pruneDist + (<usize>j << 2), d);
-    store<u32>(pruneSlot + (<usize>j << 2), slot);
+    insertSorted(pruneDist, pruneSlot, size++, d, slot); // at most M0 + 1 entries
   }
   let kept = selectNeighbours(pruneDist, pruneSlot, size, limit);
   memory.copy(links + 4, pruneSlot, <usize>kept << 2);
@@ -247,18 +239,28 @@ function mergeLinks(c: Context, slot: u32, links: usize, present: i32, kept: i32
       d = pairDistance(slot, other);
     }
     if (size == cap && d >= load<f32>(pruneDist + (<usize>(cap - 1) << 2))) continue;
-    let j = size < cap ? size++ : cap - 1; // insertion sort, the farthest dropped when full
-    while (j > 0 && load<f32>(pruneDist + (<usize>(j - 1) << 2)) > d) {
-      store<f32>(pruneDist + (<usize>j << 2), load<f32>(pruneDist + (<usize>(j - 1) << 2)));
-      store<u32>(pruneSlot + (<usize>j << 2), load<u32>(pruneSlot + (<usize>(j - 1) << 2)));
-      j--;
-    }
-    store<f32>(pruneDist + (<usize>j << 2), d);
-    store<u32>(pruneSlot + (<usize>j << 2), other);
+    insertSorted(pruneDist, pruneSlot, size < cap ? size++ : cap - 1, d, other); // the farthest dropped when full
   }
   let n = selectNeighbours(pruneDist, pruneSlot, size, limit);
   memory.copy(links + 4, pruneSlot, <usize>n << 2);
   return n;
+}
+
+/**
+ * One step of an insertion sort: puts (d, slot) into the pairs sorted by distance at
+ * distPtr / slotPtr, moving those before position `at` that are farther one place up
+ * (the pair at `at` is overwritten).
+ */
+// @ts-ignore: decorator
+@inline function insertSorted(distPtr: usize, slotPtr: usize, at: i32, d: f32, slot: u32): void {
+  let j = at;
+  while (j > 0 && load<f32>(distPtr + (<usize>(j - 1) << 2)) > d) {
+    store<f32>(distPtr + (<usize>j << 2), load<f32>(distPtr + (<usize>(j - 1) << 2)));
+    store<u32>(slotPtr + (<usize>j << 2), load<u32>(slotPtr + (<usize>(j - 1) << 2)));
+    j--;
+  }
+  store<f32>(distPtr + (<usize>j << 2), d);
+  store<u32>(slotPtr + (<usize>j << 2), slot);
 }
 
 /** Removes `slot` from the sorted list of `n` (dist, slot) pairs; returns the new length. */
