@@ -15,11 +15,11 @@
 // iterations and sweep points: a smoke run of every path, not figures to quote. --report:
 // rewrite the .md tables and charts from the pq-*.json in --out, measuring nothing.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { recallAtK } from '../src/recall.js';
-import { loadDataset, mulberry32, type Dataset } from './lib/data.js';
+import { datasetName, loadDataset, mulberry32, type Dataset } from './lib/data.js';
 import { buildInfo, formatMachine, machineInfo } from './lib/machine.js';
 import { FaissServer, faissUnavailable } from './lib/pq-faiss.js';
 import { pqGroups, type GroupDef, type RunnerDef } from './lib/pq-groups.js';
@@ -178,7 +178,7 @@ const fmtPoint = (p: PqPoint) => `${p.recall.toFixed(3)}@${Math.round(p.qps)}`;
 async function benchDataset(spec: string): Promise<void> {
   const data = loadDataset(spec, { onProgress: (m) => console.error(m) });
   const timed = Math.min(data.nq, settings.queries);
-  const name = spec.startsWith('synthetic:') ? spec.replace(/:/g, '-') : basename(spec);
+  const name = datasetName(spec);
   const train = trainingRows(data, settings.trainRows);
   const params = {
     m: settings.m,

@@ -11,15 +11,15 @@
 //                           [--runs 5] [--queries 300] [--metric l2|ip] [--M 16] [--efConstruction 200]
 //                           [--storage f16,i8,i8+rerank,binary+rerank | --storage none]
 //
-// DATASET: a folder of base/query .fvecs|.bvecs|.npy (+ gt.ivecs) or synthetic:N:DIM[:QUERIES[:SEED]] (bench/lib/data.ts);
+// DATASET: a folder of base/query .fvecs|.bvecs|.npy (+ gt.ivecs) or synthetic:N:DIM[:QUERIES[:SEED]] or hard:N:DIM[:QUERIES[:SEED]] (bench/lib/data.ts);
 // default: the standard set, DEFAULT_DATASETS below.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { progress, type Progress } from '../src/progress.js';
 import { recallAtK } from '../src/recall.js';
-import { loadDataset, type Dataset } from './lib/data.js';
+import { datasetName, loadDataset, type Dataset } from './lib/data.js';
 import { buildInfo, formatMachine, machineInfo } from './lib/machine.js';
 import { median, qpsAtRecall, type Point } from './lib/stats.js';
 import { loadPeers, type AnnPeer, type BuildOptions } from './peers/index.js';
@@ -92,7 +92,7 @@ async function benchDataset(spec: string): Promise<void> {
       if (skip) unavailable.push({ name: peer.name, reason: skip });
       return !skip;
     });
-  const name = spec.startsWith('synthetic:') ? spec.replace(/:/g, '-') : basename(spec);
+  const name = datasetName(spec);
   console.log(`\n## ${name}: ${data.n.toLocaleString()} × ${data.dim}, ${data.nq} queries, ${metric}`);
   console.log(`M=${buildOpts.M}, efConstruction=${buildOpts.efConstruction}, k=${K}, single thread, median of ${runs} round-robin rounds; ${formatMachine()}`);
   for (const { name: peer, reason } of unavailable) console.log(`not run: ${peer}: ${reason}`);

@@ -17,10 +17,10 @@
 // efConstruction 64, fewer efs and rounds: a smoke run of every path, not figures to quote.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadDataset, type Dataset } from './lib/data.js';
+import { datasetName, loadDataset, type Dataset } from './lib/data.js';
 import { buildInfo, formatMachine, machineInfo } from './lib/machine.js';
 import { pynndescentUnavailable } from './lib/pynndescent.js';
 import { K, measureBuilds, measureKnn, measureSearch, type Settings } from './lib/threads-measure.js';
@@ -75,7 +75,7 @@ const log = (line: string) => console.log(line);
 async function benchDataset(spec: string): Promise<void> {
   const started = performance.now(), loadStart = os.loadavg()[0];
   const data: Dataset = loadDataset(spec, { onProgress: (m) => console.error(m) });
-  const name = spec.startsWith('synthetic:') ? spec.replace(/:/g, '-') : basename(spec);
+  const name = datasetName(spec);
   const notRun: ThreadsFile['notRun'] = [];
   let usearch: UsearchBatch | undefined;
   if (peers.includes('usearch')) {

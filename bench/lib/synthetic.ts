@@ -77,3 +77,72 @@ export function syntheticClustered(opts: SyntheticOptions): SyntheticData {
   const base = sample(n);
   return { base, queries: sample(queries), centres };
 }
+
+export interface HardOptions {
+  n: number;
+  queries: number;
+  dim: number;
+  seed?: number;
+  /**
+   * Spectrum decay: coordinate i (before rotation) has standard deviation (i + 1)^-decay.
+   * 0 is isotropic (intrinsic dimension = dim, the hardest case); larger values concentrate
+   * variance in fewer directions, as real embeddings do. Default 0.5.
+   */
+  decay?: number;
+}
+
+/**
+ * A set on which HNSW recall does not saturate: one gaussian (no clusters to hop
+ * between) with a slowly decaying spectrum, so its intrinsic dimension stays high, turned
+ * by a seeded random rotation so no coordinate is special to quantizers. Queries come from
+ * the same distribution. Deterministic given the options.
+ */
+export function syntheticHard(opts: HardOptions): SyntheticData {
+  const { n, queries, dim, seed = 42, decay = 0.5 } = opts;
+  for (const [name, value] of Object.entries({ n, queries, dim })) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  }
+  if (dim === 0) throw new Error('dim must be positive');
+  const normal = gaussian(mulberry32(seed));
+  const rotation = randomRotation(dim, normal);
+  const scale = new Float64Array(dim);
+  for (let i = 0; i < dim; i++) scale[i] = (i + 1) ** -decay;
+
+  const z = new Float64Array(dim);
+  const sample = (rows: number): Float32Array => {
+    const out = new Float32Array(rows * dim);
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < dim; i++) z[i] = scale[i] * normal();
+      // out = R z, R row-major: one dot product per output coordinate.
+      for (let j = 0; j < dim; j++) {
+        let sum = 0;
+        const row = j * dim;
+        for (let i = 0; i < dim; i++) sum += rotation[row + i] * z[i];
+        out[r * dim + j] = sum;
+      }
+    }
+    return out;
+  };
+  const base = sample(n);
+  return { base, queries: sample(queries), centres: new Float32Array(0) };
+}
+
+/** A random orthogonal dim × dim matrix (row-major): Gram-Schmidt on gaussian rows. */
+function randomRotation(dim: number, normal: () => number): Float64Array {
+  const m = new Float64Array(dim * dim);
+  for (let i = 0; i < m.length; i++) m[i] = normal();
+  for (let r = 0; r < dim; r++) {
+    const row = r * dim;
+    for (let p = 0; p < r; p++) {
+      const prev = p * dim;
+      let dot = 0;
+      for (let i = 0; i < dim; i++) dot += m[row + i] * m[prev + i];
+      for (let i = 0; i < dim; i++) m[row + i] -= dot * m[prev + i];
+    }
+    let norm = 0;
+    for (let i = 0; i < dim; i++) norm += m[row + i] * m[row + i];
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < dim; i++) m[row + i] /= norm;
+  }
+  return m;
+}
