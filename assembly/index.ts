@@ -16,6 +16,7 @@ import { stateRecord, count, deletedCount } from './state';
 import * as storage from './storage';
 import { findSlot, labelsAreSlotNumbers } from './idmap';
 import { checkIntegrity as check } from './integrity';
+import { reorderSlots } from './reorder';
 import { restoreState as restore } from './restore';
 import * as checksum from './checksum';
 import { dot, l2 } from './distance';
@@ -78,6 +79,8 @@ export function add(id: u32): i32 { return mutation.addItem(id); }
 
 /** Removes `id`: 1 if it was present, 0 if not. Never grows memory. */
 export function remove(id: u32): i32 { return mutation.removeItem(id); }
+/** Renumbers a graph's slots so neighbours lie near each other in memory (ids keep their items): OK, OUT_OF_MEMORY or TOO_LARGE. */
+export function reorder(): i32 { return reorderSlots(); }
 
 /**
  * Searches for the k nearest to the row at inputPtr() among live items (only those with

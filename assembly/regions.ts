@@ -12,6 +12,7 @@ import { codesBytes, ivf, preparedBytes, quantizerBytes, trainingBytes } from '.
 import { listsBytes } from './ivf';
 import { contextStride } from './context';
 import { batchBytes } from './batch';
+import { reorderBytes } from './reorder';
 
 // @ts-ignore: decorator
 @inline function want(region: Region, bytes: u64): void {
@@ -34,7 +35,7 @@ export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize:
   want(Region.FREE, cap << 2);
   want(Region.FILTER, ((cap + 31) >> 5) << 2);
   want(Region.ARENA, <u64>arenaWords << 2);
-  want(Region.TRAINING, trainingBytes());
+  want(Region.TRAINING, max<u64>(trainingBytes(), reorderBytes(stateWord(State.REORDER_SLOTS), stateWord(State.ARENA_USED))));
   want(Region.LIST_OF, ivf ? cap << 2 : 0);
   want(Region.LISTS, ivf ? listsBytes(cap) : 0);
   want(Region.BATCH, batchBytes());

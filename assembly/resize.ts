@@ -105,6 +105,14 @@ export function reserveTraining(rows: u32): i32 {
   return status;
 }
 
+/** Makes the TRAINING region hold a renumbering of `slots` slots (assembly/reorder.ts). */
+export function reserveReorder(slots: u32): i32 {
+  setStateWord(State.REORDER_SLOTS, slots);
+  let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS));
+  if (status != Status.OK) setStateWord(State.REORDER_SLOTS, 0);
+  return status;
+}
+
 /**
  * Makes the CONTEXT region hold `contexts` contexts (one per thread, and the caller's)
  * and, past one, a lock per slot. Before init() or a load, only notes them, so the

@@ -127,7 +127,9 @@ export enum State {
   BATCH_K = 33,
   /** Contexts asked for before init() or a load (src/wasm.ts, a threads core): laid out from the start. */
   CONTEXTS_WANTED = 34,
-  WORDS = 35,
+  /** Slots the TRAINING region holds a renumbering for, while a reorder runs (assembly/reorder.ts); 0 otherwise. */
+  REORDER_SLOTS = 35,
+  WORDS = 36,
 }
 
 /**

@@ -511,6 +511,11 @@ export abstract class BaseIndex {
     return this.#live();
   }
 
+  /** The core for a subclass method that changes the index: BUSY as #idle(). */
+  protected get idleCore(): Core {
+    return this.#idle();
+  }
+
   #live(): Core {
     if (this.#core === undefined) throw new WannError('DISPOSED', `this ${this.constructor.name} was disposed`);
     return this.#core;

@@ -103,6 +103,21 @@ export class HnswIndex extends BaseIndex {
   }
 
   /**
+   * Renumbers the graph's items in memory in breadth-first order from the entry point,
+   * so the rows of neighbouring items lie together: searches of an index larger than
+   * the CPU caches read fewer pages (see the README's Performance section for what it
+   * gains). Call it after a large build. Ids, search results and everything else an
+   * index answers stay exactly as they were; later adds work as before. Takes well under
+   * a second per million items, and 8 bytes per item of scratch memory that stays
+   * reserved (WASM memory never shrinks). Throws OUT_OF_MEMORY when that cannot be had
+   * (nothing changed).
+   */
+  optimize(): void {
+    const status = this.idleCore.x.reorder();
+    if (status < 0) throw WannError.fromStatus(status, 'optimize()');
+  }
+
+  /**
    * Checks the graph (every link points to an item on a level it has, no self or
    * repeated links, degree bounds, entry point on the top level, id table). Returns
    * null when sound, else the name of the first problem. For tests and debugging: O(n·M).

@@ -77,6 +77,7 @@ export interface WannExports {
   inputPtr(): number;
   add(id: number): number;
   remove(id: number): number;
+  reorder(): number;
   search(k: number, ef: number, filtered: number, rerank: number, exact: number, probes: number): number;
   trainBegin(rows: number, iterations: number): number;
   trainAdd(): void;

@@ -22,6 +22,8 @@ type Op =
   | { op: 'remove'; id: number }
   | { op: 'search'; vector: number[]; k: number; allow?: number[] }
   | { op: 'reload' }
+  /** HnswIndex.optimize(): every search before it answers the same after it. */
+  | { op: 'optimize'; vector: number[] }
   /** addBatch() whose onProgress makes `calls` on the index. */
   | { op: 'addBatch'; rows: { id: number; vector: number[] }[]; calls: Reentry[] }
   /** A filtered search whose predicate or iterable makes `calls` on the index (once). */
@@ -42,6 +44,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), id }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('search' as const), vector, k: fc.integer({ min: 1, max: 12 }), allow: fc.option(fc.array(id, { maxLength: 15 }), { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'reload' as const }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('optimize' as const), vector }) },
 );
 
 const reentry: fc.Arbitrary<Reentry> = fc.oneof(
@@ -219,6 +222,11 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
         const bound = want.length === 0 ? -Infinity : want[want.length - 1][0];
         tally.graphHits += Math.min(want.length, Array.from(got.distances).filter((d) => d <= bound).length);
         tally.graphWanted += want.length;
+      } else if (step.op === 'optimize') {
+        const probe = (k: number) => hnsw.search(step.vector, k, { ef: 64 });
+        const before = probe(IDS);
+        hnsw.optimize();
+        expect(probe(IDS)).toEqual(before);
       } else {
         const [hnswBytes, flatBytes] = [hnsw.serialize(), flat.serialize()];
         const [hnswAgain, flatAgain] = [await HnswIndex.load(hnswBytes), await FlatIndex.load(flatBytes)];
