@@ -9,7 +9,7 @@
 //
 //   npm run bench:search -- [DATASET ...] [--data DATASET ...] [--peers hnswlib-node,usearch] [--ef 10,20,40]
 //                           [--runs 5] [--queries 300] [--metric l2|ip] [--M 16] [--efConstruction 200]
-//                           [--storage f16,i8,i8+rerank,binary+rerank | --storage none]
+//                           [--wann simd,scalar,flat] [--storage f16,i8,i8+rerank,binary+rerank | --storage none]
 //
 // DATASET: a folder of base/query .fvecs|.bvecs|.npy (+ gt.ivecs) or synthetic:N:DIM[:QUERIES[:SEED]] or hard:N:DIM[:QUERIES[:SEED]] (bench/lib/data.ts);
 // default: the standard set, DEFAULT_DATASETS below.
@@ -48,6 +48,7 @@ const { values, positionals } = parseArgs({
     metric: { type: 'string', default: 'l2' },
     M: { type: 'string', default: '16' },
     efConstruction: { type: 'string', default: '200' },
+    wann: { type: 'string', default: 'simd,scalar,flat' },
     storage: { type: 'string', default: STORAGE_VARIANTS.join(',') },
     out: { type: 'string', default: join(here, 'results') },
   },
@@ -61,8 +62,11 @@ const given = [...(values.data ?? []), ...positionals];
 const specs = given.length > 0 ? given : DEFAULT_DATASETS;
 const requested = values.peers?.split(',');
 const storageVariants = values.storage === 'none' ? [] : values.storage.split(',') as WannVariant[];
-for (const variant of storageVariants) {
-  if (!(variant in WANN_VARIANTS)) throw new Error(`--storage: unknown '${variant}'; known: ${Object.keys(WANN_VARIANTS).join(', ')}, or none`);
+const baseVariants = values.wann.split(',') as WannVariant[];
+for (const [flag, variants] of [['--storage', storageVariants], ['--wann', baseVariants]] as const) {
+  for (const variant of variants) {
+    if (!(variant in WANN_VARIANTS)) throw new Error(`${flag}: unknown '${variant}'; known: ${Object.keys(WANN_VARIANTS).join(', ')}${flag === '--storage' ? ', or none' : ''}`);
+  }
 }
 
 interface LibraryResult {
@@ -84,7 +88,7 @@ function searchAll(peer: AnnPeer, data: Dataset, ef: number): Int32Array {
 async function benchDataset(spec: string): Promise<void> {
   const data = firstQueries(loadDataset(spec, { metric, onProgress: (m) => console.error(m) }), Number(values.queries));
   const { peers, unavailable } = await loadPeers(requested);
-  const wann = (['simd', 'scalar', 'flat', ...storageVariants] as const).map(createWannPeer);
+  const wann = [...baseVariants, ...storageVariants].map(createWannPeer);
   const libraries = [...wann, ...peers]
     .filter((peer) => {
       const skip = !peer.metrics.includes(metric) ? `no '${metric}' metric`
@@ -167,7 +171,7 @@ function report(name: string, data: Dataset, results: LibraryResult[]): void {
   const simdAt = qpsAtRecall(simd.points, TARGET_RECALL);
   const hnswlibBytes = results.find((r) => r.indexBytes !== undefined)?.indexBytes;
   lines.push(`### ${name}: ${data.n.toLocaleString()} × ${data.dim}, ${data.nq} queries, ${metric}`, '');
-  lines.push(`${formatMachine()}. M=${buildOpts.M}, efConstruction=${buildOpts.efConstruction}, k=${K}, single thread; queries/s are medians of ${runs} round-robin rounds.`, '');
+  lines.push(`${formatMachine()}. M=${buildOpts.M}, efConstruction=${buildOpts.efConstruction}, k=${K}, single thread (builds too; wann graphs are optimize()d after the build, which the build time includes); queries/s are medians of ${runs} round-robin rounds.`, '');
   lines.push('| library | build s | memory MB | RSS growth MB | QPS at recall@10 = 0.95 | wann SIMD ÷ this |', '| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     const at = r.name.includes('exact') ? { qps: r.points[0].qps, note: 'exact' } : qpsAtRecall(r.points, TARGET_RECALL);

@@ -46,9 +46,10 @@ export function createWannPeer(variant: WannVariant): AnnPeer {
       index?.dispose();
       const storage = { storage: spec.storage, keepVectors: spec.keepVectors };
       index = spec.flat
-        ? await FlatIndex.create({ dim, metric: opts.metric, capacity: n, simd: spec.simd })
-        : await HnswIndex.create({ dim, metric: opts.metric, capacity: n, simd: spec.simd, M: opts.M, efConstruction: opts.efConstruction, seed: opts.seed, ...storage });
+        ? await FlatIndex.create({ dim, metric: opts.metric, capacity: n, simd: spec.simd, threads: 1 })
+        : await HnswIndex.create({ dim, metric: opts.metric, capacity: n, simd: spec.simd, M: opts.M, efConstruction: opts.efConstruction, seed: opts.seed, ...storage, threads: 1 });
       index.addBatch(base.subarray(0, n * dim));
+      if (index instanceof HnswIndex) index.optimize(); // what the README advises after a build
       index.resetCounters();
     },
     search(query: Float32Array, k: number, ef: number) {
