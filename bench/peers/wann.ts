@@ -1,7 +1,7 @@
 // wann itself behind the peer interface, so the benchmarks measure it exactly as
 // they measure the others: HNSW with the SIMD or the scalar build, exact search, and
-// HNSW over each compressed storage kind (with a re-rank of the whole beam where the
-// f32 rows are kept).
+// HNSW over each compressed storage kind (with a re-rank of the whole beam, or of the
+// storage's default depth, where the f32 rows are kept).
 import { FlatIndex, HnswIndex, type StorageName } from '../../src/index.js';
 import type { AnnPeer, BuildOptions } from './types.js';
 
@@ -22,6 +22,9 @@ export const WANN_VARIANTS = {
   f16: { simd: true, storage: 'f16' },
   i8: { simd: true, storage: 'i8' },
   'i8+rerank': { simd: true, storage: 'i8', keepVectors: true, rerankBeam: true },
+  /** The default re-rank of kept rows: 4·k for 'i8', 2·k for 'f16' (exact answers, a compressed beam). */
+  'i8+kept': { simd: true, storage: 'i8', keepVectors: true },
+  'f16+kept': { simd: true, storage: 'f16', keepVectors: true },
   'binary+rerank': { simd: true, storage: 'binary', keepVectors: true, rerankBeam: true },
 } as const satisfies Record<string, Variant>;
 
