@@ -2,9 +2,9 @@
 // (ip, cosine) to every centroid of its subspace, for one query or a group of them.
 // A group's queries are computed centroid block by centroid block, so each block is
 // fetched from the codebooks once for the group (MNIST at m 16 has 832 KiB of them, more
-// than L2). A full group of four in the SIMD build shares each v128 load of a block
-// between the four queries (block4): MNIST's tables measured 1.7× faster than one query
-// at a time. Every table entry sums its values in order t = 0, 1, … (one lane or one
+// than L2). In the SIMD build, interleaved tables (groupscan.ts) are built four queries
+// at a time, each v128 load of a block shared by the four (block4): MNIST's tables
+// measured 1.7× faster than one query at a time. Every table entry sums its values in order t = 0, 1, … (one lane or one
 // scalar per centroid), as kmeans.ts distancesToCentroids and dotsWithCentroids do, so a
 // group's tables equal one query's bit for bit, and both builds agree. Called by pq.ts
 // (one query) and groupscan.ts (a group).
@@ -29,11 +29,11 @@ export function adcTables(quantizer: usize, m: i32, dims: i32, K: i32, sliced: u
     if (ASC_FEATURE_SIMD) {
       for (; k + 8 <= K; k += 8) {
         let column = book + (<usize>k << 2);
-        if (queries == 4 && entryStride == 16 && queryStride == 4) { // a full group, interleaved (groupscan.ts)
-          block4(x0, slicedStride, column, rowStride, dims, negDot, out + <usize>(j * K + k) * entryStride);
-          continue;
+        let q = 0;
+        if (queryStride == 4 && entryStride >= 16) { // interleaved (groupscan.ts): four queries at a time, then one by one
+          for (; q + 4 <= queries; q += 4) block4(x0 + <usize>q * slicedStride, slicedStride, column, rowStride, dims, negDot, out + <usize>(j * K + k) * entryStride + (<usize>q << 2), entryStride);
         }
-        for (let q = 0; q < queries; q++) {
+        for (; q < queries; q++) {
           let x = x0 + <usize>q * slicedStride;
           let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
           if (negDot) {
@@ -125,12 +125,11 @@ export function adcTables(quantizer: usize, m: i32, dims: i32, K: i32, sliced: u
 
 /**
  * Eight centroids' table entries for four queries at once (rows `xStride` apart), written
- * interleaved (entry k: the four queries' values) at `to`: each centroid block is loaded
- * once per value for the four (measured 1.7× faster on MNIST's 52-value slices than one
- * query at a time), and each lane sums as the one-query loop does, so the entries are
- * the same bit for bit.
+ * interleaved at `to` (entry k's four lanes at to + k · stride): each centroid block is
+ * loaded once per value for the four, and each lane sums as the one-query loop does, so
+ * the entries are the same bit for bit.
  */
-function block4(x: usize, xStride: usize, column: usize, rowStride: usize, dims: i32, negDot: bool, to: usize): void {
+function block4(x: usize, xStride: usize, column: usize, rowStride: usize, dims: i32, negDot: bool, to: usize, stride: usize): void {
   let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
   let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
   let x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
@@ -167,17 +166,17 @@ function block4(x: usize, xStride: usize, column: usize, rowStride: usize, dims:
       a3 = f32x4.add(a3, f32x4.mul(d0, d0)); b3 = f32x4.add(b3, f32x4.mul(d1, d1));
     }
   }
-  store4x4(to, a0, a1, a2, a3); // each 4 × 4 block of (query, centroid) transposed
-  store4x4(to + 64, b0, b1, b2, b3);
+  store4x4(to, stride, a0, a1, a2, a3); // each 4 × 4 block of (query, centroid) transposed
+  store4x4(to + 4 * stride, stride, b0, b1, b2, b3);
 }
 
-/** Stores rows q0 … q3 (one per query, four centroids each) as four centroid entries of four lanes. */
+/** Stores rows q0 … q3 (one per query, four centroids each) as four centroid entries of four lanes, `stride` apart. */
 // @ts-ignore: decorator
-@inline function store4x4(to: usize, q0: v128, q1: v128, q2: v128, q3: v128): void {
+@inline function store4x4(to: usize, stride: usize, q0: v128, q1: v128, q2: v128, q3: v128): void {
   let lo01 = i32x4.shuffle(q0, q1, 0, 4, 1, 5), hi01 = i32x4.shuffle(q0, q1, 2, 6, 3, 7);
   let lo23 = i32x4.shuffle(q2, q3, 0, 4, 1, 5), hi23 = i32x4.shuffle(q2, q3, 2, 6, 3, 7);
   v128.store(to, i64x2.shuffle(lo01, lo23, 0, 2));
-  v128.store(to, i64x2.shuffle(lo01, lo23, 1, 3), 16);
-  v128.store(to, i64x2.shuffle(hi01, hi23, 0, 2), 32);
-  v128.store(to, i64x2.shuffle(hi01, hi23, 1, 3), 48);
+  v128.store(to + stride, i64x2.shuffle(lo01, lo23, 1, 3));
+  v128.store(to + 2 * stride, i64x2.shuffle(hi01, hi23, 0, 2));
+  v128.store(to + 3 * stride, i64x2.shuffle(hi01, hi23, 1, 3));
 }
