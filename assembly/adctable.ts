@@ -28,86 +28,94 @@ export function adcTables(quantizer: usize, m: i32, dims: i32, K: i32, sliced: u
     let k = 0;
     if (ASC_FEATURE_SIMD) {
       for (; k + 8 <= K; k += 8) {
-        let column = book + (<usize>k << 2);
+        let column = book + (<usize>k << 2), to = out + <usize>(j * K + k) * entryStride;
         let q = 0;
         if (queryStride == 4 && entryStride >= 16) { // interleaved (groupscan.ts): four queries at a time, then one by one
-          for (; q + 4 <= queries; q += 4) block4(x0 + <usize>q * slicedStride, slicedStride, column, rowStride, dims, negDot, out + <usize>(j * K + k) * entryStride + (<usize>q << 2), entryStride);
+          for (; q + 4 <= queries; q += 4) block4(x0 + <usize>q * slicedStride, slicedStride, column, rowStride, dims, negDot, to + (<usize>q << 2), entryStride);
         }
-        for (; q < queries; q++) {
-          let x = x0 + <usize>q * slicedStride;
-          let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
-          if (negDot) {
-            for (let t = 0; t < dims; t++) {
-              let value = f32x4.splat(load<f32>(x + (<usize>t << 2)));
-              let at = column + <usize>t * rowStride;
-              acc0 = f32x4.add(acc0, f32x4.mul(value, v128.load(at)));
-              acc1 = f32x4.add(acc1, f32x4.mul(value, v128.load(at, 16)));
-            }
-            acc0 = f32x4.neg(acc0);
-            acc1 = f32x4.neg(acc1);
-          } else {
-            for (let t = 0; t < dims; t++) {
-              let value = f32x4.splat(load<f32>(x + (<usize>t << 2)));
-              let at = column + <usize>t * rowStride;
-              let d0 = f32x4.sub(value, v128.load(at)), d1 = f32x4.sub(value, v128.load(at, 16));
-              acc0 = f32x4.add(acc0, f32x4.mul(d0, d0));
-              acc1 = f32x4.add(acc1, f32x4.mul(d1, d1));
-            }
-          }
-          let to = out + <usize>q * queryStride + <usize>(j * K + k) * entryStride;
-          if (entryStride == 4) {
-            v128.store(to, acc0);
-            v128.store(to, acc1, 16);
-          } else {
-            store8(to, entryStride, acc0, acc1);
-          }
-        }
+        for (; q < queries; q++) block8(x0 + <usize>q * slicedStride, column, rowStride, dims, negDot, to + <usize>q * queryStride, entryStride);
       }
     }
-    for (; k + 4 <= K; k += 4) { // the scalar build: four centroids a turn, one sum each, in the same order
-      let column = book + (<usize>k << 2);
-      for (let q = 0; q < queries; q++) {
-        let x = x0 + <usize>q * slicedStride;
-        let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-        if (negDot) {
-          for (let t = 0; t < dims; t++) {
-            let value = load<f32>(x + (<usize>t << 2));
-            let at = column + <usize>t * rowStride;
-            s0 += value * load<f32>(at); s1 += value * load<f32>(at, 4);
-            s2 += value * load<f32>(at, 8); s3 += value * load<f32>(at, 12);
-          }
-        } else {
-          for (let t = 0; t < dims; t++) {
-            let value = load<f32>(x + (<usize>t << 2));
-            let at = column + <usize>t * rowStride;
-            let d0 = value - load<f32>(at), d1 = value - load<f32>(at, 4);
-            let d2 = value - load<f32>(at, 8), d3 = value - load<f32>(at, 12);
-            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
-          }
-        }
-        let to = out + <usize>q * queryStride + <usize>(j * K + k) * entryStride;
-        store<f32>(to, negDot ? -s0 : s0);
-        store<f32>(to + entryStride, negDot ? -s1 : s1);
-        store<f32>(to + 2 * entryStride, negDot ? -s2 : s2);
-        store<f32>(to + 3 * entryStride, negDot ? -s3 : s3);
-      }
+    for (; k + 4 <= K; k += 4) { // the scalar build
+      let column = book + (<usize>k << 2), to = out + <usize>(j * K + k) * entryStride;
+      for (let q = 0; q < queries; q++) blockScalar4(x0 + <usize>q * slicedStride, column, rowStride, dims, negDot, to + <usize>q * queryStride, entryStride);
     }
     for (; k < K; k++) { // K is 2^bits, so never reached today; kept so no K is assumed
       for (let q = 0; q < queries; q++) {
-        let x = x0 + <usize>q * slicedStride;
-        let s: f32 = 0;
-        for (let t = 0; t < dims; t++) {
-          let value = load<f32>(x + (<usize>t << 2)), c = load<f32>(book + <usize>t * rowStride + (<usize>k << 2));
-          if (negDot) s += value * c;
-          else {
-            let d = value - c;
-            s += d * d;
-          }
-        }
-        store<f32>(out + <usize>q * queryStride + <usize>(j * K + k) * entryStride, negDot ? -s : s);
+        store<f32>(out + <usize>q * queryStride + <usize>(j * K + k) * entryStride, entry(x0 + <usize>q * slicedStride, book + (<usize>k << 2), rowStride, dims, negDot));
       }
     }
   }
+}
+
+/** One query's entries for eight centroids (SIMD build): two lanes of four, each summing its centroid in order. */
+// @ts-ignore: decorator
+@inline function block8(x: usize, column: usize, rowStride: usize, dims: i32, negDot: bool, to: usize, entryStride: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+  if (negDot) {
+    for (let t = 0; t < dims; t++) {
+      let value = f32x4.splat(load<f32>(x + (<usize>t << 2)));
+      let at = column + <usize>t * rowStride;
+      acc0 = f32x4.add(acc0, f32x4.mul(value, v128.load(at)));
+      acc1 = f32x4.add(acc1, f32x4.mul(value, v128.load(at, 16)));
+    }
+    acc0 = f32x4.neg(acc0);
+    acc1 = f32x4.neg(acc1);
+  } else {
+    for (let t = 0; t < dims; t++) {
+      let value = f32x4.splat(load<f32>(x + (<usize>t << 2)));
+      let at = column + <usize>t * rowStride;
+      let d0 = f32x4.sub(value, v128.load(at)), d1 = f32x4.sub(value, v128.load(at, 16));
+      acc0 = f32x4.add(acc0, f32x4.mul(d0, d0));
+      acc1 = f32x4.add(acc1, f32x4.mul(d1, d1));
+    }
+  }
+  if (entryStride == 4) {
+    v128.store(to, acc0);
+    v128.store(to, acc1, 16);
+  } else {
+    store8(to, entryStride, acc0, acc1);
+  }
+}
+
+/** One query's entries for four centroids (scalar build): one sum each, in the same order as a lane. */
+// @ts-ignore: decorator
+@inline function blockScalar4(x: usize, column: usize, rowStride: usize, dims: i32, negDot: bool, to: usize, entryStride: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  if (negDot) {
+    for (let t = 0; t < dims; t++) {
+      let value = load<f32>(x + (<usize>t << 2));
+      let at = column + <usize>t * rowStride;
+      s0 += value * load<f32>(at); s1 += value * load<f32>(at, 4);
+      s2 += value * load<f32>(at, 8); s3 += value * load<f32>(at, 12);
+    }
+  } else {
+    for (let t = 0; t < dims; t++) {
+      let value = load<f32>(x + (<usize>t << 2));
+      let at = column + <usize>t * rowStride;
+      let d0 = value - load<f32>(at), d1 = value - load<f32>(at, 4);
+      let d2 = value - load<f32>(at, 8), d3 = value - load<f32>(at, 12);
+      s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+    }
+  }
+  store<f32>(to, negDot ? -s0 : s0);
+  store<f32>(to + entryStride, negDot ? -s1 : s1);
+  store<f32>(to + 2 * entryStride, negDot ? -s2 : s2);
+  store<f32>(to + 3 * entryStride, negDot ? -s3 : s3);
+}
+
+/** One entry: the centroid whose value t is at `column` + t · rowStride. */
+function entry(x: usize, column: usize, rowStride: usize, dims: i32, negDot: bool): f32 {
+  let s: f32 = 0;
+  for (let t = 0; t < dims; t++) {
+    let value = load<f32>(x + (<usize>t << 2)), c = load<f32>(column + <usize>t * rowStride);
+    if (negDot) s += value * c;
+    else {
+      let d = value - c;
+      s += d * d;
+    }
+  }
+  return negDot ? -s : s;
 }
 
 /** Stores the eight lanes of two vectors `stride` bytes apart. */
