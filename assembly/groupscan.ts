@@ -3,7 +3,7 @@
 // (subspace, centroid), so each code byte of a row, read once for the group, finds the
 // group's GROUP partial distances in two v128 (WASM has no gather: one query's scan
 // spends its time on a byte load and address arithmetic per lookup). Eight queries, not
-// four, measured 1.3-1.5× faster on 100k codes (half the code reads and byte loads per
+// four, measured 1.3-1.6× faster on 100k codes (half the code reads and byte loads per
 // query) and the same at 10k; the tables then take m × 8 KiB per context. Each query keeps
 // its own result heap, offered the same distances in the same slot order as the
 // one-query scan (fastscan.ts scanCodes8, same sums as pq.ts adc8: subspace j into sum
