@@ -17,12 +17,13 @@ import { ctx } from './context';
 import { regionStart } from './layout';
 import { graph, rowBytes } from './params';
 import { count, deletedCount, setStateWord, stateWord } from './state';
-import { beginConstruction, constructionQuery, decodeRow, endConstruction, prepareQuery } from './storage';
+import { beginConstruction, constructionQuery, decodeRow, endConstruction, groupsQueries, prepareQuery } from './storage';
 import { findSlot, labelOf } from './idmap';
 import { levelOf } from './graph';
 import { linkNode } from './hnsw';
 import { addItem } from './mutation';
-import { search } from './search';
+import { finishGroup, prepareGroup, search, searchGroup } from './search';
+import { GROUP } from './groupscan';
 import { claim, setLinking, tally } from './locks';
 
 const NO_ID: u32 = 0xffffffff;
@@ -80,45 +81,77 @@ export function batchPart(part: i32): usize {
 }
 
 /**
- * Searches the batch's rows, claimed one at a time, for their `found` nearest (as
- * search.ts search() with the other arguments), writing each row's results, padded to
- * BATCH_K with NO_ID and Infinity, to RESULT_IDS and RESULT_DISTANCES. With `ofSlots`
- * the rows are slots of the index: each is searched with its own stored row for
- * found + 1 and its own id left out (the kNN graph). Returns how many rows this call searched.
+ * Searches the batch's rows, claimed one at a time (or a group at a time where the
+ * storage scans groups: search.ts searchGroup, the same results), for their `found`
+ * nearest (as search.ts search() with the other arguments), writing each row's results,
+ * padded to BATCH_K with NO_ID and Infinity, to RESULT_IDS and RESULT_DISTANCES. With
+ * `ofSlots` the rows are slots of the index: each is searched with its own stored row
+ * for found + 1 and its own id left out (the kNN graph). Returns how many rows this call searched.
  */
 export function searchRange(found: i32, ef: i32, filtered: i32, rerank: i32, exact: i32, probes: i32, ofSlots: bool): u32 {
-  let rows = batchRows(), k = <i32>batchK(), searched: u32 = 0;
-  let rowsPart = batchPart(BatchPart.ROWS), outIds = batchPart(BatchPart.RESULT_IDS), outDists = batchPart(BatchPart.RESULT_DISTANCES);
-  let c = ctx;
+  if (groupsQueries()) return searchGroups(found, filtered != 0, rerank, ofSlots);
+  let rows = batchRows(), searched: u32 = 0;
   while (!stopped()) {
     let row = claim(word(BatchWord.NEXT), 1);
     if (row >= rows) break;
-    let own = NO_ID;
-    if (ofSlots) {
-      let slot = load<u32>(rowsPart + (<usize>row << 2));
-      decodeRow(slot, c.input);
-      own = labelOf(slot);
-    } else {
-      memory.copy(c.input, rowsPart + <usize>row * rowBytes, rowBytes);
-    }
-    let results = search(ofSlots ? found + 1 : found, ef, filtered != 0, rerank, exact != 0, probes);
-    let ids = outIds + ((<usize>row * <usize>k) << 2), dists = outDists + ((<usize>row * <usize>k) << 2);
-    let written = 0;
-    for (let i = 0; i < results && written < found; i++) {
-      let id = load<u32>(c.resultIds + (<usize>i << 2));
-      if (id == own) continue; // the row itself (once: ids are unique)
-      store<u32>(ids + (<usize>written << 2), id);
-      store<f32>(dists + (<usize>written << 2), load<f32>(c.resultDists + (<usize>i << 2)));
-      written++;
-    }
-    for (; written < k; written++) {
-      store<u32>(ids + (<usize>written << 2), NO_ID);
-      store<f32>(dists + (<usize>written << 2), Infinity);
-    }
-    tally(word(BatchWord.DONE), 1);
+    let own = readRow(row, ofSlots);
+    writeRow(row, search(ofSlots ? found + 1 : found, ef, filtered != 0, rerank, exact != 0, probes), found, own);
     searched++;
   }
   return searched;
+}
+
+/** searchRange() a group of GROUP rows at a time: their queries prepared, one scan, then each one's results. */
+function searchGroups(found: i32, filtered: bool, rerank: i32, ofSlots: bool): u32 {
+  let rows = batchRows(), searched: u32 = 0;
+  let wanted = ofSlots ? found + 1 : found;
+  while (!stopped()) {
+    let first = claim(word(BatchWord.NEXT), GROUP);
+    if (first >= rows) break;
+    let queries = <i32>min<u32>(GROUP, rows - first);
+    for (let i = 0; i < queries; i++) {
+      readRow(first + i, ofSlots);
+      prepareGroup(i);
+    }
+    searchGroup(queries, wanted, filtered, rerank);
+    for (let i = 0; i < queries; i++) {
+      let row = first + i;
+      writeRow(row, finishGroup(i, wanted, rerank), found, ofSlots ? labelOf(load<u32>(batchPart(BatchPart.ROWS) + (<usize>row << 2))) : NO_ID);
+    }
+    searched += queries;
+  }
+  return searched;
+}
+
+/** Puts batch row `row` in the input row of the context; returns its own id (the kNN graph's rows), else NO_ID. */
+function readRow(row: u32, ofSlots: bool): u32 {
+  let rowsPart = batchPart(BatchPart.ROWS);
+  if (!ofSlots) {
+    memory.copy(ctx.input, rowsPart + <usize>row * rowBytes, rowBytes);
+    return NO_ID;
+  }
+  let slot = load<u32>(rowsPart + (<usize>row << 2));
+  decodeRow(slot, ctx.input);
+  return labelOf(slot);
+}
+
+/** Writes the context's `results` results but `own` as row `row`'s `found`, padded to BATCH_K; counts the row done. */
+function writeRow(row: u32, results: i32, found: i32, own: u32): void {
+  let c = ctx, k = <i32>batchK();
+  let ids = batchPart(BatchPart.RESULT_IDS) + ((<usize>row * <usize>k) << 2), dists = batchPart(BatchPart.RESULT_DISTANCES) + ((<usize>row * <usize>k) << 2);
+  let written = 0;
+  for (let i = 0; i < results && written < found; i++) {
+    let id = load<u32>(c.resultIds + (<usize>i << 2));
+    if (id == own) continue; // the row itself (once: ids are unique)
+    store<u32>(ids + (<usize>written << 2), id);
+    store<f32>(dists + (<usize>written << 2), load<f32>(c.resultDists + (<usize>i << 2)));
+    written++;
+  }
+  for (; written < k; written++) {
+    store<u32>(ids + (<usize>written << 2), NO_ID);
+    store<f32>(dists + (<usize>written << 2), Infinity);
+  }
+  tally(word(BatchWord.DONE), 1);
 }
 
 /**

@@ -7,15 +7,16 @@
 // (attach()). Placed by resize.ts after every relayout; read by hnsw.ts, flat.ts,
 // update.ts, results.ts.
 //
-//   CONTEXT region ─► ┌────────┬───────┬───────┬──────────┬─────────┬───────────┬─  ─┬─────────┐
-//                     │ record │ input │ query │ prepared │ results │ candidates│ …  │ visited │
-//                     └────────┴───────┴───────┴──────────┴─────────┴───────────┴─  ─┴─────────┘
+//   CONTEXT region ─► ┌────────┬───────┬───────┬──────────┬─────────┬───────────┬─  ─┬─────────┬───────┐
+//                     │ record │ input │ query │ prepared │ results │ candidates│ …  │ visited │ group │
+//                     └────────┴───────┴───────┴──────────┴─────────┴───────────┴─  ─┴─────────┴───────┘
 //   input     stride f32: the raw row src/ writes (a query, a vector to add, a sample)
 //   query     stride f32: input normalised for cosine; what exact distances use
 //   prepared  the query in the storage's form (storage.ts preparedBytes)
 //   results   ids, distances of the last search (efMax each)
 //   then the candidate min-heap C, the result max-heap W, the selection, pruning and
-//   unvisited-neighbour lists, the update candidates, and one u16 visited tag per slot.
+//   unvisited-neighbour lists, the update candidates, and one u16 visited tag per slot;
+//   group     a batch's queries searched together (groupscan.ts), where the storage has such a scan
 
 import { State } from '../src/abi';
 import { M0, rowBytes } from './params';
@@ -39,6 +40,8 @@ import { setStateWord, stateWord } from './state';
   neighbours: usize;
   updateSlots: usize;
   visited: usize;
+  /** groupscan.ts's area; 0 where the storage scans no groups. */
+  group: usize;
   epoch: u32;
   /** Result of hnsw.ts greedyDescent(): AS functions return one value. */
   bestSlot: u32;
@@ -73,8 +76,8 @@ export function updateCap(): i32 {
   return 2 * efMax + M0 + 2;
 }
 
-/** Bytes one context needs for searches up to `efMax` over `capacity` slots. */
-export function contextBytes(efMax: i32, capacity: u32, preparedBytes: usize): u64 {
+/** Bytes one context needs for searches up to `efMax` over `capacity` slots (`groupBytes`: the storage's group area). */
+export function contextBytes(efMax: i32, capacity: u32, preparedBytes: usize, groupBytes: usize): u64 {
   let ef = <u64>efMax, m0 = <u64>M0;
   return RECORD_BYTES + 2 * align(<u64>rowBytes) + align(<u64>preparedBytes)
     + 2 * align(ef << 2)                          // result ids, distances
@@ -83,12 +86,13 @@ export function contextBytes(efMax: i32, capacity: u32, preparedBytes: usize): u
     + 2 * align(max(ef, m0 + 1) << 2)             // selection
     + 3 * align((m0 + 1) << 2)                    // pruning, unvisited neighbours
     + align(<u64>updateCap() << 2)                // update candidates
-    + align(<u64>capacity << 1);                  // visited tags
+    + align(<u64>capacity << 1)                   // visited tags
+    + align(<u64>groupBytes);                     // group area
 }
 
 /** Bytes from one context to the next. */
-export function contextStride(efMax: i32, capacity: u32, preparedBytes: usize): u64 {
-  return (contextBytes(efMax, capacity, preparedBytes) + 63) & ~63;
+export function contextStride(efMax: i32, capacity: u32, preparedBytes: usize, groupBytes: usize): u64 {
+  return (contextBytes(efMax, capacity, preparedBytes, groupBytes) + 63) & ~63;
 }
 
 /**
@@ -99,8 +103,8 @@ export function contextStride(efMax: i32, capacity: u32, preparedBytes: usize): 
  * first, so a row src/ wrote and the counters survive growth; the visited tags start
  * afresh. Contexts new to the region start with zero counters.
  */
-export function placeContexts(base: usize, efMax: i32, capacity: u32, preparedBytes: usize, contexts: u32): void {
-  let stride = <usize>contextStride(efMax, capacity, preparedBytes);
+export function placeContexts(base: usize, efMax: i32, capacity: u32, preparedBytes: usize, groupBytes: usize, contexts: u32): void {
+  let stride = <usize>contextStride(efMax, capacity, preparedBytes, groupBytes);
   let oldStride = <usize>stateWord(State.CONTEXT_STRIDE), placed = stateWord(State.CONTEXTS);
   let head = <usize>RECORD_BYTES + 2 * <usize>align(<u64>rowBytes);
   for (let i = <i32>min(placed, contexts) - 1; i >= 1; i--) {
@@ -109,7 +113,7 @@ export function placeContexts(base: usize, efMax: i32, capacity: u32, preparedBy
   for (let i: u32 = 0; i < contexts; i++) {
     let at = base + <usize>i * stride;
     if (i >= placed) memory.fill(at, 0, <usize>RECORD_BYTES);
-    placeContext(at, efMax, capacity, preparedBytes);
+    placeContext(at, efMax, capacity, preparedBytes, groupBytes);
   }
   setStateWord(State.CONTEXTS, contexts);
   setStateWord(State.CONTEXT_STRIDE, <u32>stride);
@@ -143,7 +147,7 @@ export function counterSum(which: i32): f64 {
 }
 
 /** Carves the context at `base` into its arrays for searches up to `efMax` over `capacity` slots. */
-function placeContext(base: usize, efMax: i32, capacity: u32, preparedBytes: usize): void {
+function placeContext(base: usize, efMax: i32, capacity: u32, preparedBytes: usize, groupBytes: usize): void {
   let c = changetype<Context>(base);
   let p = base + <usize>RECORD_BYTES;
   let rows = <usize>align(<u64>rowBytes);
@@ -166,8 +170,9 @@ function placeContext(base: usize, efMax: i32, capacity: u32, preparedBytes: usi
   c.pruneSlot = p; p += pruneBytes;
   c.neighbours = p; p += pruneBytes;
   c.updateSlots = p; p += <usize>align(<u64>updateCap() << 2);
-  c.visited = p;
-  memory.fill(p, 0, <usize>capacity << 1);
+  c.visited = p; p += <usize>align(<u64>capacity << 1);
+  c.group = groupBytes > 0 ? p : 0;
+  memory.fill(c.visited, 0, <usize>capacity << 1);
   c.epoch = 0; // every tag is 0: the first visit's epoch is 1
 }
 

@@ -17,7 +17,7 @@
 import { Context } from './context';
 import { count } from './state';
 import { admits, offer } from './results';
-import { maxHeapPop, maxHeapPush } from './heap';
+import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
 import { adc8, adcPq } from './pq';
 import { Admit, Metric } from '../src/abi';
 import { metric } from './params';
@@ -165,27 +165,46 @@ export function searchFastScan(c: Context, codes: usize, m: i32, table: usize, l
 
 /** The `width` nearest of the slots `admit` allows by 8-bit ADC against `table`, left in W. Returns how many. */
 export function scanCodes8(c: Context, codes: usize, m: i32, table: usize, width: i32, admit: i32): i32 {
+  c.distances += <f64>count();
+  return scanCodes8Into(codes, m, table, width, admit, c.resDist, c.resSlot);
+}
+
+/**
+ * scanCodes8() into the max-heap at `dist`, `slots` (W, or a query's heap of a group in
+ * the scalar build: groupscan.ts). Returns how many it holds.
+ */
+export function scanCodes8Into(codes: usize, m: i32, table: usize, width: i32, admit: i32, dist: usize, slots: usize): i32 {
   let n = count();
   let offset: f32 = metric == Metric.L2 ? 0 : 1;
   let all = admit == Admit.ALL;
   let results = 0;
-  let bound: f32 = Infinity; // W's farthest once W is full
+  let bound: f32 = Infinity; // the heap's farthest once it is full
   let slot: u32 = 0;
   // Two codes a turn: their lookups are independent, so twice as many loads are in flight (10% faster).
   for (; slot + 2 <= n; slot += 2) {
     let code = codes + <usize>slot * <usize>m;
     let d0 = adc8(table, code, m) + offset, d1 = adc8(table, code + <usize>m, m) + offset;
     if (d0 < bound && (all || admits(slot, admit))) {
-      results = offer(c, width, results, d0, slot);
-      if (results == width) bound = load<f32>(c.resDist);
+      results = offerTo(dist, slots, width, results, d0, slot);
+      if (results == width) bound = load<f32>(dist);
     }
     if (d1 < bound && (all || admits(slot + 1, admit))) {
-      results = offer(c, width, results, d1, slot + 1);
-      if (results == width) bound = load<f32>(c.resDist);
+      results = offerTo(dist, slots, width, results, d1, slot + 1);
+      if (results == width) bound = load<f32>(dist);
     }
   }
   let d = slot < n ? adc8(table, codes + <usize>slot * <usize>m, m) + offset : Infinity;
-  if (d < bound && (all || admits(slot, admit))) results = offer(c, width, results, d, slot);
-  c.distances += <f64>n;
+  if (d < bound && (all || admits(slot, admit))) results = offerTo(dist, slots, width, results, d, slot);
+  return results;
+}
+
+/** results.ts offer() into the max-heap at `dist`, `slots`. */
+// @ts-ignore: decorator
+@inline export function offerTo(dist: usize, slots: usize, width: i32, results: i32, d: f32, slot: u32): i32 {
+  if (results < width) {
+    maxHeapPush(dist, slots, results, d, slot);
+    return results + 1;
+  }
+  maxHeapSiftDown(dist, slots, results, d, slot);
   return results;
 }

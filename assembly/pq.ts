@@ -23,6 +23,7 @@ import { Kind, Metric, State } from '../src/abi';
 import { dim, metric } from './params';
 import { stateWord } from './state';
 import { dot, l2 } from './distance';
+import { adcTables } from './adctable';
 import { argmin, distancesToCentroids, dotsWithCentroids, kmeansIterate, kmeansSeed, kmeansWorkBytes } from './kmeans';
 
 export let pqM: i32 = 0;
@@ -100,7 +101,7 @@ export function preparedBytesPq(): usize {
 }
 
 /** Copies a row of dim values at `row` into m zero-padded slices at `sliced`. */
-function slice(row: usize, sliced: usize): void {
+export function slice(row: usize, sliced: usize): void {
   for (let j = 0; j < pqM; j++) {
     let to = sliced + (<usize>(j * subStride) << 2);
     let n = realDims(j);
@@ -123,16 +124,7 @@ function slice(row: usize, sliced: usize): void {
 export function preparePq(quantizer: usize, query: usize, prepared: usize): void {
   let sliced = slicedAt(prepared);
   slice(query, sliced);
-  for (let j = 0; j < pqM; j++) {
-    let x = sliced + (<usize>(j * subStride) << 2);
-    let table = prepared + (<usize>j * <usize>centroids << 2);
-    if (metric == Metric.L2) {
-      distancesToCentroids(x, book(quantizer, j), subStride, centroids, table);
-    } else {
-      dotsWithCentroids(x, book(quantizer, j), subStride, centroids, table);
-      for (let k = 0; k < centroids; k++) store<f32>(table + (<usize>k << 2), -load<f32>(table + (<usize>k << 2)));
-    }
-  }
+  adcTables(quantizer, pqM, subStride, centroids, sliced, 0, 1, metric != Metric.L2, prepared, 0, 4);
 }
 
 /** The dot products of `row`'s slices with every centroid into the table at `prepared` (`sliced`: scratch). */

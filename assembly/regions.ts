@@ -8,7 +8,7 @@ import { wantedBytes } from './layout';
 import { tableSizeFor } from './idmap';
 import { graph, keepVectors, links0Bytes, rowBytes } from './params';
 import { count, deletedCount, stateWord } from './state';
-import { codesBytes, ivf, preparedBytes, quantizerBytes, trainingBytes } from './storage';
+import { codesBytes, groupBytes, ivf, preparedBytes, quantizerBytes, trainingBytes } from './storage';
 import { listsBytes } from './ivf';
 import { contextStride } from './context';
 import { batchBytes } from './batch';
@@ -22,7 +22,7 @@ import { reorderBytes } from './reorder';
 /** Fills layout's wantedBytes for `capacity` slots, searches up to `efMax` wide, `arenaWords` of upper links, `contexts` threads. */
 export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize: u64, contexts: u32 = 1): void {
   let cap = <u64>capacity;
-  want(Region.CONTEXT, <u64>contexts * contextStride(efMax, capacity, preparedBytes()));
+  want(Region.CONTEXT, <u64>contexts * contextStride(efMax, capacity, preparedBytes(), groupBytes(efMax)));
   want(Region.CODES, codesBytes(cap));
   want(Region.RAW, keepVectors ? cap * <u64>rowBytes : 0);
   want(Region.QUANTIZER, <u64>quantizerBytes(true));

@@ -8,7 +8,7 @@ import { regionBytes, regionStart, relayout } from './layout';
 import { batchBytes, batchK, batchRows, setBatchShape } from './batch';
 import { deriveParameters, efConstruction, graph, initialized, M, upperWords } from './params';
 import { capacity, setEntry, setRandomState, setStateWord, stateWord } from './state';
-import { deriveStorage, needsTraining, preparedBytes } from './storage';
+import { deriveStorage, groupBytes, needsTraining, preparedBytes } from './storage';
 import { placeContexts } from './context';
 import { rebuildIdTable, tableSizeFor } from './idmap';
 import { setWanted, wantedTotal } from './regions';
@@ -165,7 +165,7 @@ function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: boo
   setStateWord(State.EF_MAX, newEfMax);
   setStateWord(State.ARENA_WORDS, newArenaWords);
   setStateWord(State.TABLE_SIZE, <u32>tableSize);
-  placeContexts(regionStart(Region.CONTEXT), newEfMax, newCapacity, preparedBytes(), contexts);
+  placeContexts(regionStart(Region.CONTEXT), newEfMax, newCapacity, preparedBytes(), groupBytes(newEfMax), contexts);
   if (capacityChanged) setStateWord(State.LISTS_STALE, 1); // IVF lists are laid out for the capacity: regroup before the next scan
   if (rehash && <u32>tableSize != oldTableSize) rebuildIdTable();
   return Status.OK;

@@ -3,7 +3,7 @@
 // query to a slot and between two slots, decodes a row for get(), touches a row before
 // it is read, trains the quantizer, and re-scores exactly from kept f32 rows. The graph
 // and the scans deal in slots only. The kernels and codecs live in their own files
-// (distance.ts f32, f16.ts, int8.ts, binary.ts, pq.ts + fastscan.ts). Called by hnsw.ts, flat.ts, update.ts,
+// (distance.ts f32, f16.ts, int8.ts, binary.ts, pq.ts + fastscan.ts + groupscan.ts). Called by hnsw.ts, flat.ts, update.ts,
 // results.ts, mutation.ts, search.ts, regions.ts and resize.ts.
 //
 //   CODES ─► ┌───────────┬───────────┬─  ─┐   codeBytes per slot: f32 stride × 4,
@@ -35,6 +35,7 @@ import {
   slicedAt, storeCodePq, trainingStepsPq, trainStepPq, workBytesPq,
 } from './pq';
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
+import { addGroupQuery, groupBytes as groupBytesPq, scanGroup } from './groupscan';
 import {
   addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, computeTerms, deriveIvf, listSound, markListsStale, preparedBytesIvf,
   regroupLists, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
@@ -231,6 +232,28 @@ export function scanCodes(c: Context, width: i32, admit: i32): i32 {
   if (blocked) return searchFastScan(c, codes, pqM, c.prepared, lutAt(c.prepared), width, admit);
   if (pqBits == 8) return scanCodes8(c, codes, pqM, c.prepared, width, admit);
   return -1;
+}
+
+/** Whether a batch's queries are searched in groups (groupscan.ts): a FlatIndex's 8-bit 'pq' codes. */
+export function groupsQueries(): bool {
+  return storage == Storage.PQ && kind == Kind.FLAT && pqBits == 8;
+}
+
+/** Bytes of a context's group area for searches up to `efMax` wide; 0 where groupsQueries() is false. */
+export function groupBytes(efMax: i32): usize {
+  return groupsQueries() ? groupBytesPq(efMax) : 0;
+}
+
+/** prepareQuery() for query `i` of the group of `c`: normalised and sliced; its table is built with the group's. */
+export function prepareGroupQuery(c: Context, i: i32): void {
+  ensureDerived();
+  normaliseInput(c);
+  addGroupQuery(c, i);
+}
+
+/** groupscan.ts's scan for the group's first `queries` queries: each one's `width` nearest left in its heap. */
+export function scanCodesGroup(c: Context, queries: i32, width: i32, admit: i32): void {
+  scanGroup(c, quantizer(), regionStart(Region.CODES), queries, width, admit);
 }
 
 /** Called when `slot`'s item is removed: its row stays, but an IVF list must drop it. */

@@ -19,7 +19,7 @@ import {
 import type { Build } from './wasm.js';
 import { adoptCodebooks, trainCodebooks, type PqTraining } from './pq-training.js';
 import {
-  addCalls, canBlock, liveSlots, MIN_PARALLEL_ROWS, runAwaited, runBlocking, rowsDone, searchCalls, START_THREADS_ROWS, startThreads, stopThreads, threadsStarted, type Queries,
+  addCalls, canBlock, liveSlots, MIN_PARALLEL_ROWS, runAwaited, runBlocking, runHere, rowsDone, searchCalls, START_THREADS_ROWS, startThreads, stopThreads, threadsStarted, type Queries,
 } from './parallel.js';
 
 /** Nearest neighbours of one query, nearest first. */
@@ -105,6 +105,12 @@ export interface PqShape {
 const CHUNK_ROWS = 1024;
 /** Rows an async call does per turn of the event loop on one thread: a few milliseconds of work. */
 const SLICE_ROWS = 64;
+/**
+ * Rows per call of a searchBatch() run in groups on the calling thread: enough to keep
+ * the per-call work small beside the scans, few enough that the BATCH region it leaves
+ * in memory stays small.
+ */
+const GROUP_CALL_ROWS = 256;
 /** Entries of one searchBatch() result (ids and distances take 4 bytes each). */
 const MAX_BATCH_RESULTS = 2 ** 27;
 /** Rows automatic training reads from a first batch, evenly spaced (plenty for ranges and means). */
@@ -335,6 +341,10 @@ export abstract class BaseIndex {
       runBlocking(core, searchCalls(core, { vectors: batch }, k, plan, ids, distances, { searched: 0 }));
       return { ids, distances, k };
     }
+    if (plan.found > 0 && batch.count > 1 && this.searchesInGroups()) { // the core scans the batch's queries a group at a time
+      runHere(core, searchCalls(core, { vectors: batch }, k, plan, ids, distances, { searched: 0 }, GROUP_CALL_ROWS));
+      return { ids, distances, k };
+    }
     for (let q = 0; q < batch.count; q++) core.copyResults(this.#searchOne(core, batch.row(q), plan), ids, distances, q * k);
     return { ids, distances, k };
   }
@@ -496,6 +506,11 @@ export abstract class BaseIndex {
   /** Inverted lists a search scans: IvfIndex's nprobe; the other kinds have none. */
   protected searchProbes(_options: SearchOptions): number {
     return 0;
+  }
+
+  /** Whether the core searches a batch's queries in groups (assembly/groupscan.ts), so searchBatch() on one thread goes through the BATCH region too. */
+  protected searchesInGroups(): boolean {
+    return false;
   }
 
   /** The option names search() and searchBatch() take. */

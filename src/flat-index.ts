@@ -60,6 +60,11 @@ export class FlatIndex extends BaseIndex {
     return true;
   }
 
+  /** 8-bit PQ codes are scanned for a group of queries at once (assembly/groupscan.ts). */
+  protected override searchesInGroups(): boolean {
+    return this.pq?.bits === 8;
+  }
+
   protected override fileExtras(): Omit<FileExtras, 'rerank'> {
     return { seed: 0, ef: 0 };
   }

@@ -97,10 +97,10 @@ export function runBlocking<T>(core: Core, calls: Generator<Call, T>): T {
       // Storing is one thread's work: this one's. And a browser starts no worker while the
       // thread that made it is blocked: until the pool is up, calls run here (Node starts
       // workers beside a blocked thread).
-      runHere(core, step.value);
+      runCall(core, step.value);
     } else {
       const call = step.value;
-      pool.runBlocking(call.op, call.args, () => runHere(core, call)); // this thread takes its share
+      pool.runBlocking(call.op, call.args, () => runCall(core, call)); // this thread takes its share
     }
   }
 }
@@ -129,7 +129,7 @@ export async function runAwaited<T>(core: Core, calls: Generator<Call, T>, run: 
           core.x.attach(0);
         }
       } else {
-        runHere(core, step.value);
+        runCall(core, step.value);
         if (performance.now() - sliceStart > SLICE_MS) { // let the event loop turn
           await new Promise((resolve) => setTimeout(resolve, 0));
           sliceStart = performance.now();
@@ -142,8 +142,16 @@ export async function runAwaited<T>(core: Core, calls: Generator<Call, T>, run: 
   }
 }
 
+/** Runs `calls` one after another on the calling thread, whether or not the core has workers; returns the batch's result. */
+export function runHere<T>(core: Core, calls: Generator<Call, T>): T {
+  for (let step = calls.next(); ; step = calls.next()) {
+    if (step.done) return step.value;
+    runCall(core, step.value);
+  }
+}
+
 /** A call run by the core's own instance, for a core without workers. */
-function runHere(core: Core, call: Call): void {
+function runCall(core: Core, call: Call): void {
   const a = call.args;
   if (call.op === Op.SEARCH) core.x.searchRange(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
   else if (call.op === Op.STORE) core.x.storeRange(a[0]);

@@ -53,7 +53,7 @@ export class WannRunner {
     if (!cls) return `${spec.cls} is not exported by src/index.ts in this checkout`;
     let index: PqIndex | undefined;
     try {
-      index = await cls.create({ dim: rows.dim, metric: 'l2', capacity: rows.base.length / rows.dim, simd, ...spec.options });
+      index = await cls.create({ dim: rows.dim, metric: 'l2', capacity: rows.base.length / rows.dim, simd, threads: 1, ...spec.options });
       let trainSeconds: number | undefined;
       if (spec.train) {
         if (typeof index.train !== 'function') throw new Error(`${spec.cls}.train() is missing`);
@@ -78,7 +78,7 @@ export class WannRunner {
    */
   async twin(spec: WannSpec, simd: boolean): Promise<WannRunner | string> {
     try {
-      return new WannRunner(await indexClass(spec.cls)!.load(this.#live().serialize(), { simd }));
+      return new WannRunner(await indexClass(spec.cls)!.load(this.#live().serialize(), { simd, threads: 1 }));
     } catch (error) {
       return `${spec.cls}.load(simd: ${simd}): ${(error as Error).message}`;
     }
@@ -93,7 +93,11 @@ export class WannRunner {
     return this.#live().searchBatch(queries, k, options).ids;
   }
 
-  /** Seconds per searchBatch() of every query, over `inner` back-to-back batches. */
+  /**
+   * Seconds per searchBatch() of every query, over `inner` back-to-back batches: the
+   * batch path, where a FlatIndex's 8-bit codes are scanned for groups of queries
+   * (assembly/groupscan.ts), on one thread (threads: 1 above, as FAISS runs).
+   */
   time(queries: Float32Array, k: number, options: Record<string, number>, inner: number): number {
     const index = this.#live();
     const start = performance.now();
