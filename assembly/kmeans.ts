@@ -5,24 +5,28 @@
 // upper bound on the distance to the row's centroid and a lower bound on the distance to
 // any other are carried across iterations and moved by how far the centroids moved; a
 // row is re-examined only when the bounds no longer separate, with a margin of 1e-4 so
-// rounding cannot keep a row from a centroid an exhaustive search would pick.
+// rounding cannot keep a row from a centroid an exhaustive search would pick. The rows
+// re-examined are gathered and assigned in tiles by assign.ts's blocked kernel.
 // Centroids live transposed (dims × K, centroid k in column k), the layout the distance
-// kernel reads four centroids per v128 from. Every sum runs in the same order in both
+// kernels read four centroids per v128 from. Every sum runs in the same order in both
 // builds (the SIMD lanes are centroids, never partial sums), so the SIMD and scalar
 // builds pick the same centroids bit for bit. Called by pq.ts and ivf.ts.
 //
-//   work ─► ┌──────────────┬────────────────────────────┬──────────────┬────────────────────┬──────────────┬
-//           │ assign: n u32│ nearest (k-means++) or     │ lower: n f32 │ sums: K × dims f64 │ counts: K u32│
-//           │              │ upper bound: n f32         │              │                    │              │
-//           ├────────────┬─┴────────┬───────────────────┴──┬───────────┴──┬─────────────────┴──────────────┘
-//           │ dist: K f32│ row: dims│ old centroids: K×dims │ moved: K f32 │ half gap: K f32
-//           └────────────┴──────────┴──────────────────────┴──────────────┴
+//   work ─► ┌──────────────┬────────────────────────────┬──────────────┬────────────────┬──────────────────┬
+//           │ assign: n u32│ nearest (k-means++) or     │ lower: n f32 │ row norms: n f32│ pending: n+4 u32 │
+//           │              │ upper bound: n f32         │              │ (squared)       │ rows to assign   │
+//           ├──────────────┴──────┬───────────────┬────┴──────────────┬─┴────────────────┴─┬──────────┬─────
+//           │ sums: K × dims f64  │ counts: K u32 │ book norms: K f32 │ dist: TILE_ROWS×K f32│ row: dims│
+//           ├─────────────────────┴─┬─────────────┼───────────────────┴────────────────────┴──────────┘
+//           │ old centroids: K×dims │ moved: K f32│ half gap: K f32
+//           └───────────────────────┴─────────────┴─────────────────
 
+import { nearestTwo, tileDistances, TILE_ROWS } from './assign';
 import { l2 } from './distance';
 
 /** Bytes of the working arrays for n rows of `dims` values and K centroids. */
 export function kmeansWorkBytes(n: u32, dims: i32, K: i32): u64 {
-  return <u64>n * 12 + <u64>K * <u64>dims * 12 + (<u64>K << 4) + (<u64>dims << 2);
+  return <u64>n * 20 + (TILE_ROWS << 2) + <u64>K * <u64>dims * 12 + <u64>K * (16 + (TILE_ROWS << 2)) + (<u64>dims << 2);
 }
 
 // Where each working array starts, for n rows of `dims` values and K centroids.
@@ -33,13 +37,19 @@ export function kmeansWorkBytes(n: u32, dims: i32, K: i32): u64 {
 // @ts-ignore: decorator
 @inline function lowerAt(base: usize, n: u32): usize { return base + (<usize>n << 3); }
 // @ts-ignore: decorator
-@inline function sumsAt(base: usize, n: u32): usize { return base + <usize>n * 12; }
+@inline function rowNormsAt(base: usize, n: u32): usize { return base + <usize>n * 12; }
+// @ts-ignore: decorator
+@inline function pendingAt(base: usize, n: u32): usize { return base + (<usize>n << 4); }
+// @ts-ignore: decorator
+@inline function sumsAt(base: usize, n: u32): usize { return base + <usize>n * 20 + (TILE_ROWS << 2); }
 // @ts-ignore: decorator
 @inline function countsAt(base: usize, n: u32, dims: i32, K: i32): usize { return sumsAt(base, n) + <usize>K * <usize>dims * 8; }
 // @ts-ignore: decorator
-@inline function distAt(base: usize, n: u32, dims: i32, K: i32): usize { return countsAt(base, n, dims, K) + (<usize>K << 2); }
+@inline function bookNormsAt(base: usize, n: u32, dims: i32, K: i32): usize { return countsAt(base, n, dims, K) + (<usize>K << 2); }
 // @ts-ignore: decorator
-@inline function rowAt(base: usize, n: u32, dims: i32, K: i32): usize { return distAt(base, n, dims, K) + (<usize>K << 2); }
+@inline function distAt(base: usize, n: u32, dims: i32, K: i32): usize { return bookNormsAt(base, n, dims, K) + (<usize>K << 2); }
+// @ts-ignore: decorator
+@inline function rowAt(base: usize, n: u32, dims: i32, K: i32): usize { return distAt(base, n, dims, K) + (<usize>K * TILE_ROWS << 2); }
 // @ts-ignore: decorator
 @inline function oldAt(base: usize, n: u32, dims: i32, K: i32): usize { return rowAt(base, n, dims, K) + (<usize>dims << 2); }
 // @ts-ignore: decorator
@@ -207,24 +217,22 @@ export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usiz
       store<f32>(halfGap + (<usize>k << 2), 0.5 * Mathf.sqrt(load<f32>(dist + (<usize>argmin(dist, K) << 2))));
     }
   }
+  if (first) squaredRowNorms(data, n, dims, rowNormsAt(workBase, n));
+  squaredBookNorms(book, dims, K, bookNormsAt(workBase, n, dims, K));
+  let pending = pendingAt(workBase, n), waiting: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    let x = data + <usize>i * rowBytes;
     if (!first) {
       let a = load<u32>(assign + (<usize>i << 2));
       let bound = max(load<f32>(halfGap + (<usize>a << 2)), load<f32>(lower + (<usize>i << 2)));
       if (load<f32>(upper + (<usize>i << 2)) * MARGIN < bound) continue;
-      let exact = Mathf.sqrt(distanceTo(x, book, dims, K, <i32>a));
+      let exact = Mathf.sqrt(distanceTo(data + <usize>i * rowBytes, book, dims, K, <i32>a));
       store<f32>(upper + (<usize>i << 2), exact);
       if (exact * MARGIN < bound) continue;
     }
-    distancesToCentroids(x, book, dims, K, dist);
-    let k = argmin(dist, K);
-    let second: f32 = Infinity;
-    for (let j = 0; j < K; j++) if (j != k) second = min(second, load<f32>(dist + (<usize>j << 2)));
-    store<u32>(assign + (<usize>i << 2), k);
-    store<f32>(upper + (<usize>i << 2), Mathf.sqrt(load<f32>(dist + (<usize>k << 2))));
-    store<f32>(lower + (<usize>i << 2), Mathf.sqrt(second));
+    store<u32>(pending + (<usize>waiting << 2), i);
+    waiting++;
   }
+  assignPending(data, n, dims, K, book, workBase, waiting);
   memory.copy(old, book, bookBytes);
   memory.fill(sums, 0, <usize>K * <usize>dims * 8);
   memory.fill(counts, 0, <usize>K << 2);
@@ -283,5 +291,57 @@ export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usiz
     let a = <i32>load<u32>(assign + (<usize>i << 2));
     store<f32>(upper + (<usize>i << 2), load<f32>(upper + (<usize>i << 2)) + load<f32>(moved + (<usize>a << 2)));
     store<f32>(lower + (<usize>i << 2), load<f32>(lower + (<usize>i << 2)) - (a == mostAt ? next : most));
+  }
+}
+
+/**
+ * Assigns the `waiting` rows listed in the pending array to their nearest centroids, a
+ * tile at a time (the last tile padded with its last row), and sets their bounds: the
+ * distance to the nearest (upper) and to the second nearest (lower).
+ */
+function assignPending(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, waiting: u32): void {
+  if (waiting == 0) return;
+  let assign = assignAt(workBase), upper = nearestAt(workBase, n), lower = lowerAt(workBase, n);
+  let pending = pendingAt(workBase, n), rowNorms = rowNormsAt(workBase, n);
+  let bookNorms = bookNormsAt(workBase, n, dims, K), dist = distAt(workBase, n, dims, K);
+  let last = load<u32>(pending + (<usize>(waiting - 1) << 2));
+  for (let p = waiting; p % TILE_ROWS != 0; p++) store<u32>(pending + (<usize>p << 2), last);
+  for (let p: u32 = 0; p < waiting; p += TILE_ROWS) {
+    tileDistances(data, rowNorms, pending + (<usize>p << 2), dims, K, book, bookNorms, dist);
+    let rows = min(<u32>TILE_ROWS, waiting - p);
+    for (let r: u32 = 0; r < rows; r++) {
+      let i = <usize>load<u32>(pending + (<usize>(p + r) << 2));
+      let values = dist + (<usize>r * <usize>K << 2);
+      let k = nearestTwo(values, K, lower + (i << 2));
+      store<u32>(assign + (i << 2), k);
+      store<f32>(upper + (i << 2), Mathf.sqrt(load<f32>(values + (<usize>k << 2))));
+      store<f32>(lower + (i << 2), Mathf.sqrt(load<f32>(lower + (i << 2))));
+    }
+  }
+}
+
+/** Squared norm of each of the n rows at `data` into `out`: summed in f64, in order, rounded once. */
+function squaredRowNorms(data: usize, n: u32, dims: i32, out: usize): void {
+  let rowBytes = <usize>dims << 2;
+  for (let i: u32 = 0; i < n; i++) {
+    let row = data + <usize>i * rowBytes, sum: f64 = 0;
+    for (let t = 0; t < dims; t++) {
+      let v = <f64>load<f32>(row + (<usize>t << 2));
+      sum += v * v;
+    }
+    store<f32>(out + (<usize>i << 2), <f32>sum);
+  }
+}
+
+/** Squared norm of each centroid of `book` (dims × K) into `out`, as squaredRowNorms() sums a row. */
+function squaredBookNorms(book: usize, dims: i32, K: i32, out: usize): void {
+  let rowStride = <usize>K << 2;
+  for (let k = 0; k < K; k++) {
+    let at = book + (<usize>k << 2), sum: f64 = 0;
+    for (let t = 0; t < dims; t++, at += rowStride) {
+      let v = <f64>load<f32>(at);
+      sum += v * v;
+    }
+    store<f32>(out + (<usize>k << 2), <f32>sum);
   }
 }
