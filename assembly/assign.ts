@@ -31,13 +31,13 @@ export function tileDistances(data: usize, rowNorms: usize, ids: usize, dims: i3
       let at = book + (<usize>k << 2);
       for (let t: usize = 0; t < dimsBytes; t += 4, at += rowStride) {
         let c0 = v128.load(at), c1 = v128.load(at, 16);
-        let v = f32x4.splat(load<f32>(x0 + t));
+        let v = v128.load32_splat(x0 + t);
         a00 = f32x4.add(a00, f32x4.mul(v, c0)); a01 = f32x4.add(a01, f32x4.mul(v, c1));
-        v = f32x4.splat(load<f32>(x1 + t));
+        v = v128.load32_splat(x1 + t);
         a10 = f32x4.add(a10, f32x4.mul(v, c0)); a11 = f32x4.add(a11, f32x4.mul(v, c1));
-        v = f32x4.splat(load<f32>(x2 + t));
+        v = v128.load32_splat(x2 + t);
         a20 = f32x4.add(a20, f32x4.mul(v, c0)); a21 = f32x4.add(a21, f32x4.mul(v, c1));
-        v = f32x4.splat(load<f32>(x3 + t));
+        v = v128.load32_splat(x3 + t);
         a30 = f32x4.add(a30, f32x4.mul(v, c0)); a31 = f32x4.add(a31, f32x4.mul(v, c1));
       }
       let kOff = <usize>k << 2;
@@ -52,10 +52,10 @@ export function tileDistances(data: usize, rowNorms: usize, ids: usize, dims: i3
       let at = book + (<usize>k << 2);
       for (let t: usize = 0; t < dimsBytes; t += 4, at += rowStride) {
         let c = v128.load(at);
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x0 + t)), c));
-        a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(x1 + t)), c));
-        a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(x2 + t)), c));
-        a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(x3 + t)), c));
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(x0 + t), c));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(x1 + t), c));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(x2 + t), c));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(x3 + t), c));
       }
       let kOff = <usize>k << 2;
       let c = v128.load(bookNorms + kOff);

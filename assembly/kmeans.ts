@@ -18,7 +18,8 @@
 //           ├──────────────┴──────┬───────────────┬────┴──────────────┬─┴────────────────┴─┬──────────┬─────
 //           │ sums: K × dims f64  │ counts: K u32 │ book norms: K f32 │ dist: TILE_ROWS×K f32│ row: dims│
 //           ├─────────────────────┴─┬─────────────┼───────────────────┴────────────────────┴──────────┘
-//           │ old centroids: K×dims │ moved: K f32│ half gap: K f32
+//           │ centres: K × dims f32 │ moved: K f32│ half gap: K f32
+//           │ (row-major copy)      │             │
 //           └───────────────────────┴─────────────┴─────────────────
 
 import { nearestTwo, tileDistances, TILE_ROWS } from './assign';
@@ -51,9 +52,9 @@ export function kmeansWorkBytes(n: u32, dims: i32, K: i32): u64 {
 // @ts-ignore: decorator
 @inline function rowAt(base: usize, n: u32, dims: i32, K: i32): usize { return distAt(base, n, dims, K) + (<usize>K * TILE_ROWS << 2); }
 // @ts-ignore: decorator
-@inline function oldAt(base: usize, n: u32, dims: i32, K: i32): usize { return rowAt(base, n, dims, K) + (<usize>dims << 2); }
+@inline function centresAt(base: usize, n: u32, dims: i32, K: i32): usize { return rowAt(base, n, dims, K) + (<usize>dims << 2); }
 // @ts-ignore: decorator
-@inline function movedAt(base: usize, n: u32, dims: i32, K: i32): usize { return oldAt(base, n, dims, K) + (<usize>K * <usize>dims << 2); }
+@inline function movedAt(base: usize, n: u32, dims: i32, K: i32): usize { return centresAt(base, n, dims, K) + (<usize>K * <usize>dims << 2); }
 // @ts-ignore: decorator
 @inline function halfGapAt(base: usize, n: u32, dims: i32, K: i32): usize { return movedAt(base, n, dims, K) + (<usize>K << 2); }
 
@@ -69,6 +70,24 @@ export function distancesToCentroids(x: usize, book: usize, dims: i32, K: i32, o
   let rowStride = <usize>K << 2;
   let k = 0;
   if (ASC_FEATURE_SIMD) {
+    for (; k + 16 <= K; k += 16) { // sixteen centroids share each splat; four sums in flight hide the add's latency
+      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+      let at = book + (<usize>k << 2);
+      for (let t = 0; t < dims; t++, at += rowStride) {
+        let value = v128.load32_splat(x + (<usize>t << 2));
+        let d0 = f32x4.sub(value, v128.load(at)), d1 = f32x4.sub(value, v128.load(at, 16));
+        let d2 = f32x4.sub(value, v128.load(at, 32)), d3 = f32x4.sub(value, v128.load(at, 48));
+        acc0 = f32x4.add(acc0, f32x4.mul(d0, d0));
+        acc1 = f32x4.add(acc1, f32x4.mul(d1, d1));
+        acc2 = f32x4.add(acc2, f32x4.mul(d2, d2));
+        acc3 = f32x4.add(acc3, f32x4.mul(d3, d3));
+      }
+      let o = out + (<usize>k << 2);
+      v128.store(o, acc0);
+      v128.store(o, acc1, 16);
+      v128.store(o, acc2, 32);
+      v128.store(o, acc3, 48);
+    }
     for (; k + 8 <= K; k += 8) { // eight centroids share each splat
       let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
       let column = book + (<usize>k << 2);
@@ -143,6 +162,11 @@ export function argmin(values: usize, K: i32): i32 {
   for (let t = 0; t < dims; t++) store<f32>(book + ((<usize>t * <usize>K + <usize>k) << 2), load<f32>(row + (<usize>t << 2)));
 }
 
+// @ts-ignore: decorator
+@inline function getCentroid(book: usize, K: i32, k: i32, row: usize, dims: i32): void {
+  for (let t = 0; t < dims; t++) store<f32>(row + (<usize>t << 2), load<f32>(book + ((<usize>t * <usize>K + <usize>k) << 2)));
+}
+
 /**
  * k-means++ seeding: the first centroid a random row, each next one a row drawn with
  * probability proportional to its squared distance to the nearest centroid so far.
@@ -184,48 +208,26 @@ export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, 
   }
 }
 
-/** Squared distance from `x` to centroid k of `book`, summed as distancesToCentroids() sums it. */
-function distanceTo(x: usize, book: usize, dims: i32, K: i32, k: i32): f32 {
-  let acc: f32 = 0;
-  let column = book + (<usize>k << 2), rowStride = <usize>K << 2;
-  for (let t = 0; t < dims; t++) {
-    let d = load<f32>(x + (<usize>t << 2)) - load<f32>(column + <usize>t * rowStride);
-    acc += d * d;
-  }
-  return acc;
-}
-
 /**
  * One Lloyd iteration: assigns every row to its nearest centroid (after the `first`,
  * only rows whose bounds no longer separate are examined), then moves each centroid to
- * the mean of its rows (sums in f64) and the bounds by how far the centroids moved. A
- * centroid left without rows takes half of the largest cluster: a copy of its centroid,
- * both nudged apart by 1/1024 in opposite directions (as FAISS splits clusters).
+ * the mean of its rows (sums in f64) and the bounds by how far the centroids moved.
  */
 export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, first: bool): void {
   let assign = assignAt(workBase), upper = nearestAt(workBase, n), lower = lowerAt(workBase, n);
-  let sums = sumsAt(workBase, n), counts = countsAt(workBase, n, dims, K);
-  let dist = distAt(workBase, n, dims, K), mean = rowAt(workBase, n, dims, K);
-  let old = oldAt(workBase, n, dims, K), moved = movedAt(workBase, n, dims, K), halfGap = halfGapAt(workBase, n, dims, K);
-  let rowBytes = <usize>dims << 2, bookBytes = <usize>K * <usize>dims << 2;
-  if (!first) {
-    // Half the distance from each centroid to its nearest other: a row nearer its own than this keeps it.
-    for (let k = 0; k < K; k++) {
-      for (let t = 0; t < dims; t++) store<f32>(mean + (<usize>t << 2), load<f32>(book + ((<usize>t * <usize>K + <usize>k) << 2)));
-      distancesToCentroids(mean, book, dims, K, dist);
-      store<f32>(dist + (<usize>k << 2), Infinity);
-      store<f32>(halfGap + (<usize>k << 2), 0.5 * Mathf.sqrt(load<f32>(dist + (<usize>argmin(dist, K) << 2))));
-    }
-  }
+  let halfGap = halfGapAt(workBase, n, dims, K), bookNorms = bookNormsAt(workBase, n, dims, K);
+  let centres = centresAt(workBase, n, dims, K), rowBytes = <usize>dims << 2;
+  for (let k = 0; k < K; k++) getCentroid(book, K, k, centres + <usize>k * rowBytes, dims);
   if (first) squaredRowNorms(data, n, dims, rowNormsAt(workBase, n));
-  squaredBookNorms(book, dims, K, bookNormsAt(workBase, n, dims, K));
+  squaredRowNorms(centres, <u32>K, dims, bookNorms);
+  if (!first) halfGaps(n, dims, K, book, workBase);
   let pending = pendingAt(workBase, n), waiting: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     if (!first) {
       let a = load<u32>(assign + (<usize>i << 2));
       let bound = max(load<f32>(halfGap + (<usize>a << 2)), load<f32>(lower + (<usize>i << 2)));
       if (load<f32>(upper + (<usize>i << 2)) * MARGIN < bound) continue;
-      let exact = Mathf.sqrt(distanceTo(data + <usize>i * rowBytes, book, dims, K, <i32>a));
+      let exact = Mathf.sqrt(l2(data + <usize>i * rowBytes, centres + <usize>a * rowBytes, dims));
       store<f32>(upper + (<usize>i << 2), exact);
       if (exact * MARGIN < bound) continue;
     }
@@ -233,14 +235,43 @@ export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usiz
     waiting++;
   }
   assignPending(data, n, dims, K, book, workBase, waiting);
-  memory.copy(old, book, bookBytes);
+  moveCentroids(data, n, dims, K, book, workBase);
+  moveBounds(n, dims, K, book, workBase);
+}
+
+/**
+ * Half the distance from each centroid to its nearest other, through the tile kernel
+ * with the centroids as rows: a row nearer its own centroid than this keeps it.
+ */
+function halfGaps(n: u32, dims: i32, K: i32, book: usize, workBase: usize): void {
+  let centres = centresAt(workBase, n, dims, K), bookNorms = bookNormsAt(workBase, n, dims, K);
+  let ids = pendingAt(workBase, n), dist = distAt(workBase, n, dims, K), halfGap = halfGapAt(workBase, n, dims, K);
+  let nearest = rowAt(workBase, n, dims, K); // one f32 of scratch: nearestTwo's second
+  for (let k = 0; k < K + TILE_ROWS; k++) store<u32>(ids + (<usize>k << 2), <u32>min(k, K - 1));
+  for (let k = 0; k < K; k += TILE_ROWS) {
+    tileDistances(centres, bookNorms, ids + (<usize>k << 2), dims, K, book, bookNorms, dist);
+    for (let r = 0; r < min(TILE_ROWS, K - k); r++) {
+      let values = dist + (<usize>r * <usize>K << 2);
+      store<f32>(values + (<usize>(k + r) << 2), Infinity);
+      let other = load<f32>(values + (<usize>nearestTwo(values, K, nearest) << 2));
+      store<f32>(halfGap + (<usize>(k + r) << 2), 0.5 * Mathf.sqrt(other));
+    }
+  }
+}
+
+/**
+ * Moves each centroid to the mean of its rows (sums in f64). A centroid left without rows
+ * takes half of the largest cluster: a copy of its centroid, both nudged apart by 1/1024
+ * in opposite directions (as FAISS splits clusters).
+ */
+function moveCentroids(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize): void {
+  let assign = assignAt(workBase), sums = sumsAt(workBase, n), counts = countsAt(workBase, n, dims, K);
+  let mean = rowAt(workBase, n, dims, K), rowBytes = <usize>dims << 2;
   memory.fill(sums, 0, <usize>K * <usize>dims * 8);
   memory.fill(counts, 0, <usize>K << 2);
   for (let i: u32 = 0; i < n; i++) {
     let k = load<u32>(assign + (<usize>i << 2));
-    let row = data + <usize>i * rowBytes;
-    let sum = sums + <usize>k * <usize>dims * 8;
-    for (let t = 0; t < dims; t++) store<f64>(sum + (<usize>t << 3), load<f64>(sum + (<usize>t << 3)) + <f64>load<f32>(row + (<usize>t << 2)));
+    addRow(sums + <usize>k * <usize>dims * 8, data + <usize>i * rowBytes, dims);
     store<u32>(counts + (<usize>k << 2), load<u32>(counts + (<usize>k << 2)) + 1);
   }
   for (let k = 0; k < K; k++) {
@@ -267,14 +298,35 @@ export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usiz
     store<u32>(counts + (<usize>k << 2), size >> 1);
     store<u32>(counts + (<usize>largest << 2), size - (size >> 1));
   }
-  // How far each centroid moved; a row's upper bound grows by its centroid's move, its
-  // lower bound shrinks by the largest move of any other centroid.
+}
+
+/** Adds the `dims` f32 at `row` (a multiple of 4) to the f64 sums at `sum`: two lanes at a time, the same adds as the scalar twin. */
+// @ts-ignore: decorator
+@inline function addRow(sum: usize, row: usize, dims: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let t = 0; t < dims; t += 4) {
+      let v = v128.load(row + (<usize>t << 2)), at = sum + (<usize>t << 3);
+      v128.store(at, f64x2.add(v128.load(at), f64x2.promote_low_f32x4(v)));
+      v128.store(at, f64x2.add(v128.load(at, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1))), 16);
+    }
+  } else {
+    for (let t = 0; t < dims; t++) store<f64>(sum + (<usize>t << 3), load<f64>(sum + (<usize>t << 3)) + <f64>load<f32>(row + (<usize>t << 2)));
+  }
+}
+
+/**
+ * How far each centroid moved since the copy taken at the iteration's start; a row's
+ * upper bound grows by its centroid's move, its lower bound shrinks by the largest move
+ * of any other centroid.
+ */
+function moveBounds(n: u32, dims: i32, K: i32, book: usize, workBase: usize): void {
+  let assign = assignAt(workBase), upper = nearestAt(workBase, n), lower = lowerAt(workBase, n);
+  let centres = centresAt(workBase, n, dims, K), moved = movedAt(workBase, n, dims, K);
   let most: f32 = 0, next: f32 = 0, mostAt = -1;
   for (let k = 0; k < K; k++) {
-    let sq: f32 = 0;
+    let sq: f32 = 0, before = centres + (<usize>k * <usize>dims << 2);
     for (let t = 0; t < dims; t++) {
-      let at = (<usize>t * <usize>K + <usize>k) << 2;
-      let d = load<f32>(old + at) - load<f32>(book + at);
+      let d = load<f32>(before + (<usize>t << 2)) - load<f32>(book + ((<usize>t * <usize>K + <usize>k) << 2));
       sq += d * d;
     }
     let shift = Mathf.sqrt(sq);
@@ -330,18 +382,5 @@ function squaredRowNorms(data: usize, n: u32, dims: i32, out: usize): void {
       sum += v * v;
     }
     store<f32>(out + (<usize>i << 2), <f32>sum);
-  }
-}
-
-/** Squared norm of each centroid of `book` (dims × K) into `out`, as squaredRowNorms() sums a row. */
-function squaredBookNorms(book: usize, dims: i32, K: i32, out: usize): void {
-  let rowStride = <usize>K << 2;
-  for (let k = 0; k < K; k++) {
-    let at = book + (<usize>k << 2), sum: f64 = 0;
-    for (let t = 0; t < dims; t++, at += rowStride) {
-      let v = <f64>load<f32>(at);
-      sum += v * v;
-    }
-    store<f32>(out + (<usize>k << 2), <f32>sum);
   }
 }
