@@ -170,17 +170,23 @@ export function argmin(values: usize, K: i32): i32 {
 /**
  * k-means++ seeding: the first centroid a random row, each next one a row drawn with
  * probability proportional to its squared distance to the nearest centroid so far.
- * Rows all alike (every distance 0) take the next rows in order. n >= K.
+ * Rows all alike (every distance 0) take the next rows in order. n >= K. A row whose
+ * nearest centroid lies at least twice its distance from the new one cannot come nearer
+ * to the new one (triangle inequality), so it is not measured (Elkan's bound, ICML 2003,
+ * applied to seeding): in low dims most rows are skipped once a few centroids are in.
  */
 export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, seed: u64): void {
-  let nearest = nearestAt(workBase, n);
+  let nearest = nearestAt(workBase, n), owner = assignAt(workBase);
+  let picked = countsAt(workBase, n, dims, K), gaps = movedAt(workBase, n, dims, K);
   let rowBytes = <usize>dims << 2;
   let state = seed;
   state += 0x9e3779b97f4a7c15;
   let first = <u32>(mix(state) % <u64>n);
   setCentroid(book, K, 0, data + <usize>first * rowBytes, dims);
+  store<u32>(picked, first);
   let centre = data + <usize>first * rowBytes;
   for (let i: u32 = 0; i < n; i++) store<f32>(nearest + (<usize>i << 2), l2(data + <usize>i * rowBytes, centre, dims));
+  memory.fill(owner, 0, <usize>n << 2);
   for (let k = 1; k < K; k++) {
     let total: f64 = 0;
     for (let i: u32 = 0; i < n; i++) total += <f64>load<f32>(nearest + (<usize>i << 2));
@@ -200,10 +206,16 @@ export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, 
     }
     centre = data + <usize>pick * rowBytes;
     setCentroid(book, K, k, centre, dims);
+    store<u32>(picked + (<usize>k << 2), pick);
+    for (let j = 0; j < k; j++) store<f32>(gaps + (<usize>j << 2), l2(data + <usize>load<u32>(picked + (<usize>j << 2)) * rowBytes, centre, dims));
     for (let i: u32 = 0; i < n; i++) {
-      let at = nearest + (<usize>i << 2);
-      let d = l2(data + <usize>i * rowBytes, centre, dims);
-      if (d < load<f32>(at)) store<f32>(at, d);
+      let at = nearest + (<usize>i << 2), d = load<f32>(at);
+      if (load<f32>(gaps + (<usize>load<u32>(owner + (<usize>i << 2)) << 2)) > 4 * d * (MARGIN * MARGIN)) continue;
+      let to = l2(data + <usize>i * rowBytes, centre, dims);
+      if (to < d) {
+        store<f32>(at, to);
+        store<u32>(owner + (<usize>i << 2), k);
+      }
     }
   }
 }
