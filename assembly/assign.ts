@@ -83,71 +83,72 @@ export function tileDistances(data: usize, rowNorms: usize, ids: usize, dims: i3
   }
 }
 
-/** ||x||² + ||c||² − 2·x·c, clamped at 0; the one order both builds round in. */
+/** ||x||² + ||c||² − 2·x·c, clamped at 0 (pmax: a NaN stays); the one order both builds round in. Never −0: the norms are sums of squares. */
 // @ts-ignore: decorator
 @inline function expanded(rowNorm: f32, centroidNorm: f32, dot: f32): f32 {
-  return max<f32>((rowNorm + centroidNorm) - (dot + dot), 0);
+  return greater((rowNorm + centroidNorm) - (dot + dot), 0);
 }
 
 /** expanded() over four centroids: their norms `c`, their dot products `dots`. */
 // @ts-ignore: decorator
 @inline function storeFour(at: usize, rowNorm: f32, c: v128, dots: v128): void {
-  v128.store(at, f32x4.max(f32x4.sub(f32x4.add(f32x4.splat(rowNorm), c), f32x4.add(dots, dots)), f32x4.splat(0)));
+  v128.store(at, f32x4.pmax(f32x4.sub(f32x4.add(f32x4.splat(rowNorm), c), f32x4.add(dots, dots)), f32x4.splat(0)));
 }
 
 /**
  * The nearest of the K distances at `values` (the first on ties), with the smallest of
- * the others stored at `secondAt`. The SIMD build keeps the two smallest per lane (lane L
- * sees k ≡ L mod 4) and merges the lanes; both are the same function of the values, so
- * the builds agree exactly.
+ * the others stored at `secondAt`. The two smallest come from min and max alone (the
+ * pair (best, second) absorbs v as (min(best, v), min(second, max(best, v))), exact in
+ * any order), four lanes at a time in the SIMD build; then the first position holding
+ * the best. Both builds compute the same function of the values, so they agree exactly.
+ * The values are expanded()'s: never −0; NaN only from rows so large their norms overflow.
  */
 export function nearestTwo(values: usize, K: i32, secondAt: usize): i32 {
-  let best: f32 = Infinity, second: f32 = Infinity, bestAt = 0;
+  let best: f32 = Infinity, second: f32 = Infinity;
   let k = 0;
   if (ASC_FEATURE_SIMD) {
     if (K >= 4) {
-      let b = f32x4.splat(Infinity), s = f32x4.splat(Infinity);
-      let at = i32x4(0, 1, 2, 3), index = at, four = i32x4.splat(4);
+      let b = f32x4.splat(Infinity), s = b;
       for (; k + 4 <= K; k += 4) {
         let v = v128.load(values + (<usize>k << 2));
-        let below = f32x4.lt(v, b);
-        s = v128.bitselect(b, v128.bitselect(v, s, f32x4.lt(v, s)), below);
-        b = v128.bitselect(v, b, below);
-        at = v128.bitselect(index, at, below);
-        index = i32x4.add(index, four);
+        s = f32x4.pmin(s, f32x4.pmax(b, v));
+        b = f32x4.pmin(b, v);
       }
-      // Lane minima, ties to the lower index; then the second is the smallest of the others.
-      let lane = 0;
-      best = f32x4.extract_lane(b, 0);
-      bestAt = i32x4.extract_lane(at, 0);
-      for (let l = 1; l < 4; l++) {
-        let v = laneF(b, l), i = laneI(at, l);
-        if (v < best || (v == best && i < bestAt)) { best = v; bestAt = i; lane = l; }
+      for (let l = 0; l < 4; l++) {
+        let v = laneF(b, l);
+        second = lesser(second, greater(best, v));
+        best = lesser(best, v);
+        second = lesser(second, laneF(s, l)); // a lane's second is never below its best
       }
-      second = laneF(s, lane);
-      for (let l = 0; l < 4; l++) if (l != lane) second = min(second, laneF(b, l));
     }
   }
-  for (; k < K; k++) {
-    let v = load<f32>(values + (<usize>k << 2));
-    if (v < best) {
-      second = best;
-      best = v;
-      bestAt = k;
-    } else if (v < second) {
-      second = v;
-    }
+  for (let t = k; t < K; t++) {
+    let v = load<f32>(values + (<usize>t << 2));
+    second = lesser(second, greater(best, v));
+    best = lesser(best, v);
   }
   store<f32>(secondAt, second);
-  return bestAt;
+  let at = 0;
+  if (ASC_FEATURE_SIMD) {
+    let target = f32x4.splat(best);
+    for (; at + 4 <= K; at += 4) {
+      let mask = i32x4.bitmask(f32x4.eq(v128.load(values + (<usize>at << 2)), target));
+      if (mask != 0) return at + ctz(mask);
+    }
+  }
+  while (at < K - 1 && load<f32>(values + (<usize>at << 2)) != best) at++; // bounded: a NaN (from overflowing rows) matches nothing
+  return at;
 }
+
+/** f32x4.pmin's rule (b < a ? b : a), one instruction on x64 where min's NaN and −0 rules take several; the same for the values here. */
+// @ts-ignore: decorator
+@inline function lesser(a: f32, b: f32): f32 { return b < a ? b : a; }
+
+/** f32x4.pmax's rule (a < b ? b : a). */
+// @ts-ignore: decorator
+@inline function greater(a: f32, b: f32): f32 { return a < b ? b : a; }
 
 // @ts-ignore: decorator
 @inline function laneF(v: v128, l: i32): f32 {
   return l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
-}
-
-// @ts-ignore: decorator
-@inline function laneI(v: v128, l: i32): i32 {
-  return l == 0 ? i32x4.extract_lane(v, 0) : l == 1 ? i32x4.extract_lane(v, 1) : l == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
 }

@@ -167,6 +167,9 @@ export function argmin(values: usize, K: i32): i32 {
   for (let t = 0; t < dims; t++) store<f32>(row + (<usize>t << 2), load<f32>(book + ((<usize>t * <usize>K + <usize>k) << 2)));
 }
 
+/** Rows per partial sum of the k-means++ weights: a draw scans the partial sums, then one block. */
+const SEED_BLOCK: u32 = 1024;
+
 /**
  * k-means++ seeding: the first centroid a random row, each next one a row drawn with
  * probability proportional to its squared distance to the nearest centroid so far.
@@ -174,29 +177,34 @@ export function argmin(values: usize, K: i32): i32 {
  * nearest centroid lies at least twice its distance from the new one cannot come nearer
  * to the new one (triangle inequality), so it is not measured (Elkan's bound, ICML 2003,
  * applied to seeding): in low dims most rows are skipped once a few centroids are in.
+ * The weights are summed per block of SEED_BLOCK rows in the pass that updates them.
  */
 export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, seed: u64): void {
-  let nearest = nearestAt(workBase, n), owner = assignAt(workBase);
+  let nearest = nearestAt(workBase, n), owner = assignAt(workBase), blocks = lowerAt(workBase, n); // n f32: room for the block sums
   let picked = countsAt(workBase, n, dims, K), gaps = movedAt(workBase, n, dims, K);
   let rowBytes = <usize>dims << 2;
   let state = seed;
   state += 0x9e3779b97f4a7c15;
-  let first = <u32>(mix(state) % <u64>n);
-  setCentroid(book, K, 0, data + <usize>first * rowBytes, dims);
-  store<u32>(picked, first);
-  let centre = data + <usize>first * rowBytes;
-  for (let i: u32 = 0; i < n; i++) store<f32>(nearest + (<usize>i << 2), l2(data + <usize>i * rowBytes, centre, dims));
+  let pick = <u32>(mix(state) % <u64>n);
   memory.fill(owner, 0, <usize>n << 2);
-  for (let k = 1; k < K; k++) {
-    let total: f64 = 0;
-    for (let i: u32 = 0; i < n; i++) total += <f64>load<f32>(nearest + (<usize>i << 2));
-    let pick: u32 = <u32>(k - 1) % n;
+  for (let k = 0; k < K; k++) {
+    let centre = data + <usize>pick * rowBytes;
+    setCentroid(book, K, k, centre, dims);
+    store<u32>(picked + (<usize>k << 2), pick);
+    for (let j = 0; j < k; j++) store<f32>(gaps + (<usize>j << 2), l2(data + <usize>load<u32>(picked + (<usize>j << 2)) * rowBytes, centre, dims));
+    let total = updateNearest(data, n, dims, K, centre, k, workBase);
+    if (k + 1 == K) break;
+    pick = <u32>k % n;
     if (total > 0) {
       state += 0x9e3779b97f4a7c15;
       let target = <f64>(mix(state) >> 11) * 1.1102230246251565e-16 * total; // [0, total)
-      let running: f64 = 0;
+      let running: f64 = 0, block: u32 = 0;
+      while ((block + 1) * SEED_BLOCK < n && running + load<f64>(blocks + (<usize>block << 3)) <= target) {
+        running += load<f64>(blocks + (<usize>block << 3));
+        block++;
+      }
       pick = n - 1;
-      for (let i: u32 = 0; i < n; i++) {
+      for (let i = block * SEED_BLOCK; i < n; i++) {
         running += <f64>load<f32>(nearest + (<usize>i << 2));
         if (running > target) {
           pick = i;
@@ -204,20 +212,36 @@ export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, 
         }
       }
     }
-    centre = data + <usize>pick * rowBytes;
-    setCentroid(book, K, k, centre, dims);
-    store<u32>(picked + (<usize>k << 2), pick);
-    for (let j = 0; j < k; j++) store<f32>(gaps + (<usize>j << 2), l2(data + <usize>load<u32>(picked + (<usize>j << 2)) * rowBytes, centre, dims));
-    for (let i: u32 = 0; i < n; i++) {
-      let at = nearest + (<usize>i << 2), d = load<f32>(at);
-      if (load<f32>(gaps + (<usize>load<u32>(owner + (<usize>i << 2)) << 2)) > 4 * d * (MARGIN * MARGIN)) continue;
-      let to = l2(data + <usize>i * rowBytes, centre, dims);
-      if (to < d) {
-        store<f32>(at, to);
-        store<u32>(owner + (<usize>i << 2), k);
-      }
-    }
   }
+}
+
+/**
+ * Lowers each row's distance to its nearest centroid so far with centroid k (at
+ * `centre`), skipping the rows the triangle inequality rules out, and returns the sum of
+ * the distances, summed per block as kmeansSeed() draws from them.
+ */
+function updateNearest(data: usize, n: u32, dims: i32, K: i32, centre: usize, k: i32, workBase: usize): f64 {
+  let nearest = nearestAt(workBase, n), owner = assignAt(workBase), blocks = lowerAt(workBase, n);
+  let gaps = movedAt(workBase, n, dims, K), rowBytes = <usize>dims << 2;
+  let total: f64 = 0;
+  for (let start: u32 = 0, block: usize = 0; start < n; start += SEED_BLOCK, block++) {
+    let sum: f64 = 0, end = min(n, start + SEED_BLOCK);
+    for (let i = start; i < end; i++) {
+      let at = nearest + (<usize>i << 2), d = load<f32>(at);
+      if (k == 0 || load<f32>(gaps + (<usize>load<u32>(owner + (<usize>i << 2)) << 2)) <= 4 * d * (MARGIN * MARGIN)) {
+        let to = l2(data + <usize>i * rowBytes, centre, dims);
+        if (k == 0 || to < d) {
+          d = to;
+          store<f32>(at, to);
+          store<u32>(owner + (<usize>i << 2), k);
+        }
+      }
+      sum += <f64>d;
+    }
+    store<f64>(blocks + (block << 3), sum);
+    total += sum;
+  }
+  return total;
 }
 
 /**
@@ -226,29 +250,51 @@ export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, 
  * the mean of its rows (sums in f64) and the bounds by how far the centroids moved.
  */
 export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, first: bool): void {
-  let assign = assignAt(workBase), upper = nearestAt(workBase, n), lower = lowerAt(workBase, n);
-  let halfGap = halfGapAt(workBase, n, dims, K), bookNorms = bookNormsAt(workBase, n, dims, K);
+  if (first) kmeansAssign(data, n, dims, K, book, workBase);
+  else reassign(data, n, dims, K, book, workBase);
+  moveCentroids(data, n, dims, K, book, workBase);
+  moveBounds(n, dims, K, book, workBase);
+}
+
+/**
+ * Assigns every row to its nearest centroid of `book`, moving nothing: the work's first
+ * arrays then hold each row's centroid (n u32), its distance to it (n f32, the upper
+ * bound) and to the second nearest (n f32, the lower bound). The first iteration's step;
+ * index.ts exports it for tests against a float64 reference.
+ */
+export function kmeansAssign(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize): void {
+  squaredRowNorms(data, n, dims, rowNormsAt(workBase, n));
+  copyCentres(n, dims, K, book, workBase);
+  let pending = pendingAt(workBase, n);
+  for (let i: u32 = 0; i < n; i++) store<u32>(pending + (<usize>i << 2), i);
+  assignPending(data, n, dims, K, book, workBase, n);
+}
+
+/** The centroids this iteration assigns to, row-major, and their squared norms. */
+function copyCentres(n: u32, dims: i32, K: i32, book: usize, workBase: usize): void {
   let centres = centresAt(workBase, n, dims, K), rowBytes = <usize>dims << 2;
   for (let k = 0; k < K; k++) getCentroid(book, K, k, centres + <usize>k * rowBytes, dims);
-  if (first) squaredRowNorms(data, n, dims, rowNormsAt(workBase, n));
-  squaredRowNorms(centres, <u32>K, dims, bookNorms);
-  if (!first) halfGaps(n, dims, K, book, workBase);
+  squaredRowNorms(centres, <u32>K, dims, bookNormsAt(workBase, n, dims, K));
+}
+
+/** Hamerly's step: re-assigns only the rows whose bounds no longer prove they keep their centroid. */
+function reassign(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize): void {
+  let assign = assignAt(workBase), upper = nearestAt(workBase, n), lower = lowerAt(workBase, n);
+  let halfGap = halfGapAt(workBase, n, dims, K), centres = centresAt(workBase, n, dims, K), rowBytes = <usize>dims << 2;
+  copyCentres(n, dims, K, book, workBase);
+  halfGaps(n, dims, K, book, workBase);
   let pending = pendingAt(workBase, n), waiting: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    if (!first) {
-      let a = load<u32>(assign + (<usize>i << 2));
-      let bound = max(load<f32>(halfGap + (<usize>a << 2)), load<f32>(lower + (<usize>i << 2)));
-      if (load<f32>(upper + (<usize>i << 2)) * MARGIN < bound) continue;
-      let exact = Mathf.sqrt(l2(data + <usize>i * rowBytes, centres + <usize>a * rowBytes, dims));
-      store<f32>(upper + (<usize>i << 2), exact);
-      if (exact * MARGIN < bound) continue;
-    }
+    let a = load<u32>(assign + (<usize>i << 2));
+    let bound = max(load<f32>(halfGap + (<usize>a << 2)), load<f32>(lower + (<usize>i << 2)));
+    if (load<f32>(upper + (<usize>i << 2)) * MARGIN < bound) continue;
+    let exact = Mathf.sqrt(l2(data + <usize>i * rowBytes, centres + <usize>a * rowBytes, dims));
+    store<f32>(upper + (<usize>i << 2), exact);
+    if (exact * MARGIN < bound) continue;
     store<u32>(pending + (<usize>waiting << 2), i);
     waiting++;
   }
   assignPending(data, n, dims, K, book, workBase, waiting);
-  moveCentroids(data, n, dims, K, book, workBase);
-  moveBounds(n, dims, K, book, workBase);
 }
 
 /**
