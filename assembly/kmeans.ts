@@ -179,7 +179,7 @@ const SEED_BLOCK: u32 = 1024;
  * bounds do, measured slower here: the bound check costs about what an 8-d distance does.)
  */
 export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, seed: u64): void {
-  let nearest = nearestAt(workBase, n), blocks = lowerAt(workBase, n); // n f32: room for the block sums
+  let nearest = nearestAt(workBase, n), blocks = pendingAt(workBase, n); // n + 4 u32: room for the block sums
   let rowBytes = <usize>dims << 2;
   let state = seed;
   state += 0x9e3779b97f4a7c15;
@@ -187,7 +187,7 @@ export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, 
   for (let k = 0; k < K; k++) {
     let centre = data + <usize>pick * rowBytes;
     setCentroid(book, K, k, centre, dims);
-    let total = updateNearest(data, n, dims, centre, k == 0, workBase);
+    let total = updateNearest(data, n, dims, centre, k, workBase);
     if (k + 1 == K) break;
     pick = <u32>k % n;
     if (total > 0) {
@@ -208,15 +208,23 @@ export function kmeansSeed(data: usize, n: u32, dims: i32, K: i32, book: usize, 
       }
     }
   }
+  // Every row has met every centroid: its nearest and second nearest are the first iteration's assignment and bounds.
+  let lower = lowerAt(workBase, n);
+  for (let i: u32 = 0; i < n; i++) {
+    store<f32>(nearest + (<usize>i << 2), Mathf.sqrt(load<f32>(nearest + (<usize>i << 2))));
+    store<f32>(lower + (<usize>i << 2), Mathf.sqrt(load<f32>(lower + (<usize>i << 2))));
+  }
 }
 
 /**
- * Lowers each row's distance to its nearest centroid so far (sets it, when `first`) by
- * its distance to `centre`, four rows at a time, and returns their sum, summed per block
- * as kmeansSeed() draws from them.
+ * Lowers each row's distance to its nearest centroid so far by its distance to centroid
+ * k at `centre` (four rows at a time), keeping which centroid is nearest and the distance
+ * to the second nearest, and returns the distances' sum, summed per block as
+ * kmeansSeed() draws from them.
  */
-function updateNearest(data: usize, n: u32, dims: i32, centre: usize, first: bool, workBase: usize): f64 {
-  let nearest = nearestAt(workBase, n), blocks = lowerAt(workBase, n), four = sumsAt(workBase, n); // 4 f32 of scratch: the sums are rebuilt by every iteration
+function updateNearest(data: usize, n: u32, dims: i32, centre: usize, k: i32, workBase: usize): f64 {
+  let nearest = nearestAt(workBase, n), owner = assignAt(workBase), second = lowerAt(workBase, n);
+  let blocks = pendingAt(workBase, n), four = sumsAt(workBase, n); // 4 f32 of scratch: the sums are rebuilt by every iteration
   let rowBytes = <usize>dims << 2;
   let total: f64 = 0;
   for (let start: u32 = 0, block: usize = 0; start < n; start += SEED_BLOCK, block++) {
@@ -227,10 +235,14 @@ function updateNearest(data: usize, n: u32, dims: i32, centre: usize, first: boo
       if (rows == 4) l2FourRows(x, rowBytes, centre, dims, four);
       else for (let r: u32 = 0; r < rows; r++) store<f32>(four + (<usize>r << 2), l2(x + <usize>r * rowBytes, centre, dims));
       for (let r: u32 = 0; r < rows; r++) {
-        let at = nearest + (<usize>(i + r) << 2), to = load<f32>(four + (<usize>r << 2)), d = load<f32>(at);
-        if (first || to < d) {
+        let row = <usize>(i + r) << 2, to = load<f32>(four + (<usize>r << 2)), d = load<f32>(nearest + row);
+        if (k == 0 || to < d) {
+          store<f32>(second + row, k == 0 ? Infinity : d);
+          store<f32>(nearest + row, to);
+          store<u32>(owner + row, k);
           d = to;
-          store<f32>(at, to);
+        } else if (to < load<f32>(second + row)) {
+          store<f32>(second + row, to);
         }
         sum += <f64>d;
       }
@@ -292,13 +304,18 @@ function l2FourRows(x: usize, rowBytes: usize, centre: usize, dims: i32, out: us
 }
 
 /**
- * One Lloyd iteration: assigns every row to its nearest centroid (after the `first`,
- * only rows whose bounds no longer separate are examined), then moves each centroid to
- * the mean of its rows (sums in f64) and the bounds by how far the centroids moved.
+ * One Lloyd iteration: assigns every row to its nearest centroid (the `first` takes the
+ * seeding's, which measured every row against every centroid; later ones examine only
+ * the rows whose bounds no longer separate), then moves each centroid to the mean of its
+ * rows (sums in f64) and the bounds by how far the centroids moved.
  */
 export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize, first: bool): void {
-  if (first) kmeansAssign(data, n, dims, K, book, workBase);
-  else reassign(data, n, dims, K, book, workBase);
+  if (first) { // kmeansSeed() left each row's nearest centroid and its bounds
+    squaredRowNorms(data, n, dims, rowNormsAt(workBase, n));
+    copyCentres(n, dims, K, book, workBase);
+  } else {
+    reassign(data, n, dims, K, book, workBase);
+  }
   moveCentroids(data, n, dims, K, book, workBase);
   moveBounds(n, dims, K, book, workBase);
 }
@@ -306,8 +323,8 @@ export function kmeansIterate(data: usize, n: u32, dims: i32, K: i32, book: usiz
 /**
  * Assigns every row to its nearest centroid of `book`, moving nothing: the work's first
  * arrays then hold each row's centroid (n u32), its distance to it (n f32, the upper
- * bound) and to the second nearest (n f32, the lower bound). The first iteration's step;
- * index.ts exports it for tests against a float64 reference.
+ * bound) and to the second nearest (n f32, the lower bound). What reassign() does for
+ * the rows it cannot skip; index.ts exports it for tests against a float64 reference.
  */
 export function kmeansAssign(data: usize, n: u32, dims: i32, K: i32, book: usize, workBase: usize): void {
   squaredRowNorms(data, n, dims, rowNormsAt(workBase, n));
