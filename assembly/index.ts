@@ -23,6 +23,7 @@ import { dot, l2 } from './distance';
 import { dotHalf, l2Half } from './f16';
 import { dotI8, l2I8 } from './int8';
 import { hamming } from './binary';
+import { kmeansAssign as assignToCentroids } from './kmeans';
 
 /** Bytes of the staging block: holds a file header and its region table (src/format.ts). */
 const STAGING_BYTES = 1024;
@@ -175,3 +176,6 @@ export function kernel(which: i32, a: usize, b: usize, len: i32): f32 {
     default: return NaN;
   }
 }
+
+/** k-means' assignment of n rows at `data` to the K centroids of `book` (dims × K), results at `work` (kmeans.ts kmeansAssign), for tests. */
+export function kmeansAssign(data: usize, n: u32, dims: i32, K: i32, book: usize, work: usize): void { assignToCentroids(data, n, dims, K, book, work); }

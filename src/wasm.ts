@@ -109,6 +109,7 @@ export interface WannExports {
   resetCounters(): void;
   simdBuild(): number;
   kernel(which: number, a: number, b: number, len: number): number;
+  kmeansAssign(data: number, n: number, dims: number, K: number, book: number, work: number): void;
 }
 
 // The smallest module using a SIMD instruction: () -> v128 { i8x16.splat(0) }.
