@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { installApp, packTarball, ROOT, type InstalledApp, type Packed } from './helpers/packed.js';
 
 /** Gzipped (level 9) bytes a page downloads: the bundle and one .wasm. */
-const BUDGET_BYTES = 44 * 1024;
+const BUDGET_BYTES = 48 * 1024;
 /** The bundle and every .wasm: over the issue's 40 KB (see the test), held from growing further. */
-const TOTAL_CEILING_BYTES = 84 * 1024;
+const TOTAL_CEILING_BYTES = 96 * 1024;
 const BROWSER_FILES = ['dist/wann.browser.js', 'build/wann-simd.wasm', 'build/wann-scalar.wasm', 'build/wann-threads.wasm'];
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
@@ -82,9 +82,11 @@ describe('the tarball', () => {
   // The issue's budget is JS + both .wasm < 40 KB. Since product quantization and IVF
   // it is ~55 KB at the builds' shrinkLevel 0 (44 KB at shrinkLevel 1, which costs SIMD
   // search 10-20%: README "Quick start (browser)"), and threads added ~4 KB of JS (the
-  // worker pool, the async calls) and the threads build. Guarded here: what one page
-  // downloads (the bundle and the one .wasm it fetches) within 44 KiB (not the issue's
-  // 40), and the total of every file within a ceiling that catches growth.
+  // worker pool, the async calls) and the threads build; the grouped 8-bit PQ scan, its
+  // tables and the tiled k-means assignment added ~3.5 KB to each SIMD build (~1 KB to
+  // the scalar one). Guarded here: what one page downloads (the bundle and the one .wasm
+  // it fetches) within 48 KiB (not the issue's 40), and the total of every file within a
+  // ceiling that catches growth.
   test(`a page's download (JS + the .wasm it fetches, gzipped) stays under ${BUDGET_BYTES / 1024} KiB; all files under ${TOTAL_CEILING_BYTES / 1024} KiB`, () => {
     const sizes = Object.fromEntries(BROWSER_FILES.map((file) => [file, gzipSync(readFileSync(join(installed, file)), { level: 9 }).length]));
     const js = sizes['dist/wann.browser.js']!;
