@@ -2,21 +2,24 @@
 // coarse centroids trained by k-means cut the space into lists; a row joins the list of
 // its nearest centroid and is stored as the 'pq' code of its residual (row - centroid),
 // which is smaller than the row and so better coded. A search ranks the lists by their
-// centroid, then scans the nprobe best with a table built for each: the residual query
-// against the codebooks (l2), or the query's own table plus its dot product with the
-// centroid (ip, cosine). For l2 the per-list table comes from terms precomputed once per
-// index (FAISS's precomputed tables): ||q - c - r||² = ||q - c||² + Σ_j (||r_j||² + 2 c_j·r_j)
-// - 2 q_j·r_j, so a list costs m × K adds instead of m × K distances. Lists are grouped lazily: adds and removals only mark them stale,
+// centroid, then scans the nprobe best: for l2 with one table per query, for ip and
+// cosine with the query's own table plus its dot product with the centroid. For l2,
+// ||q - c - r||² = ||q - c||² + (||r||² + 2 c·r) - 2 q·r: the middle term depends on the
+// code and its list only, so it is computed once per code (its norm term, 4 bytes) and
+// the table -2 q_j·r_jk serves every list. FAISS instead precomputes the middle term per
+// list, subspace and centroid (nlist × m × 2^bits floats, 2 MB at 128 × 16 × 256: ten
+// times the codes of a 10k index) or builds a table per probed list (d × 2^bits
+// multiply-adds each). Lists are grouped lazily: adds and removals only mark them stale,
 // and the next search regroups the live slots by list (a counting sort) and copies their
 // codes into list order, so every scan reads codes sequentially. Called by storage.ts
 // (encoding, training), search.ts, regions.ts and integrity.ts.
 //
 //   QUANTIZER ─► pq.ts's codebooks, then the coarse centroids: stride × NLIST f32, transposed
 //   LIST_OF   ─► capacity × u32: each slot's list (saved)
-//   LISTS     ─► ┌────────────────────────┬─────────────────┬─────────────────────────┬──────────────────────────────┐
-//                │ terms: NLIST × m × K   │ starts: NLIST+1 │ slots by list: capacity │ codes in that order: capacity │
-//                └────────────────────────┴─────────────────┴─────────────────────────┴──────────────────────────────┘
-//                terms (l2 only): ||c_jk||² + 2 c_lj · c_jk for list l, subspace j, centroid k
+//   LISTS     ─► ┌─────────────────┬─────────────────────────┬──────────────────────────────┬────────────────────────────┐
+//                │ starts: NLIST+1 │ slots by list: capacity │ codes in that order: capacity│ norm terms: capacity (l2)  │
+//                └─────────────────┴─────────────────────────┴──────────────────────────────┴────────────────────────────┘
+//                norm term of a code in list l: Σ_j ||r_jk||² + 2 c_lj · r_jk over its centroids r_jk
 
 import { Admit, Metric, Region, State } from '../src/abi';
 import { Context } from './context';
@@ -25,8 +28,8 @@ import { dim, metric, stride } from './params';
 import { count, setStateWord, stateWord } from './state';
 import { argmin, distancesToCentroids, dotsWithCentroids, kmeansIterate, kmeansSeed, kmeansWorkBytes } from './kmeans';
 import {
-  adcSum, adc8, centroids, codeBytesPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
-  slicedAt, storeCodePq,
+  adcSum, adc8, centroids, codeAt, codeBytesPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
+  slicedAt, storeCodePq, subDims, subStride,
 } from './pq';
 import { admits, offer } from './results';
 
@@ -47,20 +50,21 @@ export function coarseBytes(): usize {
   return quantizer + quantizerBytesPq();
 }
 
-/** Floats of one list's terms (m × K), and of every list's (l2 only). */
+/** Floats of the query's table (m × K). */
 // @ts-ignore: decorator
 @inline function tableFloats(): usize { return <usize>pqM * <usize>centroids; }
+/** Whether codes carry a norm term (l2; the dot metrics need none). */
 // @ts-ignore: decorator
-@inline function termsBytes(): usize { return metric == Metric.L2 ? <usize>nlist * tableFloats() << 2 : 0; }
+@inline function hasNormTerms(): bool { return metric == Metric.L2; }
 
 /** Bytes of the LISTS region for `capacity` slots. */
 export function listsBytes(capacity: u64): u64 {
-  return <u64>termsBytes() + ((<u64>nlist + 1) << 2) + (capacity << 2) + capacity * <u64>codeBytesPq;
+  return ((<u64>nlist + 1) << 2) + (capacity << 2) + capacity * <u64>codeBytesPq + (hasNormTerms() ? capacity << 2 : 0);
 }
 
 // @ts-ignore: decorator
 @inline function startsAt(): usize {
-  return regionStart(Region.LISTS) + termsBytes();
+  return regionStart(Region.LISTS);
 }
 
 // @ts-ignore: decorator
@@ -78,21 +82,41 @@ export function listsBytes(capacity: u64): u64 {
   return orderAt() + (<usize>stateWord(State.CAPACITY) << 2);
 }
 
-/** Bytes a prepared query needs beyond pq.ts's: a score per list, and the query's part of every list's table (l2). */
-export function preparedBytesIvf(): usize {
-  return (<usize>nlist << 2) + (tableFloats() << 2);
+// @ts-ignore: decorator
+@inline function normTermsAt(): usize {
+  return listCodesAt() + <usize>stateWord(State.CAPACITY) * codeBytesPq;
 }
 
-/** The query's part of the tables (l2): -2 q_j · c_jk. */
-// @ts-ignore: decorator
-@inline function queryTermsAt(prepared: usize): usize {
-  return scoresAt(prepared) + (<usize>nlist << 2);
+/** Bytes a prepared query needs beyond pq.ts's: a score per list. */
+export function preparedBytesIvf(): usize {
+  return <usize>nlist << 2;
 }
 
 /** The list scores of a prepared query: after pq.ts's parts (an IVF index's codes are never blocked). */
 // @ts-ignore: decorator
 @inline function scoresAt(prepared: usize): usize {
   return prepared + preparedBytesPq();
+}
+
+/**
+ * The norm term of the code at position `position` of `codes`, in list `list`:
+ * Σ_j Σ_t r_t (r_t + 2 c_t) over the real values t of subspace j, r its centroid, c the
+ * list's. Scalar, in one order: both builds agree bit for bit.
+ */
+function normTerm(quantizer: usize, codes: usize, position: u32, list: i32): f32 {
+  let coarseList = coarse(quantizer) + (<usize>list << 2), n = <usize>nlist, k = <usize>centroids;
+  let sum: f32 = 0;
+  for (let j = 0; j < pqM; j++) {
+    let centroid = quantizer + ((<usize>j * <usize>subStride * k + <usize>codeAt(codes, position, j)) << 2);
+    let first = j * subDims, real = max(0, min(subDims, dim - first));
+    let part: f32 = 0;
+    for (let t = 0; t < real; t++) {
+      let r = load<f32>(centroid + ((<usize>t * k) << 2));
+      part += r * (r + 2 * load<f32>(coarseList + ((<usize>(first + t) * n) << 2)));
+    }
+    sum += part;
+  }
+  return sum;
 }
 
 /** The list nearest (l2) to the row at `row`. */
@@ -153,6 +177,14 @@ export function regroupLists(): void {
   }
   for (let list = nlist; list > 0; list--) store<u32>(starts + (<usize>list << 2), load<u32>(starts + (<usize>(list - 1) << 2)));
   store<u32>(starts, 0);
+  if (hasNormTerms()) {
+    let quantizer = regionStart(Region.QUANTIZER), terms = normTermsAt();
+    for (let list = 0; list < nlist; list++) {
+      for (let i = load<u32>(starts + (<usize>list << 2)), end = load<u32>(starts + (<usize>(list + 1) << 2)); i < end; i++) {
+        store<f32>(terms + (<usize>i << 2), normTerm(quantizer, listCodes, i, list));
+      }
+    }
+  }
   setStateWord(State.LISTS_STALE, 0);
 }
 
@@ -165,18 +197,17 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
   if (stateWord(State.LISTS_STALE) != 0) regroupLists();
   let scores = scoresAt(c.prepared);
   let dotMetric = metric != Metric.L2;
-  // The dot metrics' table is the query's own, -dot of its slices; l2's starts as -2 q_j · c_jk.
-  if (dotMetric) preparePq(quantizer, c.query, c.prepared);
-  else dotTable(quantizer, c.query, slicedAt(c.prepared), c.prepared);
-  let queryTerms = queryTermsAt(c.prepared), floats = tableFloats();
+  // The dot metrics' table is the query's own, -dot of its slices; l2's is -2 q_j · r_jk (exact: a power of two).
   if (dotMetric) {
+    preparePq(quantizer, c.query, c.prepared);
     dotsWithCentroids(c.query, coarse(quantizer), stride, nlist, scores);
     for (let list = 0; list < nlist; list++) store<f32>(scores + (<usize>list << 2), -load<f32>(scores + (<usize>list << 2)));
   } else {
+    dotTable(quantizer, c.query, slicedAt(c.prepared), c.prepared);
+    for (let i: usize = 0, floats = tableFloats(); i < floats; i++) store<f32>(c.prepared + (i << 2), -2 * load<f32>(c.prepared + (i << 2)));
     distancesToCentroids(c.query, coarse(quantizer), stride, nlist, scores);
-    for (let i: usize = 0; i < floats; i++) store<f32>(queryTerms + (i << 2), -2 * load<f32>(c.prepared + (i << 2)));
   }
-  let order = orderAt(), listCodes = listCodesAt();
+  let order = orderAt(), listCodes = listCodesAt(), terms = normTermsAt();
   let results = 0, scanned = 0;
   let bound: f32 = Infinity; // W's farthest once W is full
   let m = pqM;
@@ -185,10 +216,10 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     // 1 - q·centroid (ip, cosine), or ||q - centroid||² (l2): what the codes' sum adds to
     let offset: f32 = dotMetric ? 1 + load<f32>(scores + (<usize>list << 2)) : load<f32>(scores + (<usize>list << 2));
     store<f32>(scores + (<usize>list << 2), Infinity); // probed
-    if (!dotMetric) addTables(regionStart(Region.LISTS) + (<usize>list * floats << 2), queryTerms, c.prepared, floats);
     let end = listStart(list + 1);
     for (let i = listStart(list); i < end; i++) {
-      let d = (pqBits == 8 ? adc8(c.prepared, listCodes + <usize>i * codeBytesPq, m) : adcSum(c.prepared, listCodes, i)) + offset;
+      let d = pqBits == 8 ? adc8(c.prepared, listCodes + <usize>i * codeBytesPq, m) : adcSum(c.prepared, listCodes, i);
+      d = (dotMetric ? d : d + load<f32>(terms + (<usize>i << 2))) + offset;
       if (d >= bound) continue;
       let slot = load<u32>(order + (<usize>i << 2));
       if (admit == Admit.FILTERED && !admits(slot, admit)) continue; // lists hold live slots only
@@ -199,37 +230,6 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
   }
   c.distances += <f64>scanned;
   return results;
-}
-
-/** out = a + b over `floats` values (a multiple of 4). Element by element: both builds agree. */
-function addTables(a: usize, b: usize, out: usize, floats: usize): void {
-  let end = out + (floats << 2);
-  if (ASC_FEATURE_SIMD) {
-    for (; out < end; out += 16, a += 16, b += 16) v128.store(out, f32x4.add(v128.load(a), v128.load(b)));
-    return;
-  }
-  for (; out < end; out += 4, a += 4, b += 4) store<f32>(out, load<f32>(a) + load<f32>(b));
-}
-
-/**
- * The l2 terms of every list's table: ||c_jk||² + 2 c_lj · c_jk. Once per index (after
- * training or a load: storage.ts ensureDerived); `prepared` lends its scratch.
- */
-export function computeTerms(quantizer: usize, prepared: usize): void {
-  if (metric == Metric.L2) {
-    let terms = regionStart(Region.LISTS), floats = tableFloats();
-    let row = scratchRowAt(prepared), sliced = slicedAt(prepared), norms = queryTermsAt(prepared);
-    memory.fill(row, 0, <usize>stride << 2);
-    preparePq(quantizer, row, prepared); // the table of the zero row: ||c_jk||²
-    memory.copy(norms, prepared, floats << 2);
-    let centroids = coarse(quantizer), n = <usize>nlist;
-    for (let list = 0; list < nlist; list++) {
-      for (let t = 0; t < stride; t++) store<f32>(row + (<usize>t << 2), load<f32>(centroids + ((<usize>t * n + <usize>list) << 2)));
-      dotTable(quantizer, row, sliced, prepared);
-      let to = terms + (<usize>list * floats << 2);
-      for (let i: usize = 0; i < floats; i++) store<f32>(to + (i << 2), load<f32>(norms + (i << 2)) + 2 * load<f32>(prepared + (i << 2)));
-    }
-  }
 }
 
 /** Adds the centroid of `slot`'s list to the row at `row` (stride values): a decoded residual becomes the row. */

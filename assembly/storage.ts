@@ -36,7 +36,7 @@ import {
 } from './pq';
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
 import {
-  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, computeTerms, deriveIvf, listSound, markListsStale, preparedBytesIvf,
+  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, deriveIvf, listSound, markListsStale, preparedBytesIvf,
   regroupLists, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
 } from './ivf';
 
@@ -183,13 +183,13 @@ function normaliseInput(c: Context): void {
 
 /**
  * Computes what a trained 'pq' quantizer implies and is not saved (the centroid-major
- * codebooks, an IVF's terms), once after training or a load. Every path that reads codes
- * passes here first (prepareQuery, decodes).
+ * codebooks of a graph), once after training or a load. Every path that reads codes
+ * passes here first (prepareQuery, decodes). An IVF index's norm terms are the
+ * regrouping's (ivf.ts).
  */
 function ensureDerived(): void {
   if (storage != Storage.PQ || !isTrained() || stateWord(State.DERIVED_READY) != 0) return;
   if (graph) deriveCentroidRows(quantizer(), centroidRows());
-  if (ivf) computeTerms(quantizer(), ctx.prepared);
   setStateWord(State.DERIVED_READY, 1);
 }
 

@@ -112,7 +112,7 @@ export enum State {
   LISTS_STALE = 27,
   /**
    * 1 once the tables derived from a trained quantizer are computed: 'pq''s centroid-major
-   * codebooks (assembly/pq.ts), an IVF index's precomputed terms (assembly/ivf.ts).
+   * codebooks (assembly/pq.ts).
    */
   DERIVED_READY = 28,
   /** Contexts in the CONTEXT region: 1, or one per thread plus the caller's (assembly/context.ts). */
