@@ -9,17 +9,14 @@
 // the table -2 q_j·r_jk serves every list. FAISS instead precomputes the middle term per
 // list, subspace and centroid (nlist × m × 2^bits floats, 2 MB at 128 × 16 × 256: ten
 // times the codes of a 10k index) or builds a table per probed list (d × 2^bits
-// multiply-adds each). Lists are grouped lazily: adds and removals only mark them stale,
-// and the next search regroups the live slots by list (a counting sort) and copies their
-// codes into list order, so every scan reads codes sequentially. Called by storage.ts
-// (encoding, training), search.ts, regions.ts and integrity.ts.
+// multiply-adds each). Codes lie grouped by list (ivf-lists.ts), so every scan reads
+// them in order. Called by storage.ts (encoding, training, decoding), search.ts,
+// restore.ts and integrity.ts.
 //
 //   QUANTIZER ─► pq.ts's codebooks, then the coarse centroids: stride × NLIST f32, transposed
 //   LIST_OF   ─► capacity × u32: each slot's list (saved)
-//   LISTS     ─► ┌─────────────────┬─────────────────────────┬──────────────────────────────┬────────────────────────────┐
-//                │ starts: NLIST+1 │ slots by list: capacity │ codes in that order: capacity│ norm terms: capacity (l2)  │
-//                └─────────────────┴─────────────────────────┴──────────────────────────────┴────────────────────────────┘
-//                norm term of a code in list l: Σ_j ||r_jk||² + 2 c_lj · r_jk over its centroids r_jk
+//   CODES, LISTS ─► the codes by position, and where each list and slot is (ivf-lists.ts)
+//   norm term of a code in list l: Σ_j ||r_jk||² + 2 c_lj · r_jk over its centroids r_jk
 
 import { Admit, Metric, Region, State } from '../src/abi';
 import { Context } from './context';
@@ -32,12 +29,13 @@ import {
   slicedAt, storeCodePq, subDims, subStride,
 } from './pq';
 import { admits, offer } from './results';
-
-/** Lists of this index (0 unless IVF). */
-export let nlist: i32 = 0;
+import {
+  deriveLists, groupPositions, hasNormTerms, identityPositions, invertPositions, listStart, markListsStale, nlist, normTermsAt,
+  placeAppended, positionOf, regroupLists, slotAt,
+} from './ivf-lists';
 
 export function deriveIvf(): void {
-  nlist = stateWord(State.NLIST);
+  deriveLists();
 }
 
 /** Bytes of the coarse centroids, after the codebooks in QUANTIZER. */
@@ -53,39 +51,6 @@ export function coarseBytes(): usize {
 /** Floats of the query's table (m × K). */
 // @ts-ignore: decorator
 @inline function tableFloats(): usize { return <usize>pqM * <usize>centroids; }
-/** Whether codes carry a norm term (l2; the dot metrics need none). */
-// @ts-ignore: decorator
-@inline function hasNormTerms(): bool { return metric == Metric.L2; }
-
-/** Bytes of the LISTS region for `capacity` slots. */
-export function listsBytes(capacity: u64): u64 {
-  return ((<u64>nlist + 1) << 2) + (capacity << 2) + capacity * <u64>codeBytesPq + (hasNormTerms() ? capacity << 2 : 0);
-}
-
-// @ts-ignore: decorator
-@inline function startsAt(): usize {
-  return regionStart(Region.LISTS);
-}
-
-// @ts-ignore: decorator
-@inline function listStart(list: i32): u32 {
-  return load<u32>(startsAt() + (<usize>list << 2));
-}
-
-// @ts-ignore: decorator
-@inline function orderAt(): usize {
-  return startsAt() + (<usize>(nlist + 1) << 2);
-}
-
-// @ts-ignore: decorator
-@inline function listCodesAt(): usize {
-  return orderAt() + (<usize>stateWord(State.CAPACITY) << 2);
-}
-
-// @ts-ignore: decorator
-@inline function normTermsAt(): usize {
-  return listCodesAt() + <usize>stateWord(State.CAPACITY) * codeBytesPq;
-}
 
 /** Bytes a prepared query needs beyond pq.ts's: a score per list. */
 export function preparedBytesIvf(): usize {
@@ -140,52 +105,45 @@ export function storeRowIvf(quantizer: usize, c: Context, slot: u32): void {
   let res = scratchRowAt(c.prepared);
   residual(quantizer, c.query, list, res);
   preparePq(quantizer, res, c.prepared);
-  storeCodePq(regionStart(Region.CODES), slot, encodePq(quantizer, c.prepared));
+  if (slot >= count()) placeAppended(slot);
+  let codes = regionStart(Region.CODES), position = positionOf(slot);
+  storeCodePq(codes, position, encodePq(quantizer, c.prepared));
   store<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2), list);
+  if (hasNormTerms()) store<f32>(normTermsAt() + (<usize>position << 2), normTerm(quantizer, codes, position, list));
   markListsStale();
 }
 
-/** Called whenever a slot joins, changes or leaves a list. */
-export function markListsStale(): void {
-  setStateWord(State.LISTS_STALE, 1);
+/**
+ * Sets up the lists of a loaded index, before its integrity is checked: codes grouped as
+ * ivf-lists.ts keeps them (State.LIST_ORDER 1), or in slot order (a file from before: 0),
+ * regrouped by the first search. Then the norm terms, which files leave out.
+ */
+export function restoreLists(quantizer: usize): void {
+  if (stateWord(State.LIST_ORDER) != 0) {
+    groupPositions();
+    invertPositions();
+    setStateWord(State.LISTS_STALE, 0);
+  } else {
+    identityPositions();
+    setStateWord(State.LIST_ORDER, 1);
+    markListsStale();
+  }
+  if (!hasNormTerms()) return;
+  let codes = regionStart(Region.CODES), terms = normTermsAt(), listOf = regionStart(Region.LIST_OF);
+  for (let position: u32 = 0, n = count(); position < n; position++) {
+    let list = load<u32>(listOf + (<usize>slotAt(position) << 2));
+    store<f32>(terms + (<usize>position << 2), list < <u32>nlist ? normTerm(quantizer, codes, position, list) : 0); // out of range: integrity.ts refuses it
+  }
 }
 
-/** Groups the live slots by list (a counting sort, slots in order within a list) and copies their codes into that order. */
-export function regroupLists(): void {
-  let starts = startsAt(), order = orderAt(), listCodes = listCodesAt();
-  let listOf = regionStart(Region.LIST_OF), deleted = regionStart(Region.DELETED);
-  let codes = regionStart(Region.CODES);
-  let n = count();
-  memory.fill(starts, 0, <usize>(nlist + 1) << 2);
-  for (let slot: u32 = 0; slot < n; slot++) {
-    if (load<u8>(deleted + slot) != 0) continue;
-    let at = starts + (<usize>(load<u32>(listOf + (<usize>slot << 2)) + 1) << 2);
-    store<u32>(at, load<u32>(at) + 1);
-  }
-  for (let list = 1; list <= nlist; list++) {
-    let at = starts + (<usize>list << 2);
-    store<u32>(at, load<u32>(at) + load<u32>(at - 4));
-  }
-  // Fill each list from its start; the start words end one list ahead and are shifted back after.
-  for (let slot: u32 = 0; slot < n; slot++) {
-    if (load<u8>(deleted + slot) != 0) continue;
-    let at = starts + (<usize>load<u32>(listOf + (<usize>slot << 2)) << 2);
-    let position = load<u32>(at);
-    store<u32>(at, position + 1);
-    store<u32>(order + (<usize>position << 2), slot);
-    memory.copy(listCodes + <usize>position * codeBytesPq, codes + <usize>slot * codeBytesPq, codeBytesPq);
-  }
-  for (let list = nlist; list > 0; list--) store<u32>(starts + (<usize>list << 2), load<u32>(starts + (<usize>(list - 1) << 2)));
-  store<u32>(starts, 0);
-  if (hasNormTerms()) {
-    let quantizer = regionStart(Region.QUANTIZER), terms = normTermsAt();
-    for (let list = 0; list < nlist; list++) {
-      for (let i = load<u32>(starts + (<usize>list << 2)), end = load<u32>(starts + (<usize>(list + 1) << 2)); i < end; i++) {
-        store<f32>(terms + (<usize>i << 2), normTerm(quantizer, listCodes, i, list));
-      }
-    }
-  }
-  setStateWord(State.LISTS_STALE, 0);
+/** The code of `slot`'s position in CODES (codes lie by position, not slot). */
+export function codePositionIvf(slot: u32): u32 {
+  return positionOf(slot);
+}
+
+/** Groups the lists if adds or removals left them stale; `prepared` lends its scratch. */
+export function groupLists(prepared: usize): void {
+  if (stateWord(State.LISTS_STALE) != 0) regroupLists(scratchRowAt(prepared));
 }
 
 /**
@@ -194,7 +152,7 @@ export function regroupLists(): void {
  * while fewer than `width` were found (a selective filter). Left in W; returns how many.
  */
 export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32, admit: i32): i32 {
-  if (stateWord(State.LISTS_STALE) != 0) regroupLists();
+  groupLists(c.prepared);
   let scores = scoresAt(c.prepared);
   let dotMetric = metric != Metric.L2;
   // The dot metrics' table is the query's own, -dot of its slices; l2's is -2 q_j · r_jk (exact: a power of two).
@@ -207,7 +165,7 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     for (let i: usize = 0, floats = tableFloats(); i < floats; i++) store<f32>(c.prepared + (i << 2), -2 * load<f32>(c.prepared + (i << 2)));
     distancesToCentroids(c.query, coarse(quantizer), stride, nlist, scores);
   }
-  let order = orderAt(), listCodes = listCodesAt(), terms = normTermsAt();
+  let codes = regionStart(Region.CODES), terms = normTermsAt();
   let results = 0, scanned = 0;
   let bound: f32 = Infinity; // W's farthest once W is full
   let m = pqM;
@@ -218,10 +176,10 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     store<f32>(scores + (<usize>list << 2), Infinity); // probed
     let end = listStart(list + 1);
     for (let i = listStart(list); i < end; i++) {
-      let d = pqBits == 8 ? adc8(c.prepared, listCodes + <usize>i * codeBytesPq, m) : adcSum(c.prepared, listCodes, i);
+      let d = pqBits == 8 ? adc8(c.prepared, codes + <usize>i * codeBytesPq, m) : adcSum(c.prepared, codes, i);
       d = (dotMetric ? d : d + load<f32>(terms + (<usize>i << 2))) + offset;
       if (d >= bound) continue;
-      let slot = load<u32>(order + (<usize>i << 2));
+      let slot = slotAt(i);
       if (admit == Admit.FILTERED && !admits(slot, admit)) continue; // lists hold live slots only
       results = offer(c, width, results, d, slot);
       if (results == width) bound = load<f32>(c.resDist);
@@ -242,9 +200,10 @@ export function addCentroid(quantizer: usize, slot: u32, row: usize): void {
   }
 }
 
-/** Whether the list of `slot` is one of NLIST (a file could say otherwise). */
+/** Whether the list of `slot` is one of NLIST (a file could say otherwise), and its position holds it. */
 export function listSound(slot: u32): bool {
-  return load<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2)) < <u32>nlist;
+  let position = positionOf(slot);
+  return load<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2)) < <u32>nlist && position < count() && slotAt(position) == slot;
 }
 
 /** Whether the coarse centroids are usable: finite, padding values zero. */

@@ -36,9 +36,10 @@ import {
 } from './pq';
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
 import {
-  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, deriveIvf, listSound, markListsStale, preparedBytesIvf,
-  regroupLists, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
+  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, codePositionIvf, deriveIvf, groupLists, listSound,
+  preparedBytesIvf, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
 } from './ivf';
+import { markListsStale } from './ivf-lists';
 
 /**
  * The kernel queryDistance() and pairDistance() run: storage × metric over the codes,
@@ -200,7 +201,7 @@ function ensureDerived(): void {
  */
 export function readyForSearches(): void {
   ensureDerived();
-  if (ivf && stateWord(State.LISTS_STALE) != 0) regroupLists();
+  if (ivf) groupLists(ctx.prepared);
 }
 
 /** Turns the input row of `c` into its query row and its prepared query (a query, or a new row). */
@@ -315,7 +316,7 @@ export function decodeRow(slot: u32, dst: usize): void {
   else if (storage == Storage.BINARY) decodeBinary(quantizer(), codePtr(slot), dst, dim, stride);
   else if (storage == Storage.PQ) {
     ensureDerived();
-    decodePq(quantizer(), centroidRows(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
+    decodePq(quantizer(), centroidRows(), regionStart(Region.CODES), ivf ? codePositionIvf(slot) : slot, dst, stride, ctx.prepared);
     if (ivf) addCentroid(quantizer(), slot, dst);
   }
   else memory.copy(dst, codePtr(slot), rowBytes);
@@ -464,7 +465,7 @@ export function rowSound(slot: u32): bool {
   if (storage == Storage.F16) return halvesSound(code, dim, stride) && zeroBytes(code + (<usize>stride << 1), codeBytes - (<usize>stride << 1));
   if (storage == Storage.I8) return zeroBytes(code + <usize>dim, codeBytes - <usize>dim);
   if (storage == Storage.BINARY) return binarySound(code, dim);
-  if (storage == Storage.PQ) return codeSoundPq(regionStart(Region.CODES), slot) && (!ivf || listSound(slot));
+  if (storage == Storage.PQ) return ivf ? listSound(slot) && codeSoundPq(regionStart(Region.CODES), codePositionIvf(slot)) : codeSoundPq(regionStart(Region.CODES), slot);
   return finiteRow(code);
 }
 
