@@ -7,7 +7,7 @@
 // ||q - c - r||² = ||q - c||² + (||r||² + 2 c·r) - 2 q·r: the middle term depends on the
 // code and its list only, so it is computed once per code (its norm term, 4 bytes) and
 // the table -2 q_j·r_jk serves every list. FAISS instead precomputes the middle term per
-// list, subspace and centroid (nlist × m × 2^bits floats, 2 MB at 128 × 16 × 256: ten
+// list, subspace and centroid (nlist × m × 2^bits floats, 2 MB at 128 × 16 × 256: 13
 // times the codes of a 10k index) or builds a table per probed list (d × 2^bits
 // multiply-adds each). Codes lie grouped by list (ivf-lists.ts), so every scan reads
 // them in order. Called by storage.ts (encoding, training, decoding), search.ts,

@@ -185,8 +185,8 @@ function normaliseInput(c: Context): void {
 /**
  * Computes what a trained 'pq' quantizer implies and is not saved (the centroid-major
  * codebooks of a graph), once after training or a load. Every path that reads codes
- * passes here first (prepareQuery, decodes). An IVF index's norm terms are the
- * regrouping's (ivf.ts).
+ * passes here first (prepareQuery, decodes). An IVF index's norm terms are computed as
+ * each row is stored, and on load (ivf.ts).
  */
 function ensureDerived(): void {
   if (storage != Storage.PQ || !isTrained() || stateWord(State.DERIVED_READY) != 0) return;
