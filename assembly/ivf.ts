@@ -48,10 +48,6 @@ export function coarseBytes(): usize {
   return quantizer + quantizerBytesPq();
 }
 
-/** Floats of the query's table (m × K). */
-// @ts-ignore: decorator
-@inline function tableFloats(): usize { return <usize>pqM * <usize>centroids; }
-
 /** Bytes a prepared query needs beyond pq.ts's: a score per list. */
 export function preparedBytesIvf(): usize {
   return <usize>nlist << 2;
@@ -155,14 +151,14 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
   groupLists(c.prepared);
   let scores = scoresAt(c.prepared);
   let dotMetric = metric != Metric.L2;
-  // The dot metrics' table is the query's own, -dot of its slices; l2's is -2 q_j · r_jk (exact: a power of two).
+  // The dot metrics' table is the query's own, -dot of its slices; l2's is q_j · r_jk, each code's sum times -2
+  // (exact, a power of two: the same sums as a table of -2 q_j · r_jk, without a pass over the table per query).
   if (dotMetric) {
     preparePq(quantizer, c.query, c.prepared);
     dotsWithCentroids(c.query, coarse(quantizer), stride, nlist, scores);
     for (let list = 0; list < nlist; list++) store<f32>(scores + (<usize>list << 2), -load<f32>(scores + (<usize>list << 2)));
   } else {
     dotTable(quantizer, c.query, slicedAt(c.prepared), c.prepared);
-    for (let i: usize = 0, floats = tableFloats(); i < floats; i++) store<f32>(c.prepared + (i << 2), -2 * load<f32>(c.prepared + (i << 2)));
     distancesToCentroids(c.query, coarse(quantizer), stride, nlist, scores);
   }
   let codes = regionStart(Region.CODES), terms = normTermsAt();
@@ -177,7 +173,7 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     let end = listStart(list + 1);
     for (let i = listStart(list); i < end; i++) {
       let d = pqBits == 8 ? adc8(c.prepared, codes + <usize>i * codeBytesPq, m) : adcSum(c.prepared, codes, i);
-      d = (dotMetric ? d : d + load<f32>(terms + (<usize>i << 2))) + offset;
+      d = (dotMetric ? d : -2 * d + load<f32>(terms + (<usize>i << 2))) + offset;
       if (d >= bound) continue;
       let slot = slotAt(i);
       if (admit == Admit.FILTERED && !admits(slot, admit)) continue; // lists hold live slots only
