@@ -2,21 +2,21 @@
 // coarse centroids trained by k-means cut the space into lists; a row joins the list of
 // its nearest centroid and is stored as the 'pq' code of its residual (row - centroid),
 // which is smaller than the row and so better coded. A search ranks the lists by their
-// centroid, then scans the nprobe best with a table built for each: the residual query
-// against the codebooks (l2), or the query's own table plus its dot product with the
-// centroid (ip, cosine). For l2 the per-list table comes from terms precomputed once per
-// index (FAISS's precomputed tables): ||q - c - r||² = ||q - c||² + Σ_j (||r_j||² + 2 c_j·r_j)
-// - 2 q_j·r_j, so a list costs m × K adds instead of m × K distances. Lists are grouped lazily: adds and removals only mark them stale,
-// and the next search regroups the live slots by list (a counting sort) and copies their
-// codes into list order, so every scan reads codes sequentially. Called by storage.ts
-// (encoding, training), search.ts, regions.ts and integrity.ts.
+// centroid, then scans the nprobe best: for l2 with one table per query, for ip and
+// cosine with the query's own table plus its dot product with the centroid. For l2,
+// ||q - c - r||² = ||q - c||² + (||r||² + 2 c·r) - 2 q·r: the middle term depends on the
+// code and its list only, so it is computed once per code (its norm term, 4 bytes) and
+// the table -2 q_j·r_jk serves every list. FAISS instead precomputes the middle term per
+// list, subspace and centroid (nlist × m × 2^bits floats, 2 MB at 128 × 16 × 256: 13
+// times the codes of a 10k index) or builds a table per probed list (d × 2^bits
+// multiply-adds each). Codes lie grouped by list (ivf-lists.ts), so every scan reads
+// them in order. Called by storage.ts (encoding, training, decoding), search.ts,
+// restore.ts and integrity.ts.
 //
 //   QUANTIZER ─► pq.ts's codebooks, then the coarse centroids: stride × NLIST f32, transposed
 //   LIST_OF   ─► capacity × u32: each slot's list (saved)
-//   LISTS     ─► ┌────────────────────────┬─────────────────┬─────────────────────────┬──────────────────────────────┐
-//                │ terms: NLIST × m × K   │ starts: NLIST+1 │ slots by list: capacity │ codes in that order: capacity │
-//                └────────────────────────┴─────────────────┴─────────────────────────┴──────────────────────────────┘
-//                terms (l2 only): ||c_jk||² + 2 c_lj · c_jk for list l, subspace j, centroid k
+//   CODES, LISTS ─► the codes by position, and where each list and slot is (ivf-lists.ts)
+//   norm term of a code in list l: Σ_j ||r_jk||² + 2 c_lj · r_jk over its centroids r_jk
 
 import { Admit, Metric, Region, State } from '../src/abi';
 import { Context } from './context';
@@ -25,16 +25,17 @@ import { dim, metric, stride } from './params';
 import { count, setStateWord, stateWord } from './state';
 import { argmin, distancesToCentroids, dotsWithCentroids, kmeansIterate, kmeansSeed, kmeansWorkBytes } from './kmeans';
 import {
-  adcSum, adc8, centroids, codeBytesPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
-  slicedAt, storeCodePq,
+  adcSum, adc8, centroids, codeAt, codeBytesPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
+  slicedAt, storeCodePq, subDims, subStride,
 } from './pq';
 import { admits, offer } from './results';
-
-/** Lists of this index (0 unless IVF). */
-export let nlist: i32 = 0;
+import {
+  deriveLists, groupPositions, hasNormTerms, identityPositions, invertPositions, listStart, markListsStale, nlist, normTermsAt,
+  placeAppended, positionOf, regroupLists, slotAt,
+} from './ivf-lists';
 
 export function deriveIvf(): void {
-  nlist = stateWord(State.NLIST);
+  deriveLists();
 }
 
 /** Bytes of the coarse centroids, after the codebooks in QUANTIZER. */
@@ -47,52 +48,36 @@ export function coarseBytes(): usize {
   return quantizer + quantizerBytesPq();
 }
 
-/** Floats of one list's terms (m × K), and of every list's (l2 only). */
-// @ts-ignore: decorator
-@inline function tableFloats(): usize { return <usize>pqM * <usize>centroids; }
-// @ts-ignore: decorator
-@inline function termsBytes(): usize { return metric == Metric.L2 ? <usize>nlist * tableFloats() << 2 : 0; }
-
-/** Bytes of the LISTS region for `capacity` slots. */
-export function listsBytes(capacity: u64): u64 {
-  return <u64>termsBytes() + ((<u64>nlist + 1) << 2) + (capacity << 2) + capacity * <u64>codeBytesPq;
-}
-
-// @ts-ignore: decorator
-@inline function startsAt(): usize {
-  return regionStart(Region.LISTS) + termsBytes();
-}
-
-// @ts-ignore: decorator
-@inline function listStart(list: i32): u32 {
-  return load<u32>(startsAt() + (<usize>list << 2));
-}
-
-// @ts-ignore: decorator
-@inline function orderAt(): usize {
-  return startsAt() + (<usize>(nlist + 1) << 2);
-}
-
-// @ts-ignore: decorator
-@inline function listCodesAt(): usize {
-  return orderAt() + (<usize>stateWord(State.CAPACITY) << 2);
-}
-
-/** Bytes a prepared query needs beyond pq.ts's: a score per list, and the query's part of every list's table (l2). */
+/** Bytes a prepared query needs beyond pq.ts's: a score per list. */
 export function preparedBytesIvf(): usize {
-  return (<usize>nlist << 2) + (tableFloats() << 2);
-}
-
-/** The query's part of the tables (l2): -2 q_j · c_jk. */
-// @ts-ignore: decorator
-@inline function queryTermsAt(prepared: usize): usize {
-  return scoresAt(prepared) + (<usize>nlist << 2);
+  return <usize>nlist << 2;
 }
 
 /** The list scores of a prepared query: after pq.ts's parts (an IVF index's codes are never blocked). */
 // @ts-ignore: decorator
 @inline function scoresAt(prepared: usize): usize {
   return prepared + preparedBytesPq();
+}
+
+/**
+ * The norm term of the code at position `position` of `codes`, in list `list`:
+ * Σ_j Σ_t r_t (r_t + 2 c_t) over the real values t of subspace j, r its centroid, c the
+ * list's. Scalar, in one order: both builds agree bit for bit.
+ */
+function normTerm(quantizer: usize, codes: usize, position: u32, list: i32): f32 {
+  let coarseList = coarse(quantizer) + (<usize>list << 2), n = <usize>nlist, k = <usize>centroids;
+  let sum: f32 = 0;
+  for (let j = 0; j < pqM; j++) {
+    let centroid = quantizer + ((<usize>j * <usize>subStride * k + <usize>codeAt(codes, position, j)) << 2);
+    let first = j * subDims, real = max(0, min(subDims, dim - first));
+    let part: f32 = 0;
+    for (let t = 0; t < real; t++) {
+      let r = load<f32>(centroid + ((<usize>t * k) << 2));
+      part += r * (r + 2 * load<f32>(coarseList + ((<usize>(first + t) * n) << 2)));
+    }
+    sum += part;
+  }
+  return sum;
 }
 
 /** The list nearest (l2) to the row at `row`. */
@@ -116,44 +101,45 @@ export function storeRowIvf(quantizer: usize, c: Context, slot: u32): void {
   let res = scratchRowAt(c.prepared);
   residual(quantizer, c.query, list, res);
   preparePq(quantizer, res, c.prepared);
-  storeCodePq(regionStart(Region.CODES), slot, encodePq(quantizer, c.prepared));
+  if (slot >= count()) placeAppended(slot);
+  let codes = regionStart(Region.CODES), position = positionOf(slot);
+  storeCodePq(codes, position, encodePq(quantizer, c.prepared));
   store<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2), list);
+  if (hasNormTerms()) store<f32>(normTermsAt() + (<usize>position << 2), normTerm(quantizer, codes, position, list));
   markListsStale();
 }
 
-/** Called whenever a slot joins, changes or leaves a list. */
-export function markListsStale(): void {
-  setStateWord(State.LISTS_STALE, 1);
+/**
+ * Sets up the lists of a loaded index, before its integrity is checked: codes grouped as
+ * ivf-lists.ts keeps them (State.LIST_ORDER 1), or in slot order (a file from before: 0),
+ * regrouped by the first search. Then the norm terms, which files leave out.
+ */
+export function restoreLists(quantizer: usize): void {
+  if (stateWord(State.LIST_ORDER) != 0) {
+    groupPositions();
+    invertPositions();
+    setStateWord(State.LISTS_STALE, 0);
+  } else {
+    identityPositions();
+    setStateWord(State.LIST_ORDER, 1);
+    markListsStale();
+  }
+  if (!hasNormTerms()) return;
+  let codes = regionStart(Region.CODES), terms = normTermsAt(), listOf = regionStart(Region.LIST_OF);
+  for (let position: u32 = 0, n = count(); position < n; position++) {
+    let list = load<u32>(listOf + (<usize>slotAt(position) << 2));
+    store<f32>(terms + (<usize>position << 2), list < <u32>nlist ? normTerm(quantizer, codes, position, list) : 0); // out of range: integrity.ts refuses it
+  }
 }
 
-/** Groups the live slots by list (a counting sort, slots in order within a list) and copies their codes into that order. */
-export function regroupLists(): void {
-  let starts = startsAt(), order = orderAt(), listCodes = listCodesAt();
-  let listOf = regionStart(Region.LIST_OF), deleted = regionStart(Region.DELETED);
-  let codes = regionStart(Region.CODES);
-  let n = count();
-  memory.fill(starts, 0, <usize>(nlist + 1) << 2);
-  for (let slot: u32 = 0; slot < n; slot++) {
-    if (load<u8>(deleted + slot) != 0) continue;
-    let at = starts + (<usize>(load<u32>(listOf + (<usize>slot << 2)) + 1) << 2);
-    store<u32>(at, load<u32>(at) + 1);
-  }
-  for (let list = 1; list <= nlist; list++) {
-    let at = starts + (<usize>list << 2);
-    store<u32>(at, load<u32>(at) + load<u32>(at - 4));
-  }
-  // Fill each list from its start; the start words end one list ahead and are shifted back after.
-  for (let slot: u32 = 0; slot < n; slot++) {
-    if (load<u8>(deleted + slot) != 0) continue;
-    let at = starts + (<usize>load<u32>(listOf + (<usize>slot << 2)) << 2);
-    let position = load<u32>(at);
-    store<u32>(at, position + 1);
-    store<u32>(order + (<usize>position << 2), slot);
-    memory.copy(listCodes + <usize>position * codeBytesPq, codes + <usize>slot * codeBytesPq, codeBytesPq);
-  }
-  for (let list = nlist; list > 0; list--) store<u32>(starts + (<usize>list << 2), load<u32>(starts + (<usize>(list - 1) << 2)));
-  store<u32>(starts, 0);
-  setStateWord(State.LISTS_STALE, 0);
+/** The code of `slot`'s position in CODES (codes lie by position, not slot). */
+export function codePositionIvf(slot: u32): u32 {
+  return positionOf(slot);
+}
+
+/** Groups the lists if adds or removals left them stale; `prepared` lends its scratch. */
+export function groupLists(prepared: usize): void {
+  if (stateWord(State.LISTS_STALE) != 0) regroupLists(scratchRowAt(prepared));
 }
 
 /**
@@ -162,21 +148,20 @@ export function regroupLists(): void {
  * while fewer than `width` were found (a selective filter). Left in W; returns how many.
  */
 export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32, admit: i32): i32 {
-  if (stateWord(State.LISTS_STALE) != 0) regroupLists();
+  groupLists(c.prepared);
   let scores = scoresAt(c.prepared);
   let dotMetric = metric != Metric.L2;
-  // The dot metrics' table is the query's own, -dot of its slices; l2's starts as -2 q_j · c_jk.
-  if (dotMetric) preparePq(quantizer, c.query, c.prepared);
-  else dotTable(quantizer, c.query, slicedAt(c.prepared), c.prepared);
-  let queryTerms = queryTermsAt(c.prepared), floats = tableFloats();
+  // The dot metrics' table is the query's own, -dot of its slices; l2's is q_j · r_jk, each code's sum times -2
+  // (exact, a power of two: the same sums as a table of -2 q_j · r_jk, without a pass over the table per query).
   if (dotMetric) {
+    preparePq(quantizer, c.query, c.prepared);
     dotsWithCentroids(c.query, coarse(quantizer), stride, nlist, scores);
     for (let list = 0; list < nlist; list++) store<f32>(scores + (<usize>list << 2), -load<f32>(scores + (<usize>list << 2)));
   } else {
+    dotTable(quantizer, c.query, slicedAt(c.prepared), c.prepared);
     distancesToCentroids(c.query, coarse(quantizer), stride, nlist, scores);
-    for (let i: usize = 0; i < floats; i++) store<f32>(queryTerms + (i << 2), -2 * load<f32>(c.prepared + (i << 2)));
   }
-  let order = orderAt(), listCodes = listCodesAt();
+  let codes = regionStart(Region.CODES), terms = normTermsAt();
   let results = 0, scanned = 0;
   let bound: f32 = Infinity; // W's farthest once W is full
   let m = pqM;
@@ -185,12 +170,12 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     // 1 - q·centroid (ip, cosine), or ||q - centroid||² (l2): what the codes' sum adds to
     let offset: f32 = dotMetric ? 1 + load<f32>(scores + (<usize>list << 2)) : load<f32>(scores + (<usize>list << 2));
     store<f32>(scores + (<usize>list << 2), Infinity); // probed
-    if (!dotMetric) addTables(regionStart(Region.LISTS) + (<usize>list * floats << 2), queryTerms, c.prepared, floats);
     let end = listStart(list + 1);
     for (let i = listStart(list); i < end; i++) {
-      let d = (pqBits == 8 ? adc8(c.prepared, listCodes + <usize>i * codeBytesPq, m) : adcSum(c.prepared, listCodes, i)) + offset;
+      let d = pqBits == 8 ? adc8(c.prepared, codes + <usize>i * codeBytesPq, m) : adcSum(c.prepared, codes, i);
+      d = (dotMetric ? d : -2 * d + load<f32>(terms + (<usize>i << 2))) + offset;
       if (d >= bound) continue;
-      let slot = load<u32>(order + (<usize>i << 2));
+      let slot = slotAt(i);
       if (admit == Admit.FILTERED && !admits(slot, admit)) continue; // lists hold live slots only
       results = offer(c, width, results, d, slot);
       if (results == width) bound = load<f32>(c.resDist);
@@ -199,37 +184,6 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
   }
   c.distances += <f64>scanned;
   return results;
-}
-
-/** out = a + b over `floats` values (a multiple of 4). Element by element: both builds agree. */
-function addTables(a: usize, b: usize, out: usize, floats: usize): void {
-  let end = out + (floats << 2);
-  if (ASC_FEATURE_SIMD) {
-    for (; out < end; out += 16, a += 16, b += 16) v128.store(out, f32x4.add(v128.load(a), v128.load(b)));
-    return;
-  }
-  for (; out < end; out += 4, a += 4, b += 4) store<f32>(out, load<f32>(a) + load<f32>(b));
-}
-
-/**
- * The l2 terms of every list's table: ||c_jk||² + 2 c_lj · c_jk. Once per index (after
- * training or a load: storage.ts ensureDerived); `prepared` lends its scratch.
- */
-export function computeTerms(quantizer: usize, prepared: usize): void {
-  if (metric == Metric.L2) {
-    let terms = regionStart(Region.LISTS), floats = tableFloats();
-    let row = scratchRowAt(prepared), sliced = slicedAt(prepared), norms = queryTermsAt(prepared);
-    memory.fill(row, 0, <usize>stride << 2);
-    preparePq(quantizer, row, prepared); // the table of the zero row: ||c_jk||²
-    memory.copy(norms, prepared, floats << 2);
-    let centroids = coarse(quantizer), n = <usize>nlist;
-    for (let list = 0; list < nlist; list++) {
-      for (let t = 0; t < stride; t++) store<f32>(row + (<usize>t << 2), load<f32>(centroids + ((<usize>t * n + <usize>list) << 2)));
-      dotTable(quantizer, row, sliced, prepared);
-      let to = terms + (<usize>list * floats << 2);
-      for (let i: usize = 0; i < floats; i++) store<f32>(to + (i << 2), load<f32>(norms + (i << 2)) + 2 * load<f32>(prepared + (i << 2)));
-    }
-  }
 }
 
 /** Adds the centroid of `slot`'s list to the row at `row` (stride values): a decoded residual becomes the row. */
@@ -242,9 +196,10 @@ export function addCentroid(quantizer: usize, slot: u32, row: usize): void {
   }
 }
 
-/** Whether the list of `slot` is one of NLIST (a file could say otherwise). */
+/** Whether the list of `slot` is one of NLIST (a file could say otherwise), and its position holds it. */
 export function listSound(slot: u32): bool {
-  return load<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2)) < <u32>nlist;
+  let position = positionOf(slot);
+  return load<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2)) < <u32>nlist && position < count() && slotAt(position) == slot;
 }
 
 /** Whether the coarse centroids are usable: finite, padding values zero. */

@@ -9,7 +9,7 @@ import { tableSizeFor } from './idmap';
 import { graph, keepVectors, links0Bytes, rowBytes } from './params';
 import { count, deletedCount, stateWord } from './state';
 import { codesBytes, groupBytes, ivf, preparedBytes, quantizerBytes, trainingBytes } from './storage';
-import { listsBytes } from './ivf';
+import { listsBytes } from './ivf-lists';
 import { contextStride } from './context';
 import { batchBytes } from './batch';
 import { reorderBytes } from './reorder';

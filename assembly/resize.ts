@@ -12,6 +12,7 @@ import { deriveStorage, groupBytes, needsTraining, preparedBytes } from './stora
 import { placeContexts } from './context';
 import { rebuildIdTable, tableSizeFor } from './idmap';
 import { setWanted, wantedTotal } from './regions';
+import { listsResized } from './ivf-lists';
 
 /** Working memory always holds searches this wide. */
 const MIN_EF_MAX = 64;
@@ -40,6 +41,7 @@ export function init(
   setStateWord(State.PQ_M, pqM);
   setStateWord(State.PQ_BITS, pqBits);
   setStateWord(State.NLIST, nlist);
+  setStateWord(State.LIST_ORDER, kind == Kind.IVF ? 1 : 0);
   setStateWord(State.TRAINED, needsTraining(storage) ? 0 : 1);
   setEntry(0, -1);
   setRandomState(seed);
@@ -68,7 +70,6 @@ export function restoreLayout(): i32 {
   let capacity = <u32>max<u64>(min<u64>(<u64>stateWord(State.CAPACITY), affordable), 1);
   let arena = max(stateWord(State.ARENA_USED), graph ? expectedArenaWords(capacity) : 0);
   // No rehash yet: the labels are not in place until src/ has copied the regions (restore.ts).
-  setStateWord(State.LISTS_STALE, 1); // an IVF index's lists are grouped from the loaded rows
   return resize(capacity, MIN_EF_MAX, arena, false);
 }
 
@@ -156,6 +157,7 @@ function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: boo
   // that, and no more, so a huge efConstruction costs memory only as the index grows.
   newEfMax = max(newEfMax, min(efConstruction, <i32>newCapacity));
   let oldTableSize = stateWord(State.TABLE_SIZE);
+  let oldCapacity = capacity(), listed = regionBytes(Region.LISTS) > 0; // IVF lists laid out already (not a load)
   let tableSize = max<u64>(tableSizeFor(<u64>newCapacity), <u64>oldTableSize);
   setWanted(newCapacity, newEfMax, newArenaWords, tableSize, contexts);
   let status = relayout();
@@ -166,7 +168,7 @@ function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: boo
   setStateWord(State.ARENA_WORDS, newArenaWords);
   setStateWord(State.TABLE_SIZE, <u32>tableSize);
   placeContexts(regionStart(Region.CONTEXT), newEfMax, newCapacity, preparedBytes(), groupBytes(newEfMax), contexts);
-  if (capacityChanged) setStateWord(State.LISTS_STALE, 1); // IVF lists are laid out for the capacity: regroup before the next scan
+  if (capacityChanged && listed) listsResized(oldCapacity, newCapacity); // IVF lists are laid out by capacity
   if (rehash && <u32>tableSize != oldTableSize) rebuildIdTable();
   return Status.OK;
 }

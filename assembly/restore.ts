@@ -7,7 +7,8 @@ import { Integrity, Region, State } from '../src/abi';
 import { regionStart } from './layout';
 import { count, setStateWord, stateWord } from './state';
 import { checkIntegrity } from './integrity';
-import { quantizerProblem } from './storage';
+import { ivf, quantizerProblem } from './storage';
+import { restoreLists } from './ivf';
 import { rebuildIdTable } from './idmap';
 
 /** Integrity.OK, or the first problem found in the loaded index. */
@@ -19,6 +20,7 @@ export function restoreState(): i32 {
   }
   let problem = quantizerProblem();
   if (problem != Integrity.OK) return problem;
+  if (ivf) restoreLists(regionStart(Region.QUANTIZER)); // where each code is, before integrity.ts reads them
   problem = checkIntegrity(false);
   if (problem != Integrity.OK) return problem;
   return rebuildIdTable() ? Integrity.OK : Integrity.DUPLICATE_ID;

@@ -37,9 +37,10 @@ import {
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
 import { addGroupQuery, groupBytes as groupBytesPq, scanGroup } from './groupscan';
 import {
-  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, computeTerms, deriveIvf, listSound, markListsStale, preparedBytesIvf,
-  regroupLists, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
+  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, codePositionIvf, deriveIvf, groupLists, listSound,
+  preparedBytesIvf, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
 } from './ivf';
+import { markListsStale } from './ivf-lists';
 
 /**
  * The kernel queryDistance() and pairDistance() run: storage × metric over the codes,
@@ -184,13 +185,13 @@ function normaliseInput(c: Context): void {
 
 /**
  * Computes what a trained 'pq' quantizer implies and is not saved (the centroid-major
- * codebooks, an IVF's terms), once after training or a load. Every path that reads codes
- * passes here first (prepareQuery, decodes).
+ * codebooks of a graph), once after training or a load. Every path that reads codes
+ * passes here first (prepareQuery, decodes). An IVF index's norm terms are computed as
+ * each row is stored, and on load (ivf.ts).
  */
 function ensureDerived(): void {
   if (storage != Storage.PQ || !isTrained() || stateWord(State.DERIVED_READY) != 0) return;
   if (graph) deriveCentroidRows(quantizer(), centroidRows());
-  if (ivf) computeTerms(quantizer(), ctx.prepared);
   setStateWord(State.DERIVED_READY, 1);
 }
 
@@ -201,7 +202,7 @@ function ensureDerived(): void {
  */
 export function readyForSearches(): void {
   ensureDerived();
-  if (ivf && stateWord(State.LISTS_STALE) != 0) regroupLists();
+  if (ivf) groupLists(ctx.prepared);
 }
 
 /** Turns the input row of `c` into its query row and its prepared query (a query, or a new row). */
@@ -338,7 +339,7 @@ export function decodeRow(slot: u32, dst: usize): void {
   else if (storage == Storage.BINARY) decodeBinary(quantizer(), codePtr(slot), dst, dim, stride);
   else if (storage == Storage.PQ) {
     ensureDerived();
-    decodePq(quantizer(), centroidRows(), regionStart(Region.CODES), slot, dst, stride, ctx.prepared);
+    decodePq(quantizer(), centroidRows(), regionStart(Region.CODES), ivf ? codePositionIvf(slot) : slot, dst, stride, ctx.prepared);
     if (ivf) addCentroid(quantizer(), slot, dst);
   }
   else memory.copy(dst, codePtr(slot), rowBytes);
@@ -487,7 +488,7 @@ export function rowSound(slot: u32): bool {
   if (storage == Storage.F16) return halvesSound(code, dim, stride) && zeroBytes(code + (<usize>stride << 1), codeBytes - (<usize>stride << 1));
   if (storage == Storage.I8) return zeroBytes(code + <usize>dim, codeBytes - <usize>dim);
   if (storage == Storage.BINARY) return binarySound(code, dim);
-  if (storage == Storage.PQ) return codeSoundPq(regionStart(Region.CODES), slot) && (!ivf || listSound(slot));
+  if (storage == Storage.PQ) return ivf ? listSound(slot) && codeSoundPq(regionStart(Region.CODES), codePositionIvf(slot)) : codeSoundPq(regionStart(Region.CODES), slot);
   return finiteRow(code);
 }
 

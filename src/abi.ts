@@ -92,44 +92,50 @@ export enum State {
    * number (ids 0, 1, 2, … as added); always 0 in memory.
    */
   LABELS_ARE_SLOTS = 19,
+  /**
+   * 1 when an IvfIndex's CODES lie grouped by list (assembly/ivf-lists.ts), as this release
+   * keeps and saves them; 0 in files written before, whose codes lie in slot order and
+   * are regrouped after a load. 0 for the other kinds.
+   */
+  LIST_ORDER = 20,
   /** Words saved in a file's header; the rest are sizes of this instance's memory. */
-  PERSISTED = 20,
+  PERSISTED = 21,
   /** Widest search (ef or k) the working memory holds. */
-  EF_MAX = 20,
+  EF_MAX = 21,
   /** Entries of the id table (a power of two). */
-  TABLE_SIZE = 21,
+  TABLE_SIZE = 22,
   /** Words the upper-level arena holds (at least ARENA_USED). */
-  ARENA_WORDS = 22,
+  ARENA_WORDS = 23,
   /** Training sample rows the TRAINING region holds (k-means: 'pq'). */
-  TRAIN_ROWS = 23,
+  TRAIN_ROWS = 24,
   /** Rows fed to the training so far. */
-  TRAIN_FED = 24,
+  TRAIN_FED = 25,
   /** Training steps done (assembly/storage.ts trainStep). */
-  TRAIN_STEP = 25,
+  TRAIN_STEP = 26,
   /** Lloyd iterations per subspace. */
-  TRAIN_ITERATIONS = 26,
-  /** 1 when rows were added or removed since the IVF lists were last grouped (assembly/ivf.ts). */
-  LISTS_STALE = 27,
+  TRAIN_ITERATIONS = 27,
+  /** 1 when rows were added or removed since the IVF lists were last grouped (assembly/ivf-lists.ts). */
+  LISTS_STALE = 28,
   /**
    * 1 once the tables derived from a trained quantizer are computed: 'pq''s centroid-major
-   * codebooks (assembly/pq.ts), an IVF index's precomputed terms (assembly/ivf.ts).
+   * codebooks (assembly/pq.ts).
    */
-  DERIVED_READY = 28,
+  DERIVED_READY = 29,
   /** Contexts in the CONTEXT region: 1, or one per thread plus the caller's (assembly/context.ts). */
-  CONTEXTS = 29,
+  CONTEXTS = 30,
   /** Bytes from one context to the next (assembly/context.ts). */
-  CONTEXT_STRIDE = 30,
+  CONTEXT_STRIDE = 31,
   /** The lock on the entry point and top level while threads link rows (assembly/locks.ts). */
-  GRAPH_LOCK = 31,
+  GRAPH_LOCK = 32,
   /** Rows the BATCH region holds (assembly/batch.ts). */
-  BATCH_ROWS = 32,
+  BATCH_ROWS = 33,
   /** Results per row the BATCH region holds. */
-  BATCH_K = 33,
+  BATCH_K = 34,
   /** Contexts asked for before init() or a load (src/wasm.ts, a threads core): laid out from the start. */
-  CONTEXTS_WANTED = 34,
+  CONTEXTS_WANTED = 35,
   /** Slots the TRAINING region holds a renumbering for, while a reorder runs (assembly/reorder.ts); 0 otherwise. */
-  REORDER_SLOTS = 35,
-  WORDS = 36,
+  REORDER_SLOTS = 36,
+  WORDS = 37,
 }
 
 /**
@@ -139,7 +145,7 @@ export enum State {
 export enum Region {
   /** Per-call working memory: query rows, heaps, results, visited tags. Not saved. */
   CONTEXT = 0,
-  /** capacity × the storage's code bytes: each slot's stored row. */
+  /** capacity × the storage's code bytes: each slot's stored row (an IvfIndex's by position, grouped by list: State.LIST_ORDER). */
   CODES = 1,
   /** capacity × f32 rows, when KEEP_VECTORS. */
   RAW = 2,
@@ -167,7 +173,7 @@ export enum Region {
   TRAINING = 13,
   /** capacity × u32: the inverted list of each slot (IVF). */
   LIST_OF = 14,
-  /** The inverted lists grouped for scans: NLIST + 1 starts, the live slots by list, their codes in that order (IVF). Rebuilt, not saved. */
+  /** Where the inverted lists are (IVF): NLIST + 2 starts, each slot's position in CODES and each position's slot, the codes' norm terms (l2). Derived on load, not saved. */
   LISTS = 15,
   /** Rows and results of a call over many rows (assembly/batch.ts): queries and their results, or rows to add. Not saved. */
   BATCH = 16,
@@ -289,5 +295,5 @@ export enum Header {
   /** First of the state record's saved words. */
   STATE = 12,
   /** Words before the region table when written today: STATE + State.PERSISTED. */
-  WORDS = 32,
+  WORDS = 33,
 }

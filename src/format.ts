@@ -94,6 +94,7 @@ export interface FileLayout {
  * src/persist.ts writeIndex(), which then write the regions and the trailer.
  */
 export function fileLayout(core: Core, extras: FileExtras): FileLayout {
+  core.x.readyForSearches(); // an IvfIndex's codes grouped by list, the order its file keeps (State.LIST_ORDER)
   const state = core.savedState();
   // Ids 0, 1, 2, … as added need no LABELS region: the loader writes each slot's number.
   state[State.LABELS_ARE_SLOTS] = core.x.labelsAreSlots();
@@ -327,6 +328,7 @@ function checkState(file: LoadedFile): void {
   if (kind === Kind.IVF ? storage !== Storage.PQ || nlist < 1 || nlist > 65536 || file.ef < 1 || file.ef > 65536 : nlist !== 0) {
     throw bad(`kind ${kind} with storage ${storage}, nlist ${nlist}, nprobe ${file.ef}`);
   }
+  if (s[State.LIST_ORDER] > (kind === Kind.IVF ? 1 : 0)) throw bad(`listOrder ${s[State.LIST_ORDER]} with kind ${kind}`);
   if (s[State.METRIC] > Metric.COSINE) throw bad(`metric ${s[State.METRIC]}`);
   if (storage > Storage.PQ) throw bad(`storage ${storage}`);
   if (dim < 1 || dim > 65536) throw bad(`dim ${dim}`);

@@ -1,0 +1,166 @@
+// IvfIndex's layout (assembly/ivf.ts, ivf-lists.ts): codes kept once, grouped by list in
+// place; l2 distances from a norm term per code and one table per query, equal to the
+// distances to the decoded rows through removals, reuses, updates and growth; files keep
+// the grouped order, and files from before it (codes in slot order) still load.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { FlatIndex, IvfIndex, type MetricName } from '../src/index.ts';
+import { Header, State } from '../src/abi.ts';
+import { integrityProblem } from '../src/errors.ts';
+import { distance64 } from '../bench/lib/brute.ts';
+import { firstDifference } from './helpers/brute.ts';
+import { mulberry32 } from '../bench/lib/data.ts';
+import { BUILDS, normalizeRows, row, seededVectors, simdOption } from './helpers/data.ts';
+import { expectWannRejection } from './helpers/expect.ts';
+import { reseal, stateAt } from './helpers/wann-file.ts';
+
+const PAGE = 65536;
+
+/** The core's own check (assembly/integrity.ts: each slot's list, its position and the slot there, its code), named; null when sound. */
+function integrity(index: IvfIndex): string | null {
+  return integrityProblem((index as unknown as { core: { x: { checkIntegrity(): number } } }).core.x.checkIntegrity());
+}
+
+/** Every live item's decoded row (get()), by id. */
+function decodedRows(index: IvfIndex, ids: Iterable<number>): Map<number, Float32Array> {
+  return new Map([...ids].map((id) => [id, index.get(id)!]));
+}
+
+/**
+ * The search over every list against a float64 scan of the decoded rows: the same
+ * distances rank by rank (ties may swap ids), each within a tolerance for the f32 sums,
+ * whose terms (||q - c||², the norm term, -2 q·r) are each about ||q||² + ||x||².
+ */
+function expectDecodedDistances(index: IvfIndex, metric: MetricName, query: Float32Array, live: Map<number, Float32Array>, k: number): void {
+  const dim = index.dim;
+  const q = metric === 'cosine' ? normalizeRows(query, dim) : query;
+  const scored = [...live].map(([id, v]) => ({ id, d: distance64(metric === 'cosine' ? 'ip' : metric, q, 0, v, 0, dim) }));
+  scored.sort((a, b) => a.d - b.d || a.id - b.id);
+  const { ids, distances } = index.search(query, k, { nprobe: index.nlist });
+  expect(ids.length).toBe(Math.min(k, live.size));
+  ids.forEach((id, i) => {
+    const v = live.get(id)!;
+    let scale = 1;
+    for (let t = 0; t < dim; t++) scale += q[t] * q[t] + v[t] * v[t];
+    const tolerance = 1e-5 * scale;
+    expect(Math.abs(distances[i] - distance64(metric === 'cosine' ? 'ip' : metric, q, 0, v, 0, dim))).toBeLessThanOrEqual(tolerance);
+    expect(Math.abs(distances[i] - scored[i].d)).toBeLessThanOrEqual(tolerance);
+  });
+}
+
+describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
+  const simd = simdOption(build);
+
+  test.each([
+    ['l2', 8], ['l2', 4], ['ip', 8], ['cosine', 4],
+  ] as [MetricName, 4 | 8][])('%s, %i-bit codes: distances equal those to the decoded rows through removals, reuses, updates and growth, searched in between', async (metric, bits) => {
+    const dim = 12;
+    const data = seededVectors({ n: 700, dim, seed: 31 });
+    const index = await IvfIndex.create({ dim, metric, nlist: 5, pq: { m: 3, bits, iterations: 4 }, capacity: 8, seed: 3, simd, threads: 1 });
+    index.train(data.base);
+    const random = mulberry32(17);
+    const live = new Set<number>();
+    let nextRow = 0;
+    for (let step = 0; step < 160; step++) {
+      const roll = random();
+      const ids = [...live];
+      if (roll < 0.55 || live.size < 4) { // a new id: appended, or into a freed slot
+        const id = 1000 + step;
+        index.add(row(data.base, dim, nextRow++ % data.n), id);
+        live.add(id);
+      } else if (roll < 0.75) {
+        const id = ids[Math.floor(random() * ids.length)];
+        expect(index.remove(id)).toBe(true);
+        live.delete(id);
+      } else { // an update: the id's row changes, and maybe its list
+        index.add(row(data.base, dim, nextRow++ % data.n), ids[Math.floor(random() * ids.length)]);
+      }
+      if (step % 7 === 3) expectDecodedDistances(index, metric, row(data.base, dim, (step * 13) % data.n), decodedRows(index, live), 10);
+      if (step % 40 === 39) expect(integrity(index)).toBeNull();
+    }
+    expect(index.capacity).toBeGreaterThan(8); // grew, with the lists both stale and grouped
+    const copy = await IvfIndex.load(index.serialize(), { simd, threads: 1 });
+    expect(integrity(copy)).toBeNull();
+    for (let q = 0; q < 5; q++) {
+      const query = row(data.base, dim, 600 + q);
+      expect(copy.search(query, 10, { nprobe: 2 })).toEqual(index.search(query, 10, { nprobe: 2 }));
+      expectDecodedDistances(copy, metric, query, decodedRows(copy, live), 10);
+    }
+    copy.dispose();
+    index.dispose();
+  });
+
+  test('a file keeps the codes grouped by list: the same bytes before and after a search, and after a load', async () => {
+    const data = seededVectors({ n: 400, queries: 3, dim: 16, seed: 8 });
+    const index = await IvfIndex.create({ dim: 16, nlist: 9, pq: { m: 4, bits: 4, iterations: 3 }, simd, threads: 1 });
+    index.addBatch(data.base);
+    index.remove(3);
+    index.add(row(data.base, 16, 9), 3000);
+    const stale = index.serialize(); // grouped for the file
+    index.search(row(data.queries, 16, 0), 5);
+    expect(firstDifference(index.serialize(), stale)).toBeNull();
+    expect(new DataView(stale.buffer).getUint32(stateAt(State.LIST_ORDER), true)).toBe(1);
+    const copy = await IvfIndex.load(stale, { simd, threads: 1 });
+    expect(firstDifference(copy.serialize(), stale)).toBeNull();
+    copy.dispose();
+    index.dispose();
+  });
+
+  test('a version 3 file from before (codes in slot order) loads as the index today\'s code builds', async () => {
+    // Written by wann at 777904b: State.LIST_ORDER absent (20 state words), codes by slot.
+    const bytes = new Uint8Array(readFileSync(new URL('./fixtures/v3-ivf-pq.wann', import.meta.url)));
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(Header.STATE_WORDS * 4, true)).toBe(20);
+    const data = seededVectors({ n: 300, dim: 16, seed: 45 });
+    const loaded = await IvfIndex.load(bytes, { simd, threads: 1 });
+    const fresh = await IvfIndex.create({ dim: 16, nlist: 6, nprobe: 3, pq: { m: 4, iterations: 5 }, seed: 7, capacity: 310, simd, threads: 1 });
+    fresh.train(data.base);
+    fresh.addBatch(data.base);
+    for (const id of [4, 77, 150]) fresh.remove(id);
+    fresh.add(row(data.base, 16, 10), 5000);
+    fresh.add(row(data.base, 16, 20), 21);
+    expect([loaded.size, loaded.nlist, loaded.nprobe, integrity(loaded)]).toEqual([298, 6, 3, null]);
+    for (const id of [0, 21, 150, 5000, 299]) expect(loaded.get(id)).toEqual(fresh.get(id)); // before the first regrouping
+    const query = row(data.base, 16, 33);
+    expect(loaded.search(query, 10)).toEqual(fresh.search(query, 10));
+    expect(firstDifference(loaded.serialize(), fresh.serialize())).toBeNull();
+    loaded.add(row(data.base, 16, 40), 77); // and it goes on as the fresh one does
+    fresh.add(row(data.base, 16, 40), 77);
+    expect(firstDifference(loaded.serialize(), fresh.serialize())).toBeNull();
+    loaded.dispose();
+    fresh.dispose();
+  });
+
+  test('a list order other than 0 or 1, or one in another kind\'s file, is refused', async () => {
+    const data = seededVectors({ n: 300, dim: 8, seed: 2 });
+    const ivf = await IvfIndex.create({ dim: 8, nlist: 4, pq: { m: 2, bits: 4, iterations: 2 }, simd, threads: 1 });
+    ivf.addBatch(data.base);
+    const flat = await FlatIndex.create({ dim: 8, simd });
+    flat.addBatch(data.base.subarray(0, 80));
+    for (const [bytes, value] of [[ivf.serialize(), 2], [flat.serialize(), 1]] as const) {
+      new DataView(bytes.buffer).setUint32(stateAt(State.LIST_ORDER), value, true);
+      await expectWannRejection(IvfIndex.load(reseal(bytes)), 'BAD_HEADER', `listOrder ${value}`);
+    }
+    ivf.dispose();
+    flat.dispose();
+  });
+});
+
+test('an IvfIndex keeps its codes once and no table per list: beside a FlatIndex of the same codes it adds 16 bytes a slot and its centroids, whatever nlist', async () => {
+  const dim = 32, m = 16, capacity = 50000;
+  const data = seededVectors({ n: 3000, dim, seed: 5 });
+  const flat = await FlatIndex.create({ dim, storage: 'pq', pq: { m, iterations: 2 }, capacity, threads: 1 });
+  flat.train(data.base);
+  flat.addBatch(data.base);
+  for (const nlist of [8, 512]) {
+    const ivf = await IvfIndex.create({ dim, nlist, pq: { m, iterations: 2 }, capacity, threads: 1 });
+    ivf.addBatch(data.base);
+    ivf.search(row(data.base, dim, 0), 10); // grouped
+    // Its list, position, slot and norm term per slot; coarse centroids, list starts and scores per list; page rounding.
+    const allowance = capacity * 16 + nlist * (dim * 4 + 16) + 2 * PAGE;
+    // Before: a second copy of the codes (m bytes a slot) and nlist × m × 256 floats of precomputed table terms.
+    expect(ivf.memoryBytes - flat.memoryBytes).toBeLessThanOrEqual(allowance);
+    ivf.dispose();
+  }
+  flat.dispose();
+});
