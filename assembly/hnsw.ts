@@ -11,7 +11,7 @@ import { count, deletedCount, entrySlot, maxLevel, setEntry } from './state';
 import { pairDistance, queryDistance, touchRow } from './storage';
 import { linksPtr } from './graph';
 import { admits, drainAscending } from './results';
-import { maxHeapPop, maxHeapPush, minHeapKeepBelow, minHeapPop, minHeapPush } from './heap';
+import { maxHeapPush, maxHeapSiftDown, minHeapKeepBelow, minHeapPop, minHeapPush } from './heap';
 import { beginVisit, visit } from './visited';
 import { isLinking, lockGraph, lockSlot, unlockGraph, unlockSlot } from './locks';
 
@@ -100,8 +100,10 @@ function searchLayer(c: Context, q: usize, entry: u32, entryDist: f32, ef: i32, 
         }
         minHeapPush(candDist, candSlot, candidates++, d, next);
         if (!admits(next, admit)) continue;
-        maxHeapPush(resDist, resSlot, results++, d, next);
-        if (results > ef) maxHeapPop(resDist, resSlot, results--);
+        // W full: the new result takes the worst one's place in one sift-down, instead of
+        // a push and a pop (the same set; 1.02x queries/s at ef 64 and 256, within noise).
+        if (results < ef) maxHeapPush(resDist, resSlot, results++, d, next);
+        else maxHeapSiftDown(resDist, resSlot, results, d, next);
         bound = load<f32>(resDist);
       }
     }
