@@ -105,10 +105,10 @@ export class HnswIndex extends BaseIndex {
   /**
    * Renumbers the graph's items in memory in breadth-first order from the entry point,
    * so the rows of neighbouring items lie together: searches of an index larger than
-   * the CPU caches read fewer pages (see the README's Performance section for what it
-   * gains). Call it after a large build. Ids, search results and everything else an
-   * index answers stay exactly as they were; later adds work as before. Takes well under
-   * a second per million items, and 8 bytes per item of scratch memory that stays
+   * the CPU caches read fewer pages (a few percent at 100k × 128: README, Past the
+   * caches). Call it after a large build. Ids, search results and everything else an
+   * index answers stay exactly as they were; later adds work as before. Took 52 ms for
+   * 100,000 items of 128 dims here, and takes 8 bytes per item of scratch memory that stays
    * reserved (WASM memory never shrinks). Throws OUT_OF_MEMORY when that cannot be had
    * (nothing changed).
    */
