@@ -1,5 +1,5 @@
 // texmex files fetched by pages: fetch, then the one decoder, src/texmex.ts as compiled
-// to dist/texmex.js (npm run build). Used by bench/browser/demo.js and test/browser/smoke.html.
+// to dist/texmex.js (npm run build). Used by test/browser/smoke.html and bench/browser/peers.js.
 
 import { decodeVecs, vecsKindOf } from '/dist/texmex.js';
 

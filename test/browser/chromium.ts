@@ -1,7 +1,7 @@
-// Debian's Chromium for the browser tests and the headless demo runner: where it is,
+// Debian's Chromium for the browser tests and the headless page runners: where it is,
 // the flags this machine needs (its closed network refuses Chromium's background
 // connections), and a watcher that records every error a page shows. Used by
-// test/browser.test.ts, test/browser-bench.test.ts and bench/browser/headless.ts.
+// test/browser.test.ts, test/browser-bench.test.ts and the bench/browser runners.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 

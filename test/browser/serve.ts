@@ -1,4 +1,4 @@
-// A tiny static file server over node:http for the browser tests, the demo page and the
+// A tiny static file server over node:http for the browser tests, the benchmark pages and the
 // search app (`npm run demo`). Used by test/*.test.ts and bench/browser/; run directly
 // it serves the repo:
 //   npx tsx test/browser/serve.ts [--port 8080] [--not-isolated]
@@ -153,7 +153,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   const { url } = await startServer(root, { port, crossOriginIsolated });
   console.log(`serving ${root} at ${url}/${crossOriginIsolated ? ' (cross-origin isolated)' : ' (not cross-origin isolated)'}`);
   console.log(`  search app: ${url}/bench/app/`);
-  console.log(`  demo:  ${url}/bench/browser/demo.html`);
   console.log(`  wann beside hnswlib-wasm: ${url}/bench/browser/peers.html`);
   console.log(`  smoke: ${url}/test/browser/smoke.html`);
   console.log(`  threads: ${url}/test/browser/threads.html`);
