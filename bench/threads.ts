@@ -3,13 +3,14 @@
 // loaded with threads 1 and 2) at each ef, and whether the answers are identical;
 // (2) addBatch build time on 1 and 2 threads and the recall of both graphs; (3) usearch's
 // batch search and build on 2 threads beside wann's, queries/s at recall@10 = 0.95;
-// (4) knnGraph(10) beside PyNNDescent (n_jobs 2, a child process), recall on a sampled
-// exact kNN; (5) the longest event-loop gap during await addBatchAsync, and during the
+// (4) knnGraph(10) beside PyNNDescent (n_jobs 2, a child process per n_neighbors: more
+// neighbours buy it recall, so each is compared with our smallest ef at equal or better
+// recall), recall on a sampled exact kNN; (5) the longest event-loop gap during await addBatchAsync, and during the
 // blocking addBatch for contrast. Ratios are measured within the run (round-robin where
 // both sides are in process). Writes threads-<dataset>.md and .json to --out.
 //
 //   npm run bench:threads -- [DATASET ...] [--quick] [--ef 16,32,...] [--knn-ef 12,16,...] [--runs 5]
-//                            [--build-runs 3] [--knn-runs 3] [--pynndescent-runs 4] [--sample 2000]
+//                            [--build-runs 3] [--knn-runs 3] [--pynndescent-runs 4] [--pynndescent-neighbors 11,20,30] [--sample 2000]
 //                            [--peers usearch,pynndescent | --peers none] [--no-knn] [--out bench/results]
 //
 // DATASET as bench/search.ts (bench/lib/data.ts); default: siftsmall (../shared/data's
@@ -42,6 +43,7 @@ const { values, positionals } = parseArgs({
     'build-runs': { type: 'string' },
     'knn-runs': { type: 'string' },
     'pynndescent-runs': { type: 'string' },
+    'pynndescent-neighbors': { type: 'string' },
     sample: { type: 'string', default: '2000' },
     M: { type: 'string', default: '16' },
     efConstruction: { type: 'string' },
@@ -62,6 +64,7 @@ const settings: Settings = {
   buildRuns: Number(values['build-runs'] ?? (quick ? 2 : 3)),
   knnRuns: Number(values['knn-runs'] ?? (quick ? 2 : 3)),
   pynndescentRuns: Number(values['pynndescent-runs'] ?? (quick ? 2 : 4)),
+  pynndescentNeighbors: list(values['pynndescent-neighbors'] ?? (quick ? '11' : '11,20,30')),
   minRunMs: quick ? 20 : 100, // shorter timed runs are dominated by timer and scheduler noise
   sample: Number(values.sample),
 };

@@ -50,6 +50,8 @@ export interface Identical { ef: number; ids: boolean; distances: boolean; rowsD
 export interface KnnRow {
   name: string;
   ef?: number;
+  /** PyNNDescent's n_neighbors (its graph's first k others are scored). */
+  nNeighbors?: number;
   seconds: number[];
   /** recall@10 of the graph on the sampled rows. */
   recall: number;
@@ -63,7 +65,7 @@ export interface KnnResult {
   sample: number;
   seed: number;
   rows: KnnRow[];
-  /** The wann ef compared with PyNNDescent: the smallest reaching its recall and TARGET_RECALL. */
+  /** The ef of the 1-thread rows: the smallest reaching TARGET_RECALL. */
   chosenEf?: number;
   pynndescent?: { pynndescent: string; numba: string; numpy: string; importSeconds: number; numbaThreads: number };
   skipped?: string;
@@ -150,18 +152,27 @@ export function threadsTargets(file: ThreadsFile): Target[] {
   return out;
 }
 
+/**
+ * Each PyNNDescent setting against wann's knnGraph on 2 threads at the smallest ef whose
+ * recall is at least as high: warm calls (cold ones only where no warm call ran).
+ */
 function knnTargets(file: ThreadsFile, out: Target[]): void {
   const knn = file.knn;
-  if (!knn || knn.chosenEf === undefined) return;
-  const wann = knn.rows.find((r) => r.name === NAMES.wann2 && r.ef === knn.chosenEf)!;
+  if (!knn) return;
+  const ours = knn.rows.filter((r) => r.name === NAMES.wann2).sort((a, b) => a.ef! - b.ef!);
   const build = find(file.builds, NAMES.build2);
-  for (const which of ['warm', 'cold'] as const) {
-    const peer = knn.rows.find((r) => r.name === `PyNNDescent, ${which}`);
-    if (!peer) continue;
-    const equal = wann.recall >= peer.recall;
+  const peers = knn.rows.filter((r) => r.name === 'PyNNDescent, warm');
+  for (const peer of peers.length > 0 ? peers : knn.rows.filter((r) => r.name === 'PyNNDescent, cold')) {
+    const which = `PyNNDescent (${peer.name.split(', ')[1]}, n_neighbors ${peer.nNeighbors})`;
+    const wann = ours.find((r) => r.recall >= peer.recall);
+    if (!wann) {
+      out.push({ target: `kNN graph time, ${which} ÷ wann knnGraph, 2 threads`, goal: '> 1.0x at equal or better recall',
+        value: `no ef measured reaches its recall ${fmt(peer.recall, 4)}`, meets: false });
+      continue;
+    }
     const r = median(peer.seconds) / median(wann.seconds);
-    out.push({ target: `kNN graph time, PyNNDescent (${which}) ÷ wann knnGraph (ef ${knn.chosenEf}), 2 threads`, goal: '> 1.0x at equal or better recall',
-      value: `${ratio(r)} (${fmt(median(peer.seconds))} s ÷ ${fmt(median(wann.seconds))} s; recall ${fmt(peer.recall, 4)} vs ${fmt(wann.recall, 4)})`, meets: r > 1 && equal });
+    out.push({ target: `kNN graph time, ${which} ÷ wann knnGraph (ef ${wann.ef}), 2 threads`, goal: '> 1.0x at equal or better recall',
+      value: `${ratio(r)} (${fmt(median(peer.seconds))} s ÷ ${fmt(median(wann.seconds))} s; recall ${fmt(peer.recall, 4)} vs ${fmt(wann.recall, 4)})`, meets: r > 1 });
     if (build) {
       const total = median(build.seconds) + median(wann.seconds), rt = median(peer.seconds) / total;
       out.push({ target: `the same with wann's graph build counted (addBatch 2 threads + knnGraph)`, goal: 'report',
@@ -224,13 +235,12 @@ function searchTable(file: ThreadsFile): string {
 function knnTable(knn: KnnResult): string {
   const lines = [
     `**kNN graph**, k ${knn.k}: recall@${knn.k} on ${knn.sample.toLocaleString('en-US')} sampled items (seed ${knn.seed}) against exact brute force; wann over the 1-thread build loaded with threads 1 / 2 (its build time is in the build table), PyNNDescent from raw rows to graph.`
-    + (knn.pynndescent ? ` PyNNDescent ${knn.pynndescent.pynndescent} (numba ${knn.pynndescent.numba}, ${knn.pynndescent.numbaThreads} threads), n_neighbors ${knn.k + 1}, n_jobs 2; \`import pynndescent\` took ${knn.pynndescent.importSeconds.toFixed(1)} s more, not counted.` : '')
+    + (knn.pynndescent ? ` PyNNDescent ${knn.pynndescent.pynndescent} (numba ${knn.pynndescent.numba}, ${knn.pynndescent.numbaThreads} threads), n_jobs 2, n_neighbors as listed (the first ${knn.k} others of each list are scored); \`import pynndescent\` took ${knn.pynndescent.importSeconds.toFixed(1)} s more, not counted.` : '')
     + (knn.skipped ? ` PyNNDescent not run: ${knn.skipped}.` : ''), '',
-    '| graph | ef | seconds (median) | rounds | recall@10 | longest gap ms | note |', '| --- | ---: | ---: | --- | ---: | ---: | --- |',
+    '| graph | ef / n_neighbors | seconds (median) | rounds | recall@10 | longest gap ms | note |', '| --- | ---: | ---: | --- | ---: | ---: | --- |',
   ];
   for (const r of knn.rows) {
-    const chosen = r.name === NAMES.wann2 && r.ef === knn.chosenEf ? ' **(compared)**' : '';
-    lines.push(`| ${r.name}${chosen} | ${r.ef ?? ''} | ${fmt(median(r.seconds))} | ${r.seconds.map((s) => s.toFixed(2)).join(', ')} | ${r.recall.toFixed(4)} | ${r.maxGapMs === undefined ? '' : r.maxGapMs.toFixed(1)} | ${r.note ?? ''} |`);
+    lines.push(`| ${r.name} | ${r.ef ?? r.nNeighbors ?? ''} | ${fmt(median(r.seconds))} | ${r.seconds.map((s) => s.toFixed(2)).join(', ')} | ${r.recall.toFixed(4)} | ${r.maxGapMs === undefined ? '' : r.maxGapMs.toFixed(1)} | ${r.note ?? ''} |`);
   }
   return lines.join('\n');
 }
