@@ -6,7 +6,7 @@
 //
 //   npx tsx bench/ab.ts --base /path/to/other/checkout/dist/index.js [DATASET ...]
 //                       [--ef 16,64,128] [--runs 9] [--builds 2] [--queries 1000] [--simd true|false]
-//                       [--storage f32|f16|i8|binary] [--keep-vectors] [--rerank N]
+//                       [--storage f32|f16|i8|binary] [--keep-vectors] [--rerank N] [--threads 1]
 //
 // The base checkout must be built (npm run build there). DATASET as bench/search.ts;
 // default: siftsmall. --storage, --keep-vectors and --rerank apply to this checkout only,
@@ -36,6 +36,7 @@ const { values, positionals } = parseArgs({
     storage: { type: 'string', default: 'f32' },
     'keep-vectors': { type: 'boolean', default: false },
     rerank: { type: 'string' },
+    threads: { type: 'string', default: '1' },
   },
 });
 if (!values.base) throw new Error('--base path/to/other/checkout/dist/index.js is required');
@@ -43,12 +44,13 @@ const base = (await import(values.base)) as typeof current;
 const efs = values.ef.split(',').map(Number);
 const runs = Number(values.runs);
 const simd = values.simd === 'true';
+const threads = Number(values.threads); // one by default, as the peers are measured: two threads on two shared cores add noise
 const ours = { storage: values.storage as current.StorageName, keepVectors: values['keep-vectors'], rerank: values.rerank === undefined ? undefined : Number(values.rerank) };
 
 type Index = { addBatch(v: Float32Array): void; searchBatch(q: Float32Array, k: number, o: { ef: number }): { ids: Uint32Array }; dispose(): void; memoryBytes: number };
 const sides = [
-  { name: 'base', create: (dim: number, n: number) => base.HnswIndex.create({ dim, capacity: n, seed: 42, simd }) as Promise<Index> },
-  { name: 'this', create: (dim: number, n: number) => current.HnswIndex.create({ dim, capacity: n, seed: 42, simd, ...ours }) as Promise<Index> },
+  { name: 'base', create: (dim: number, n: number) => base.HnswIndex.create({ dim, capacity: n, seed: 42, simd, threads }) as Promise<Index> },
+  { name: 'this', create: (dim: number, n: number) => current.HnswIndex.create({ dim, capacity: n, seed: 42, simd, threads, ...ours }) as Promise<Index> },
 ];
 
 async function abOne(data: Dataset): Promise<void> {
