@@ -71,43 +71,30 @@ export function quantiseTable(table: usize, m: i32, lut: usize): void {
  */
 function blockSums(block: usize, lut: usize, m: i32, lanes: usize, bound: u32): u32 {
   if (ASC_FEATURE_SIMD) {
-    let a0 = i16x8.splat(0), a1 = i16x8.splat(0), a2 = i16x8.splat(0), a3 = i16x8.splat(0);
+    // A byte of `first` (rows 0-15) or `second` (rows 16-31) sums two subspaces' entries
+    // (at most 254). It is added to a*, read as u16 (even row + 256 × odd row), and its
+    // odd rows to b* (u16 >> 8): three ops a vector and no byte widening, which costs
+    // shuffles (as FAISS's fast scan accumulates); even rows are a - (b << 8) at the end.
+    let a0 = i16x8.splat(0), b0 = i16x8.splat(0), a1 = i16x8.splat(0), b1 = i16x8.splat(0);
     let low = i8x16.splat(15);
     let j = 0;
-    for (; j + 2 <= m; j += 2) { // two subspaces summed in bytes (entries are at most 127), then widened once
+    for (; j + 2 <= m; j += 2) {
       let codes0 = v128.load(block + (<usize>j << 4)), codes1 = v128.load(block + (<usize>j << 4), 16);
       let table0 = v128.load(lut + (<usize>j << 4)), table1 = v128.load(lut + (<usize>j << 4), 16);
       let first = i8x16.add(i8x16.swizzle(table0, v128.and(codes0, low)), i8x16.swizzle(table1, v128.and(codes1, low)));
-      let second = i8x16.add(i8x16.swizzle(table0, i8x16.shr_u(codes0, 4)), i8x16.swizzle(table1, i8x16.shr_u(codes1, 4)));
-      a0 = i16x8.add(a0, i16x8.extend_low_i8x16_u(first));
-      a1 = i16x8.add(a1, i16x8.extend_high_i8x16_u(first));
-      a2 = i16x8.add(a2, i16x8.extend_low_i8x16_u(second));
-      a3 = i16x8.add(a3, i16x8.extend_high_i8x16_u(second));
+      let second = i8x16.add(i8x16.swizzle(table0, highNibbles(codes0, low)), i8x16.swizzle(table1, highNibbles(codes1, low)));
+      a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
+      a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
     }
-    for (; j < m; j++) {
+    if (j < m) {
       let codes = v128.load(block + (<usize>j << 4));
       let table = v128.load(lut + (<usize>j << 4));
       let first = i8x16.swizzle(table, v128.and(codes, low));
-      let second = i8x16.swizzle(table, i8x16.shr_u(codes, 4));
-      a0 = i16x8.add(a0, i16x8.extend_low_i8x16_u(first));
-      a1 = i16x8.add(a1, i16x8.extend_high_i8x16_u(first));
-      a2 = i16x8.add(a2, i16x8.extend_low_i8x16_u(second));
-      a3 = i16x8.add(a3, i16x8.extend_high_i8x16_u(second));
+      let second = i8x16.swizzle(table, highNibbles(codes, low));
+      a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
+      a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
     }
-    let limit = i16x8.splat(<i16>min<u32>(bound, 0xffff));
-    let mask = <u32>i16x8.bitmask(i16x8.lt_u(a0, limit)) | (<u32>i16x8.bitmask(i16x8.lt_u(a1, limit)) << 8)
-      | (<u32>i16x8.bitmask(i16x8.lt_u(a2, limit)) << 16) | (<u32>i16x8.bitmask(i16x8.lt_u(a3, limit)) << 24);
-    if (bound > 0xffff) mask = 0xffffffff; // W not full yet: every lane
-    if (mask == 0) return 0;
-    v128.store(lanes, i32x4.extend_low_i16x8_u(a0));
-    v128.store(lanes, i32x4.extend_high_i16x8_u(a0), 16);
-    v128.store(lanes, i32x4.extend_low_i16x8_u(a1), 32);
-    v128.store(lanes, i32x4.extend_high_i16x8_u(a1), 48);
-    v128.store(lanes, i32x4.extend_low_i16x8_u(a2), 64);
-    v128.store(lanes, i32x4.extend_high_i16x8_u(a2), 80);
-    v128.store(lanes, i32x4.extend_low_i16x8_u(a3), 96);
-    v128.store(lanes, i32x4.extend_high_i16x8_u(a3), 112);
-    return mask;
+    return candidateLanes(i16x8.sub(a0, i16x8.shl(b0, 8)), b0, i16x8.sub(a1, i16x8.shl(b1, 8)), b1, lanes, bound);
   }
   memory.fill(lanes, 0, 128);
   for (let j = 0; j < m; j++) {
@@ -121,6 +108,41 @@ function blockSums(block: usize, lut: usize, m: i32, lanes: usize, bound: u32): 
   }
   let mask: u32 = 0;
   for (let i: u32 = 0; i < 32; i++) if (load<u32>(lanes + (<usize>i << 2)) < bound) mask |= 1 << i;
+  return mask;
+}
+
+/** The high nibble of each byte: a u16 shift and a mask (a byte shift costs V8 a constant built each time). */
+// @ts-ignore: decorator
+@inline function highNibbles(codes: v128, low: v128): v128 {
+  return v128.and(i16x8.shr_u(codes, 4), low);
+}
+
+/**
+ * blockSums()'s lanes and mask from the u16 sums of the even and odd rows of each half
+ * (rows 2i, 2i + 1 of the first half in lane i of `even0`, `odd0`). One compare of the
+ * block's minimum against `bound` first: most blocks hold no candidate.
+ */
+// @ts-ignore: decorator
+@inline function candidateLanes(even0: v128, odd0: v128, even1: v128, odd1: v128, lanes: usize, bound: u32): u32 {
+  let limit = i16x8.splat(<i16>min<u32>(bound, 0xffff));
+  if (bound <= 0xffff) {
+    let least = i16x8.min_u(i16x8.min_u(even0, odd0), i16x8.min_u(even1, odd1));
+    if (!v128.any_true(i16x8.lt_u(least, limit))) return 0;
+  }
+  let r0 = i16x8.shuffle(even0, odd0, 0, 8, 1, 9, 2, 10, 3, 11), r1 = i16x8.shuffle(even0, odd0, 4, 12, 5, 13, 6, 14, 7, 15);
+  let r2 = i16x8.shuffle(even1, odd1, 0, 8, 1, 9, 2, 10, 3, 11), r3 = i16x8.shuffle(even1, odd1, 4, 12, 5, 13, 6, 14, 7, 15);
+  let mask = <u32>i16x8.bitmask(i16x8.lt_u(r0, limit)) | (<u32>i16x8.bitmask(i16x8.lt_u(r1, limit)) << 8)
+    | (<u32>i16x8.bitmask(i16x8.lt_u(r2, limit)) << 16) | (<u32>i16x8.bitmask(i16x8.lt_u(r3, limit)) << 24);
+  if (bound > 0xffff) mask = 0xffffffff; // W not full yet: every lane
+  if (mask == 0) return 0;
+  v128.store(lanes, i32x4.extend_low_i16x8_u(r0));
+  v128.store(lanes, i32x4.extend_high_i16x8_u(r0), 16);
+  v128.store(lanes, i32x4.extend_low_i16x8_u(r1), 32);
+  v128.store(lanes, i32x4.extend_high_i16x8_u(r1), 48);
+  v128.store(lanes, i32x4.extend_low_i16x8_u(r2), 64);
+  v128.store(lanes, i32x4.extend_high_i16x8_u(r2), 80);
+  v128.store(lanes, i32x4.extend_low_i16x8_u(r3), 96);
+  v128.store(lanes, i32x4.extend_high_i16x8_u(r3), 112);
   return mask;
 }
 
