@@ -16,7 +16,8 @@
 
 import { Context } from './context';
 import { count } from './state';
-import { admits, offer } from './results';
+import { admits } from './results';
+import { blockSums } from './blocksums';
 import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
 import { adc8, adcPq } from './pq';
 import { Admit, Metric } from '../src/abi';
@@ -30,7 +31,7 @@ export function lutBytes(m: i32): usize {
 // @ts-ignore: decorator
 @inline function scaleAt(lut: usize, m: i32): usize { return lut + ((<usize>m << 4) + 15 & ~15); }
 // @ts-ignore: decorator
-@inline function lanesAt(lut: usize, m: i32): usize { return scaleAt(lut, m) + 16; }
+@inline export function lanesAt(lut: usize, m: i32): usize { return scaleAt(lut, m) + 16; }
 
 /**
  * Quantises the f32 ADC table (m × 16) into `lut`: entry = round((t - min_j) · scale),
@@ -65,124 +66,68 @@ export function quantiseTable(table: usize, m: i32, lut: usize): void {
 }
 
 /**
- * Sums of the 32 codes of the block at `block` into the lanes (u32 each), and a mask of
- * the lanes whose sum is below `bound` (bit i: lane i), so a block with no candidate
- * costs no scalar work.
- */
-function blockSums(block: usize, lut: usize, m: i32, lanes: usize, bound: u32): u32 {
-  if (ASC_FEATURE_SIMD) {
-    // A byte of `first` (rows 0-15) or `second` (rows 16-31) sums two subspaces' entries
-    // (at most 254). It is added to a*, read as u16 (even row + 256 × odd row), and its
-    // odd rows to b* (u16 >> 8): three ops a vector and no byte widening, which costs
-    // shuffles (as FAISS's fast scan accumulates); even rows are a - (b << 8) at the end.
-    let a0 = i16x8.splat(0), b0 = i16x8.splat(0), a1 = i16x8.splat(0), b1 = i16x8.splat(0);
-    let low = i8x16.splat(15);
-    let j = 0;
-    for (; j + 2 <= m; j += 2) {
-      let codes0 = v128.load(block + (<usize>j << 4)), codes1 = v128.load(block + (<usize>j << 4), 16);
-      let table0 = v128.load(lut + (<usize>j << 4)), table1 = v128.load(lut + (<usize>j << 4), 16);
-      let first = i8x16.add(i8x16.swizzle(table0, v128.and(codes0, low)), i8x16.swizzle(table1, v128.and(codes1, low)));
-      let second = i8x16.add(i8x16.swizzle(table0, highNibbles(codes0, low)), i8x16.swizzle(table1, highNibbles(codes1, low)));
-      a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
-      a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
-    }
-    if (j < m) {
-      let codes = v128.load(block + (<usize>j << 4));
-      let table = v128.load(lut + (<usize>j << 4));
-      let first = i8x16.swizzle(table, v128.and(codes, low));
-      let second = i8x16.swizzle(table, highNibbles(codes, low));
-      a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
-      a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
-    }
-    return candidateLanes(i16x8.sub(a0, i16x8.shl(b0, 8)), b0, i16x8.sub(a1, i16x8.shl(b1, 8)), b1, lanes, bound);
-  }
-  memory.fill(lanes, 0, 128);
-  for (let j = 0; j < m; j++) {
-    let row = block + (<usize>j << 4), table = lut + (<usize>j << 4);
-    for (let i: usize = 0; i < 16; i++) {
-      let byte = load<u8>(row + i);
-      let first = lanes + (i << 2), second = lanes + ((i + 16) << 2);
-      store<u32>(first, load<u32>(first) + load<u8>(table + <usize>(byte & 15)));
-      store<u32>(second, load<u32>(second) + load<u8>(table + <usize>(byte >> 4)));
-    }
-  }
-  let mask: u32 = 0;
-  for (let i: u32 = 0; i < 32; i++) if (load<u32>(lanes + (<usize>i << 2)) < bound) mask |= 1 << i;
-  return mask;
-}
-
-/** The high nibble of each byte: a u16 shift and a mask (a byte shift costs V8 a constant built each time). */
-// @ts-ignore: decorator
-@inline function highNibbles(codes: v128, low: v128): v128 {
-  return v128.and(i16x8.shr_u(codes, 4), low);
-}
-
-/**
- * blockSums()'s lanes and mask from the u16 sums of the even and odd rows of each half
- * (rows 2i, 2i + 1 of the first half in lane i of `even0`, `odd0`). One compare of the
- * block's minimum against `bound` first: most blocks hold no candidate.
- */
-// @ts-ignore: decorator
-@inline function candidateLanes(even0: v128, odd0: v128, even1: v128, odd1: v128, lanes: usize, bound: u32): u32 {
-  let limit = i16x8.splat(<i16>min<u32>(bound, 0xffff));
-  if (bound <= 0xffff) {
-    let least = i16x8.min_u(i16x8.min_u(even0, odd0), i16x8.min_u(even1, odd1));
-    if (!v128.any_true(i16x8.lt_u(least, limit))) return 0;
-  }
-  let r0 = i16x8.shuffle(even0, odd0, 0, 8, 1, 9, 2, 10, 3, 11), r1 = i16x8.shuffle(even0, odd0, 4, 12, 5, 13, 6, 14, 7, 15);
-  let r2 = i16x8.shuffle(even1, odd1, 0, 8, 1, 9, 2, 10, 3, 11), r3 = i16x8.shuffle(even1, odd1, 4, 12, 5, 13, 6, 14, 7, 15);
-  let mask = <u32>i16x8.bitmask(i16x8.lt_u(r0, limit)) | (<u32>i16x8.bitmask(i16x8.lt_u(r1, limit)) << 8)
-    | (<u32>i16x8.bitmask(i16x8.lt_u(r2, limit)) << 16) | (<u32>i16x8.bitmask(i16x8.lt_u(r3, limit)) << 24);
-  if (bound > 0xffff) mask = 0xffffffff; // W not full yet: every lane
-  if (mask == 0) return 0;
-  v128.store(lanes, i32x4.extend_low_i16x8_u(r0));
-  v128.store(lanes, i32x4.extend_high_i16x8_u(r0), 16);
-  v128.store(lanes, i32x4.extend_low_i16x8_u(r1), 32);
-  v128.store(lanes, i32x4.extend_high_i16x8_u(r1), 48);
-  v128.store(lanes, i32x4.extend_low_i16x8_u(r2), 64);
-  v128.store(lanes, i32x4.extend_high_i16x8_u(r2), 80);
-  v128.store(lanes, i32x4.extend_low_i16x8_u(r3), 96);
-  v128.store(lanes, i32x4.extend_high_i16x8_u(r3), 112);
-  return mask;
-}
-
-/**
  * The `width` nearest of the slots `admit` allows by the quantised sums, then
  * re-scored with the f32 `table` (pq.ts adcPq); left in W with their ADC distances. Returns how many.
  */
 export function searchFastScan(c: Context, codes: usize, m: i32, table: usize, lut: usize, width: i32, admit: i32): i32 {
-  let resDist = c.resDist, resSlot = c.resSlot;
-  let lanes = lanesAt(lut, m);
+  c.distances += <f64>count();
+  return rescore(c, codes, table, scanBlocksInto(codes, m, lut, lanesAt(lut, m), width, admit, c.resDist, c.resSlot));
+}
+
+/** The scan of searchFastScan() into the max-heap at `dist`, `slots` (of the quantised sums, as f32). Returns how many it holds. */
+export function scanBlocksInto(codes: usize, m: i32, lut: usize, lanes: usize, width: i32, admit: i32, dist: usize, slots: usize): i32 {
   let n = count();
-  let results = 0;
-  let bound: u32 = 0xffffffff;
+  let size = 0;
   let blockBytes = <usize>m << 4;
   for (let first: u32 = 0; first < n; first += 32) {
-    let mask = blockSums(codes + <usize>(first >> 5) * blockBytes, lut, m, lanes, bound);
-    while (mask != 0) {
-      let i = <u32>ctz(mask);
-      mask &= mask - 1;
-      let sum = load<u32>(lanes + (<usize>i << 2));
-      if (sum >= bound) continue; // the bound may have dropped since the mask was taken (offer() relies on this check)
-      let slot = first + i;
-      if (slot >= n || !admits(slot, admit)) continue;
-      results = offer(c, width, results, <f32>sum, slot);
-      if (results == width) bound = <u32>load<f32>(resDist);
-    }
+    let mask = blockSums(codes + <usize>(first >> 5) * blockBytes, lut, m, lanes, boundOf(dist, width, size));
+    if (mask != 0) size = offerBlock(mask, lanes, first, admit, width, dist, slots, size);
   }
-  c.distances += <f64>n;
-  // Re-score the survivors with the f32 table: their quantised order is only approximate.
-  let found = results;
+  return size;
+}
+
+/** What a block's sum must be below to enter the heap at `dist` holding `size` of `width`: its farthest once full. */
+// @ts-ignore: decorator
+@inline export function boundOf(dist: usize, width: i32, size: i32): u32 {
+  return size == width ? <u32>load<f32>(dist) : 0xffffffff;
+}
+
+/**
+ * Offers the slots of the block from `first` whose lanes are in `mask` (sums in
+ * `lanes`, blocksums.ts) to the heap at `dist`, `slots` holding `size` of `width`, in
+ * slot order, each checked against the bound as it drops. Returns the heap's size.
+ */
+export function offerBlock(mask: u32, lanes: usize, first: u32, admit: i32, width: i32, dist: usize, slots: usize, size: i32): i32 {
+  let n = count();
+  let bound = boundOf(dist, width, size);
+  while (mask != 0) {
+    let i = <u32>ctz(mask);
+    mask &= mask - 1;
+    let sum = load<u32>(lanes + (<usize>i << 2));
+    if (sum >= bound) continue; // the bound may have dropped since the mask was taken (offerTo() relies on this check)
+    let slot = first + i;
+    if (slot >= n || !admits(slot, admit)) continue;
+    size = offerTo(dist, slots, width, size, <f32>sum, slot);
+    if (size == width) bound = <u32>load<f32>(dist);
+  }
+  return size;
+}
+
+/**
+ * Re-scores the `found` survivors of a scan in W with the f32 `table`: their quantised
+ * order is only approximate. Returns how many W holds (all of them).
+ */
+export function rescore(c: Context, codes: usize, table: usize, found: i32): i32 {
+  let resDist = c.resDist, resSlot = c.resSlot;
   for (let i = found - 1; i >= 0; i--) {
     store<u32>(c.selSlot + (<usize>i << 2), load<u32>(resSlot));
     maxHeapPop(resDist, resSlot, i + 1);
   }
-  results = 0;
   for (let i = 0; i < found; i++) {
     let slot = load<u32>(c.selSlot + (<usize>i << 2));
-    maxHeapPush(resDist, resSlot, results++, adcPq(table, codes, slot), slot);
+    maxHeapPush(resDist, resSlot, i, adcPq(table, codes, slot), slot);
   }
-  return results;
+  return found;
 }
 
 /** The `width` nearest of the slots `admit` allows by 8-bit ADC against `table`, left in W. Returns how many. */
