@@ -43,26 +43,57 @@ export function quantiseTable(table: usize, m: i32, lut: usize): void {
   let widest: f32 = 0;
   for (let j = 0; j < m; j++) {
     let row = table + (<usize>j << 6);
-    let lo = load<f32>(row), hi = lo;
-    for (let k = 1; k < 16; k++) {
-      let v = load<f32>(row + (<usize>k << 2));
-      lo = min(lo, v);
-      hi = max(hi, v);
-    }
-    widest = max(widest, hi - lo);
+    widest = max(widest, rowMax(row) - rowMin(row));
   }
-  let top = <f32>min(127, 65535 / m); // 7 bits: two subspaces' entries add up in a byte (blockSums)
+  let top = <f32>min(127, 65535 / m); // 7 bits: two subspaces' entries add up in a byte (blocksums.ts)
   let scale: f32 = widest > 0 ? top / widest : 0;
   for (let j = 0; j < m; j++) {
-    let row = table + (<usize>j << 6);
-    let lo = load<f32>(row);
-    for (let k = 1; k < 16; k++) lo = min(lo, load<f32>(row + (<usize>k << 2)));
+    let row = table + (<usize>j << 6), to = lut + (<usize>j << 4);
+    let lo = rowMin(row);
+    if (ASC_FEATURE_SIMD) { // the scalar loop's operations lane by lane: the same bytes (measured 5 µs a query at m 32 before)
+      let least = f32x4.splat(lo), times = f32x4.splat(scale), zero = f32x4.splat(0), most = f32x4.splat(top);
+      let q0 = quantise4(v128.load(row), least, times, zero, most), q1 = quantise4(v128.load(row, 16), least, times, zero, most);
+      let q2 = quantise4(v128.load(row, 32), least, times, zero, most), q3 = quantise4(v128.load(row, 48), least, times, zero, most);
+      v128.store(to, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(q0, q1), i16x8.narrow_i32x4_u(q2, q3)));
+      continue;
+    }
     for (let k = 0; k < 16; k++) {
       let q: f32 = nearest<f32>((load<f32>(row + (<usize>k << 2)) - lo) * scale);
-      store<u8>(lut + (<usize>j << 4) + <usize>k, <u8>min<f32>(max<f32>(q, 0), top));
+      store<u8>(to + <usize>k, <u8>min<f32>(max<f32>(q, 0), top));
     }
   }
   store<f32>(scaleAt(lut, m), scale);
+}
+
+/** Four entries of quantiseTable() as i32 lanes. */
+// @ts-ignore: decorator
+@inline function quantise4(values: v128, lo: v128, scale: v128, zero: v128, top: v128): v128 {
+  let q = f32x4.nearest(f32x4.mul(f32x4.sub(values, lo), scale));
+  return i32x4.trunc_sat_f32x4_u(f32x4.min(f32x4.max(q, zero), top));
+}
+
+/** The least of a subspace's 16 f32 entries (f32.min, whose result does not depend on the order). */
+function rowMin(row: usize): f32 {
+  if (ASC_FEATURE_SIMD) {
+    let v = f32x4.min(f32x4.min(v128.load(row), v128.load(row, 16)), f32x4.min(v128.load(row, 32), v128.load(row, 48)));
+    v = f32x4.min(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+    return f32x4.extract_lane(f32x4.min(v, i32x4.shuffle(v, v, 1, 0, 3, 2)), 0);
+  }
+  let lo = load<f32>(row);
+  for (let k = 1; k < 16; k++) lo = min(lo, load<f32>(row + (<usize>k << 2)));
+  return lo;
+}
+
+/** The greatest of a subspace's 16 f32 entries. */
+function rowMax(row: usize): f32 {
+  if (ASC_FEATURE_SIMD) {
+    let v = f32x4.max(f32x4.max(v128.load(row), v128.load(row, 16)), f32x4.max(v128.load(row, 32), v128.load(row, 48)));
+    v = f32x4.max(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+    return f32x4.extract_lane(f32x4.max(v, i32x4.shuffle(v, v, 1, 0, 3, 2)), 0);
+  }
+  let hi = load<f32>(row);
+  for (let k = 1; k < 16; k++) hi = max(hi, load<f32>(row + (<usize>k << 2)));
+  return hi;
 }
 
 /**
