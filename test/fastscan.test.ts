@@ -1,4 +1,4 @@
-// The 4-bit fast scan of a FlatIndex (assembly/fastscan.ts): searchBatch()
+// The 4-bit fast scan of a FlatIndex (assembly/fastscan.ts, fastgroup.ts): searchBatch()
 // scans a batch's queries in groups, and must return exactly what search() returns query
 // by query — ids, distances and the order of ties — for every metric, with filters,
 // removals, re-rank and k past the index size, for groups cut short, on one thread and
