@@ -17,12 +17,13 @@ import { ctx } from './context';
 import { regionStart } from './layout';
 import { graph, rowBytes } from './params';
 import { count, deletedCount, setStateWord, stateWord } from './state';
-import { beginConstruction, constructionQuery, decodeRow, endConstruction, groupSize, groupsQueries, prepareQuery } from './storage';
+import { beginConstruction, constructionQuery, decodeRow, endConstruction, groupsQueries, prepareQuery } from './storage';
 import { findSlot, labelOf } from './idmap';
 import { levelOf } from './graph';
 import { linkNode } from './hnsw';
 import { addItem } from './mutation';
 import { finishGroup, prepareGroup, search, searchGroup } from './search';
+import { GROUP } from './groupscan';
 import { claim, setLinking, tally } from './locks';
 
 const NO_ID: u32 = 0xffffffff;
@@ -100,14 +101,14 @@ export function searchRange(found: i32, ef: i32, filtered: i32, rerank: i32, exa
   return searched;
 }
 
-/** searchRange() a group of rows at a time (storage.ts groupSize): their queries prepared, one scan, then each one's results. */
+/** searchRange() a group of GROUP rows at a time: their queries prepared, one scan, then each one's results. */
 function searchGroups(found: i32, filtered: bool, rerank: i32, ofSlots: bool): u32 {
-  let rows = batchRows(), searched: u32 = 0, group = <u32>groupSize();
+  let rows = batchRows(), searched: u32 = 0;
   let wanted = ofSlots ? found + 1 : found;
   while (!stopped()) {
-    let first = claim(word(BatchWord.NEXT), group);
+    let first = claim(word(BatchWord.NEXT), GROUP);
     if (first >= rows) break;
-    let queries = <i32>min<u32>(group, rows - first);
+    let queries = <i32>min<u32>(GROUP, rows - first);
     for (let i = 0; i < queries; i++) {
       readRow(first + i, ofSlots);
       prepareGroup(i);

@@ -1,8 +1,8 @@
 // The kernel of the 4-bit fast scan (fastscan.ts): the quantised sums of one block's 32
-// codes against one query's table, or two queries' tables at once (fastgroup.ts), and
-// the mask of the lanes below each query's bound. In the SIMD build a subspace's 16 u8
-// entries fill one v128 and `i8x16.swizzle` looks up 16 codes at once; the scalar build
-// computes the same integer sums one code at a time, so both find the same candidates.
+// codes against a query's table, and the mask of the lanes below its bound. In the SIMD
+// build a subspace's 16 u8 entries fill one v128 and `i8x16.swizzle` looks up 16 codes
+// at once; the scalar build computes the same integer sums one code at a time, so both
+// find the same candidates.
 //
 //   block ─► m rows of 16 bytes; row j byte i = code_j of slot i (low nibble) and of
 //            slot 16 + i (high nibble)
@@ -23,8 +23,35 @@ const ABANDON = 8;
  */
 export function blockSums(block: usize, lut: usize, m: i32, lanes: usize, bound: u32): u32 {
   if (ASC_FEATURE_SIMD) {
-    let zero = i16x8.splat(0);
-    return blockSumsFrom(block, lut, m, 0, zero, zero, zero, zero, lanes, bound);
+    // A byte of `first` (rows 0-15) or `second` (rows 16-31) sums two subspaces' entries
+    // (at most 254); it is added to a*, read as u16 (even row + 256 × odd row), and its odd
+    // rows to b* (u16 >> 8). Three ops a vector and no byte widening, which costs V8
+    // shuffles (FAISS's fast scan accumulates so); even rows are a - (b << 8) at the end.
+    let a0 = i16x8.splat(0), b0 = i16x8.splat(0), a1 = i16x8.splat(0), b1 = i16x8.splat(0);
+    let low = i8x16.splat(15), limit = limitOf(bound);
+    let j = 0, stop = bound <= 0xffff ? min(ABANDON, m) : m;
+    for (;;) {
+      for (; j + 2 <= stop; j += 2) { // unrolled further, V8 spills accumulators: measured slower
+        let codes0 = v128.load(block + (<usize>j << 4)), codes1 = v128.load(block + (<usize>j << 4), 16);
+        let table0 = v128.load(lut + (<usize>j << 4)), table1 = v128.load(lut + (<usize>j << 4), 16);
+        let first = i8x16.add(i8x16.swizzle(table0, v128.and(codes0, low)), i8x16.swizzle(table1, v128.and(codes1, low)));
+        let second = i8x16.add(i8x16.swizzle(table0, highNibbles(codes0, low)), i8x16.swizzle(table1, highNibbles(codes1, low)));
+        a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
+        a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
+      }
+      if (stop >= m) break;
+      if (reached(a0, b0, a1, b1, limit)) return 0;
+      stop = min(stop + ABANDON, m);
+    }
+    if (j < m) {
+      let codes = v128.load(block + (<usize>j << 4));
+      let table = v128.load(lut + (<usize>j << 4));
+      let first = i8x16.swizzle(table, v128.and(codes, low));
+      let second = i8x16.swizzle(table, highNibbles(codes, low));
+      a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
+      a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
+    }
+    return candidateLanes(a0, b0, a1, b1, lanes, bound);
   }
   memory.fill(lanes, 0, 128);
   for (let j = 0; j < m; j++) {
@@ -39,89 +66,6 @@ export function blockSums(block: usize, lut: usize, m: i32, lanes: usize, bound:
   let mask: u32 = 0;
   for (let i: u32 = 0; i < 32; i++) if (load<u32>(lanes + (<usize>i << 2)) < bound) mask |= 1 << i;
   return mask;
-}
-
-/**
- * blockSums() for two queries (tables `lutA`, `lutB`, bounds, lanes) over one read of
- * the block's codes: their masks, A's in the low word. The SIMD build only (fastgroup.ts).
- */
-export function blockSums2(block: usize, lutA: usize, lutB: usize, m: i32, lanesA: usize, lanesB: usize, boundA: u32, boundB: u32): u64 {
-  let a0 = i16x8.splat(0), b0 = i16x8.splat(0), a1 = i16x8.splat(0), b1 = i16x8.splat(0); // query A, as blockSumsFrom()
-  let c0 = i16x8.splat(0), d0 = i16x8.splat(0), c1 = i16x8.splat(0), d1 = i16x8.splat(0); // query B
-  let low = i8x16.splat(15), limitA = limitOf(boundA), limitB = limitOf(boundB);
-  let j = 0, stop = boundA <= 0xffff && boundB <= 0xffff ? min(ABANDON, m) : m;
-  let liveA = true, liveB = true;
-  for (;;) {
-    for (; j + 2 <= stop; j += 2) {
-      let codes0 = v128.load(block + (<usize>j << 4)), codes1 = v128.load(block + (<usize>j << 4), 16);
-      let low0 = v128.and(codes0, low), low1 = v128.and(codes1, low);
-      let high0 = highNibbles(codes0, low), high1 = highNibbles(codes1, low);
-      let table0 = v128.load(lutA + (<usize>j << 4)), table1 = v128.load(lutA + (<usize>j << 4), 16);
-      let first = i8x16.add(i8x16.swizzle(table0, low0), i8x16.swizzle(table1, low1));
-      let second = i8x16.add(i8x16.swizzle(table0, high0), i8x16.swizzle(table1, high1));
-      a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
-      a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
-      table0 = v128.load(lutB + (<usize>j << 4)); table1 = v128.load(lutB + (<usize>j << 4), 16);
-      first = i8x16.add(i8x16.swizzle(table0, low0), i8x16.swizzle(table1, low1));
-      second = i8x16.add(i8x16.swizzle(table0, high0), i8x16.swizzle(table1, high1));
-      c0 = i16x8.add(c0, first); d0 = i16x8.add(d0, i16x8.shr_u(first, 8));
-      c1 = i16x8.add(c1, second); d1 = i16x8.add(d1, i16x8.shr_u(second, 8));
-    }
-    if (stop >= m) break;
-    liveA = !reached(a0, b0, a1, b1, limitA);
-    liveB = !reached(c0, d0, c1, d1, limitB);
-    if (!liveA && !liveB) return 0;
-    if (!liveA) return <u64>blockSumsFrom(block, lutB, m, j, c0, d0, c1, d1, lanesB, boundB) << 32;
-    if (!liveB) return <u64>blockSumsFrom(block, lutA, m, j, a0, b0, a1, b1, lanesA, boundA);
-    stop = min(stop + ABANDON, m);
-  }
-  if (j < m) {
-    let codes = v128.load(block + (<usize>j << 4));
-    let lowJ = v128.and(codes, low), highJ = highNibbles(codes, low);
-    let table = v128.load(lutA + (<usize>j << 4));
-    let first = i8x16.swizzle(table, lowJ), second = i8x16.swizzle(table, highJ);
-    a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
-    a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
-    table = v128.load(lutB + (<usize>j << 4));
-    first = i8x16.swizzle(table, lowJ); second = i8x16.swizzle(table, highJ);
-    c0 = i16x8.add(c0, first); d0 = i16x8.add(d0, i16x8.shr_u(first, 8));
-    c1 = i16x8.add(c1, second); d1 = i16x8.add(d1, i16x8.shr_u(second, 8));
-  }
-  return <u64>candidateLanes(a0, b0, a1, b1, lanesA, boundA) | (<u64>candidateLanes(c0, d0, c1, d1, lanesB, boundB) << 32);
-}
-
-/**
- * blockSums() (SIMD) from subspace `j` on, the sums of the subspaces before it in `a0` …
- * `b1`: a byte of `first` (rows 0-15) or `second` (rows 16-31) sums two subspaces'
- * entries (at most 254); it is added to a*, read as u16 (even row + 256 × odd row), and
- * its odd rows to b* (u16 >> 8). Three ops a vector and no byte widening, which costs V8
- * shuffles (FAISS's fast scan accumulates so); even rows are a - (b << 8) at the end.
- */
-function blockSumsFrom(block: usize, lut: usize, m: i32, j: i32, a0: v128, b0: v128, a1: v128, b1: v128, lanes: usize, bound: u32): u32 {
-  let low = i8x16.splat(15), limit = limitOf(bound);
-  let stop = bound <= 0xffff ? min(j + ABANDON, m) : m;
-  for (;;) {
-    for (; j + 2 <= stop; j += 2) {
-      let codes0 = v128.load(block + (<usize>j << 4)), codes1 = v128.load(block + (<usize>j << 4), 16);
-      let table0 = v128.load(lut + (<usize>j << 4)), table1 = v128.load(lut + (<usize>j << 4), 16);
-      let first = i8x16.add(i8x16.swizzle(table0, v128.and(codes0, low)), i8x16.swizzle(table1, v128.and(codes1, low)));
-      let second = i8x16.add(i8x16.swizzle(table0, highNibbles(codes0, low)), i8x16.swizzle(table1, highNibbles(codes1, low)));
-      a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
-      a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
-    }
-    if (stop >= m) break;
-    if (reached(a0, b0, a1, b1, limit)) return 0;
-    stop = min(stop + ABANDON, m);
-  }
-  if (j < m) {
-    let codes = v128.load(block + (<usize>j << 4));
-    let table = v128.load(lut + (<usize>j << 4));
-    let first = i8x16.swizzle(table, v128.and(codes, low));
-    let second = i8x16.swizzle(table, highNibbles(codes, low));
-    a0 = i16x8.add(a0, first); b0 = i16x8.add(b0, i16x8.shr_u(first, 8));
-    a1 = i16x8.add(a1, second); b1 = i16x8.add(b1, i16x8.shr_u(second, 8));
-  }
-  return candidateLanes(a0, b0, a1, b1, lanes, bound);
 }
 
 /** The high nibble of each byte: a u16 shift and a mask (a byte shift costs V8 a constant built each time). */

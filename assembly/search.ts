@@ -7,7 +7,8 @@ import { Admit, Kind } from '../src/abi';
 import { ctx } from './context';
 import { graph, kind } from './params';
 import { count, deletedCount } from './state';
-import { prepareGroupQuery, prepareQuery, preparedPtr, scanCodesGroup, searchLists, takeGroupQuery } from './storage';
+import { prepareGroupQuery, prepareQuery, preparedPtr, scanCodesGroup, searchLists } from './storage';
+import { takeGroupResults } from './groupscan';
 import { searchGraph } from './hnsw';
 import { searchFlat } from './flat';
 import { finishSearch } from './results';
@@ -50,7 +51,7 @@ export function searchGroup(queries: i32, k: i32, filtered: bool, rerank: i32): 
 export function finishGroup(i: i32, k: i32, rerank: i32): i32 {
   if (count() == 0) return 0;
   let c = ctx;
-  return finishSearch(c, takeGroupQuery(c, i), k, rerankDepth(k, rerank));
+  return finishSearch(c, takeGroupResults(c, i), k, rerankDepth(k, rerank));
 }
 
 /** Which slots a search may return (src/abi.ts Admit). */

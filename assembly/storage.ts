@@ -3,7 +3,7 @@
 // query to a slot and between two slots, decodes a row for get(), touches a row before
 // it is read, trains the quantizer, and re-scores exactly from kept f32 rows. The graph
 // and the scans deal in slots only. The kernels and codecs live in their own files
-// (distance.ts f32, f16.ts, int8.ts, binary.ts, pq.ts + fastscan.ts + groupscan.ts + fastgroup.ts). Called by hnsw.ts, flat.ts, update.ts,
+// (distance.ts f32, f16.ts, int8.ts, binary.ts, pq.ts + fastscan.ts + groupscan.ts). Called by hnsw.ts, flat.ts, update.ts,
 // results.ts, mutation.ts, search.ts, regions.ts and resize.ts.
 //
 //   CODES ─► ┌───────────┬───────────┬─  ─┐   codeBytes per slot: f32 stride × 4,
@@ -35,8 +35,7 @@ import {
   slicedAt, storeCodePq, trainingStepsPq, trainStepPq, workBytesPq,
 } from './pq';
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
-import { addGroupQuery, GROUP, groupBytes as groupBytesPq, scanGroup, takeGroupResults } from './groupscan';
-import { addGroupQuery4, GROUP4, groupBytes4, scanGroup4, takeGroupResults4 } from './fastgroup';
+import { addGroupQuery, groupBytes as groupBytesPq, scanGroup } from './groupscan';
 import {
   addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, codePositionIvf, deriveIvf, groupLists, listSound,
   preparedBytesIvf, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
@@ -236,39 +235,26 @@ export function scanCodes(c: Context, width: i32, admit: i32): i32 {
   return -1;
 }
 
-/** Whether a batch's queries are searched in groups: a FlatIndex's 'pq' codes (8-bit: groupscan.ts, 4-bit: fastgroup.ts). */
+/** Whether a batch's queries are searched in groups (groupscan.ts): a FlatIndex's 8-bit 'pq' codes. */
 export function groupsQueries(): bool {
-  return storage == Storage.PQ && kind == Kind.FLAT && (pqBits == 8 || blocked);
-}
-
-/** Queries a group holds (groupsQueries()). */
-export function groupSize(): i32 {
-  return blocked ? GROUP4 : GROUP;
+  return storage == Storage.PQ && kind == Kind.FLAT && pqBits == 8;
 }
 
 /** Bytes of a context's group area for searches up to `efMax` wide; 0 where groupsQueries() is false. */
 export function groupBytes(efMax: i32): usize {
-  if (!groupsQueries()) return 0;
-  return blocked ? groupBytes4(efMax) : groupBytesPq(efMax);
+  return groupsQueries() ? groupBytesPq(efMax) : 0;
 }
 
-/** prepareQuery() for query `i` of the group of `c`: normalised, then sliced (its table built with the group's) or, 4-bit, its tables built. */
+/** prepareQuery() for query `i` of the group of `c`: normalised and sliced; its table is built with the group's. */
 export function prepareGroupQuery(c: Context, i: i32): void {
   ensureDerived();
   normaliseInput(c);
-  if (blocked) addGroupQuery4(c, quantizer(), i);
-  else addGroupQuery(c, i);
+  addGroupQuery(c, i);
 }
 
-/** The group's scan for its first `queries` queries: each one's `width` nearest left in its heap. */
+/** groupscan.ts's scan for the group's first `queries` queries: each one's `width` nearest left in its heap. */
 export function scanCodesGroup(c: Context, queries: i32, width: i32, admit: i32): void {
-  if (blocked) scanGroup4(c, regionStart(Region.CODES), queries, width, admit);
-  else scanGroup(c, quantizer(), regionStart(Region.CODES), queries, width, admit);
-}
-
-/** Puts query `i`'s candidates from the group's scan in W of `c` (re-scored, 4-bit) and its row in the query row; returns how many. */
-export function takeGroupQuery(c: Context, i: i32): i32 {
-  return blocked ? takeGroupResults4(c, regionStart(Region.CODES), i) : takeGroupResults(c, i);
+  scanGroup(c, quantizer(), regionStart(Region.CODES), queries, width, admit);
 }
 
 /** Called when `slot`'s item is removed: its row stays, but an IVF list must drop it. */

@@ -508,7 +508,7 @@ export abstract class BaseIndex {
     return 0;
   }
 
-  /** Whether the core searches a batch's queries in groups (assembly/groupscan.ts, fastgroup.ts), so searchBatch() on one thread goes through the BATCH region too. */
+  /** Whether the core searches a batch's queries in groups (assembly/groupscan.ts), so searchBatch() on one thread goes through the BATCH region too. */
   protected searchesInGroups(): boolean {
     return false;
   }

@@ -60,9 +60,9 @@ export class FlatIndex extends BaseIndex {
     return true;
   }
 
-  /** PQ codes are scanned for a group of queries at once (assembly/groupscan.ts for 8 bits, fastgroup.ts for 4). */
+  /** 8-bit PQ codes are scanned for a group of queries at once (assembly/groupscan.ts). */
   protected override searchesInGroups(): boolean {
-    return this.pq !== undefined;
+    return this.pq?.bits === 8;
   }
 
   protected override fileExtras(): Omit<FileExtras, 'rerank'> {

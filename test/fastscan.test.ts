@@ -1,9 +1,9 @@
-// The 4-bit fast scan of a FlatIndex (assembly/fastscan.ts, fastgroup.ts): searchBatch()
-// scans a batch's queries in groups, and must return exactly what search() returns query
-// by query — ids, distances and the order of ties — for every metric, with filters,
-// removals, re-rank and k past the index size, for groups cut short, on one thread and
-// two. The scalar build computes the same integer sums, so both builds agree bit for bit,
-// also where the sums reach the top of u16 (m 600).
+// The 4-bit fast scan of a FlatIndex (assembly/fastscan.ts, blocksums.ts): searchBatch()
+// on one thread and on two must return exactly what search() returns query by query —
+// ids, distances and the order of ties — for every metric, with filters, removals,
+// re-rank, k past the index size and blocks left part-way. The scalar build computes the
+// same integer sums, so both builds agree bit for bit, also where the sums reach the top
+// of u16 (m 600).
 
 import { describe, expect, test } from 'vitest';
 import { FlatIndex, NO_ID, type MetricName, type SearchOptions } from '../src/index.ts';
@@ -17,7 +17,7 @@ const N = 601; // 18 blocks of 32 and one of 25 slots
 const QUERIES = 19;
 /** Rows 50 … 99 repeat rows 0 … 49: equal codes, so equal sums, and ties to order by id. */
 const TWINS = 50;
-/** Batch sizes: one query, groups cut short and whole ones, and a remainder after several. */
+/** Batch sizes: one query and several, as searchBatch() cuts them into calls. */
 const COUNTS = [1, 2, 3, 4, 5, 7, 8, 9, 12, QUERIES];
 
 function dataWithTies() {
