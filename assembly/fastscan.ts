@@ -109,11 +109,13 @@ export function searchFastScan(c: Context, codes: usize, m: i32, table: usize, l
 /** The scan of searchFastScan() into the max-heap at `dist`, `slots` (of the quantised sums, as f32). Returns how many it holds. */
 export function scanBlocksInto(codes: usize, m: i32, lut: usize, lanes: usize, width: i32, admit: i32, dist: usize, slots: usize): i32 {
   let n = count();
-  let size = 0;
-  let blockBytes = <usize>m << 4;
-  for (let first: u32 = 0; first < n; first += 32) {
-    let mask = blockSums(codes + <usize>(first >> 5) * blockBytes, lut, m, lanes, boundOf(dist, width, size));
-    if (mask != 0) size = offerBlock(mask, lanes, first, admit, width, dist, slots, size);
+  let size = 0, bound: u32 = 0xffffffff; // boundOf(): read again only when the heap changes
+  let block = codes, blockBytes = <usize>m << 4;
+  for (let first: u32 = 0; first < n; first += 32, block += blockBytes) {
+    let mask = blockSums(block, lut, m, lanes, bound);
+    if (mask == 0) continue;
+    size = offerBlock(mask, lanes, first, admit, width, dist, slots, size);
+    bound = boundOf(dist, width, size);
   }
   return size;
 }
