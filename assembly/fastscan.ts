@@ -1,12 +1,11 @@
 // The PQ scans of a FlatIndex. 8-bit codes: one ADC sum per code (pq.ts adc8), inlined
 // into the loop. 4-bit codes: 32 codes at a time (André, Kermarrec & Le Scouarnec,
 // "Cache locality is not enough", VLDB 2015; FAISS's IndexPQFastScan). The query's ADC
-// table is quantised to u8 (per subspace minus its minimum, one scale for all), so a
-// subspace's 16 entries fill one v128 and `i8x16.swizzle` looks up 16 codes at once;
-// sums fit u16. Candidates whose quantised sum beats the current k-th are
-// kept, then re-scored with the f32 table (pq.ts adcPq). The scalar build computes the
-// same integer sums one code at a time, so both builds keep the same candidates.
-// Called by flat.ts.
+// table is quantised to u8 (per subspace minus its minimum, one scale for all), so
+// blocksums.ts looks up 16 codes with one `i8x16.swizzle`; sums fit u16. Candidates
+// whose quantised sum beats the current k-th are kept, then re-scored with the f32 table
+// (pq.ts adcPq). The scalar build computes the same integer sums one code at a time, so
+// both builds keep the same candidates. Called by storage.ts.
 //
 //   CODES (blocked) ─► block b: m rows of 16 bytes; row j byte i = code_j of slot 32b + i
 //                      (low nibble) and of slot 32b + 16 + i (high nibble)
@@ -31,13 +30,13 @@ export function lutBytes(m: i32): usize {
 // @ts-ignore: decorator
 @inline function scaleAt(lut: usize, m: i32): usize { return lut + ((<usize>m << 4) + 15 & ~15); }
 // @ts-ignore: decorator
-@inline export function lanesAt(lut: usize, m: i32): usize { return scaleAt(lut, m) + 16; }
+@inline function lanesAt(lut: usize, m: i32): usize { return scaleAt(lut, m) + 16; }
 
 /**
  * Quantises the f32 ADC table (m × 16) into `lut`: entry = round((t - min_j) · scale),
  * with the scale that puts the widest subspace's range on 127 (less when m > 516, so a
  * u16 sum of m entries cannot wrap): two entries then sum in a byte, which halves the
- * widening work of the scan (measured 20% faster than 8-bit entries).
+ * scan's u16 work (measured 20% faster than 8-bit entries).
  */
 export function quantiseTable(table: usize, m: i32, lut: usize): void {
   let widest: f32 = 0;
@@ -51,7 +50,7 @@ export function quantiseTable(table: usize, m: i32, lut: usize): void {
   for (let j = 0; j < m; j++) {
     let row = table + (<usize>j << 6), to = lut + (<usize>j << 4);
     let lo = load<f32>(to);
-    if (ASC_FEATURE_SIMD) { // the scalar loop's operations lane by lane: the same bytes (measured 5 µs a query at m 32 before)
+    if (ASC_FEATURE_SIMD) { // the scalar loop's operations lane by lane, so the same bytes (the loop took 5 µs a query at m 32)
       let least = f32x4.splat(lo), times = f32x4.splat(scale), zero = f32x4.splat(0), most = f32x4.splat(top);
       let q0 = quantise4(v128.load(row), least, times, zero, most), q1 = quantise4(v128.load(row, 16), least, times, zero, most);
       let q2 = quantise4(v128.load(row, 32), least, times, zero, most), q3 = quantise4(v128.load(row, 48), least, times, zero, most);
@@ -106,8 +105,8 @@ export function searchFastScan(c: Context, codes: usize, m: i32, table: usize, l
   return rescore(c, codes, table, scanBlocksInto(codes, m, lut, lanesAt(lut, m), width, admit, c.resDist, c.resSlot));
 }
 
-/** The scan of searchFastScan() into the max-heap at `dist`, `slots` (of the quantised sums, as f32). Returns how many it holds. */
-export function scanBlocksInto(codes: usize, m: i32, lut: usize, lanes: usize, width: i32, admit: i32, dist: usize, slots: usize): i32 {
+/** The scan of searchFastScan() into the max-heap at `dist`, `slots` (quantised sums, as f32). Returns how many it holds. */
+function scanBlocksInto(codes: usize, m: i32, lut: usize, lanes: usize, width: i32, admit: i32, dist: usize, slots: usize): i32 {
   let n = count();
   let size = 0, bound: u32 = 0xffffffff; // boundOf(): read again only when the heap changes
   let block = codes, blockBytes = <usize>m << 4;
@@ -122,7 +121,7 @@ export function scanBlocksInto(codes: usize, m: i32, lut: usize, lanes: usize, w
 
 /** What a block's sum must be below to enter the heap at `dist` holding `size` of `width`: its farthest once full. */
 // @ts-ignore: decorator
-@inline export function boundOf(dist: usize, width: i32, size: i32): u32 {
+@inline function boundOf(dist: usize, width: i32, size: i32): u32 {
   return size == width ? <u32>load<f32>(dist) : 0xffffffff;
 }
 
@@ -131,7 +130,7 @@ export function scanBlocksInto(codes: usize, m: i32, lut: usize, lanes: usize, w
  * `lanes`, blocksums.ts) to the heap at `dist`, `slots` holding `size` of `width`, in
  * slot order, each checked against the bound as it drops. Returns the heap's size.
  */
-export function offerBlock(mask: u32, lanes: usize, first: u32, admit: i32, width: i32, dist: usize, slots: usize, size: i32): i32 {
+function offerBlock(mask: u32, lanes: usize, first: u32, admit: i32, width: i32, dist: usize, slots: usize, size: i32): i32 {
   let n = count();
   let bound = boundOf(dist, width, size);
   while (mask != 0) {
@@ -151,7 +150,7 @@ export function offerBlock(mask: u32, lanes: usize, first: u32, admit: i32, widt
  * Re-scores the `found` survivors of a scan in W with the f32 `table`: their quantised
  * order is only approximate. Returns how many W holds (all of them).
  */
-export function rescore(c: Context, codes: usize, table: usize, found: i32): i32 {
+function rescore(c: Context, codes: usize, table: usize, found: i32): i32 {
   let resDist = c.resDist, resSlot = c.resSlot;
   for (let i = found - 1; i >= 0; i--) {
     store<u32>(c.selSlot + (<usize>i << 2), load<u32>(resSlot));
