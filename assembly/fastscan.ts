@@ -1,12 +1,11 @@
 // The PQ scans of a FlatIndex. 8-bit codes: one ADC sum per code (pq.ts adc8), inlined
 // into the loop. 4-bit codes: 32 codes at a time (André, Kermarrec & Le Scouarnec,
 // "Cache locality is not enough", VLDB 2015; FAISS's IndexPQFastScan). The query's ADC
-// table is quantised to u8 (per subspace minus its minimum, one scale for all), so a
-// subspace's 16 entries fill one v128 and `i8x16.swizzle` looks up 16 codes at once;
-// sums fit u16. Candidates whose quantised sum beats the current k-th are
-// kept, then re-scored with the f32 table (pq.ts adcPq). The scalar build computes the
-// same integer sums one code at a time, so both builds keep the same candidates.
-// Called by flat.ts.
+// table is quantised to u8 (per subspace minus its minimum, one scale for all), so
+// blocksums.ts looks up 16 codes with one `i8x16.swizzle`; sums fit u16. Candidates
+// whose quantised sum beats the current k-th are kept, then re-scored with the f32 table
+// (pq.ts adcPq). The scalar build computes the same integer sums one code at a time, so
+// both builds keep the same candidates. Called by storage.ts.
 //
 //   CODES (blocked) ─► block b: m rows of 16 bytes; row j byte i = code_j of slot 32b + i
 //                      (low nibble) and of slot 32b + 16 + i (high nibble)
@@ -16,7 +15,8 @@
 
 import { Context } from './context';
 import { count } from './state';
-import { admits, offer } from './results';
+import { admits } from './results';
+import { blockSums } from './blocksums';
 import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
 import { adc8, adcPq } from './pq';
 import { Admit, Metric } from '../src/abi';
@@ -36,92 +36,64 @@ export function lutBytes(m: i32): usize {
  * Quantises the f32 ADC table (m × 16) into `lut`: entry = round((t - min_j) · scale),
  * with the scale that puts the widest subspace's range on 127 (less when m > 516, so a
  * u16 sum of m entries cannot wrap): two entries then sum in a byte, which halves the
- * widening work of the scan (measured 20% faster than 8-bit entries).
+ * scan's u16 work (measured 20% faster than 8-bit entries).
  */
 export function quantiseTable(table: usize, m: i32, lut: usize): void {
   let widest: f32 = 0;
   for (let j = 0; j < m; j++) {
-    let row = table + (<usize>j << 6);
-    let lo = load<f32>(row), hi = lo;
-    for (let k = 1; k < 16; k++) {
-      let v = load<f32>(row + (<usize>k << 2));
-      lo = min(lo, v);
-      hi = max(hi, v);
-    }
-    widest = max(widest, hi - lo);
+    let row = table + (<usize>j << 6), lo = rowMin(row);
+    store<f32>(lut + (<usize>j << 4), lo); // kept where subspace j's bytes go, until they do
+    widest = max(widest, rowMax(row) - lo);
   }
-  let top = <f32>min(127, 65535 / m); // 7 bits: two subspaces' entries add up in a byte (blockSums)
+  let top = <f32>min(127, 65535 / m); // 7 bits: two subspaces' entries add up in a byte (blocksums.ts)
   let scale: f32 = widest > 0 ? top / widest : 0;
   for (let j = 0; j < m; j++) {
-    let row = table + (<usize>j << 6);
-    let lo = load<f32>(row);
-    for (let k = 1; k < 16; k++) lo = min(lo, load<f32>(row + (<usize>k << 2)));
+    let row = table + (<usize>j << 6), to = lut + (<usize>j << 4);
+    let lo = load<f32>(to);
+    if (ASC_FEATURE_SIMD) { // the scalar loop's operations lane by lane, so the same bytes (the loop took 5 µs a query at m 32)
+      let least = f32x4.splat(lo), times = f32x4.splat(scale), zero = f32x4.splat(0), most = f32x4.splat(top);
+      let q0 = quantise4(v128.load(row), least, times, zero, most), q1 = quantise4(v128.load(row, 16), least, times, zero, most);
+      let q2 = quantise4(v128.load(row, 32), least, times, zero, most), q3 = quantise4(v128.load(row, 48), least, times, zero, most);
+      v128.store(to, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(q0, q1), i16x8.narrow_i32x4_u(q2, q3)));
+      continue;
+    }
     for (let k = 0; k < 16; k++) {
       let q: f32 = nearest<f32>((load<f32>(row + (<usize>k << 2)) - lo) * scale);
-      store<u8>(lut + (<usize>j << 4) + <usize>k, <u8>min<f32>(max<f32>(q, 0), top));
+      store<u8>(to + <usize>k, <u8>min<f32>(max<f32>(q, 0), top));
     }
   }
   store<f32>(scaleAt(lut, m), scale);
 }
 
-/**
- * Sums of the 32 codes of the block at `block` into the lanes (u32 each), and a mask of
- * the lanes whose sum is below `bound` (bit i: lane i), so a block with no candidate
- * costs no scalar work.
- */
-function blockSums(block: usize, lut: usize, m: i32, lanes: usize, bound: u32): u32 {
+/** Four entries of quantiseTable() as i32 lanes. */
+// @ts-ignore: decorator
+@inline function quantise4(values: v128, lo: v128, scale: v128, zero: v128, top: v128): v128 {
+  let q = f32x4.nearest(f32x4.mul(f32x4.sub(values, lo), scale));
+  return i32x4.trunc_sat_f32x4_u(f32x4.min(f32x4.max(q, zero), top));
+}
+
+/** The least of a subspace's 16 f32 entries (f32.min, whose result does not depend on the order). */
+function rowMin(row: usize): f32 {
   if (ASC_FEATURE_SIMD) {
-    let a0 = i16x8.splat(0), a1 = i16x8.splat(0), a2 = i16x8.splat(0), a3 = i16x8.splat(0);
-    let low = i8x16.splat(15);
-    let j = 0;
-    for (; j + 2 <= m; j += 2) { // two subspaces summed in bytes (entries are at most 127), then widened once
-      let codes0 = v128.load(block + (<usize>j << 4)), codes1 = v128.load(block + (<usize>j << 4), 16);
-      let table0 = v128.load(lut + (<usize>j << 4)), table1 = v128.load(lut + (<usize>j << 4), 16);
-      let first = i8x16.add(i8x16.swizzle(table0, v128.and(codes0, low)), i8x16.swizzle(table1, v128.and(codes1, low)));
-      let second = i8x16.add(i8x16.swizzle(table0, i8x16.shr_u(codes0, 4)), i8x16.swizzle(table1, i8x16.shr_u(codes1, 4)));
-      a0 = i16x8.add(a0, i16x8.extend_low_i8x16_u(first));
-      a1 = i16x8.add(a1, i16x8.extend_high_i8x16_u(first));
-      a2 = i16x8.add(a2, i16x8.extend_low_i8x16_u(second));
-      a3 = i16x8.add(a3, i16x8.extend_high_i8x16_u(second));
-    }
-    for (; j < m; j++) {
-      let codes = v128.load(block + (<usize>j << 4));
-      let table = v128.load(lut + (<usize>j << 4));
-      let first = i8x16.swizzle(table, v128.and(codes, low));
-      let second = i8x16.swizzle(table, i8x16.shr_u(codes, 4));
-      a0 = i16x8.add(a0, i16x8.extend_low_i8x16_u(first));
-      a1 = i16x8.add(a1, i16x8.extend_high_i8x16_u(first));
-      a2 = i16x8.add(a2, i16x8.extend_low_i8x16_u(second));
-      a3 = i16x8.add(a3, i16x8.extend_high_i8x16_u(second));
-    }
-    let limit = i16x8.splat(<i16>min<u32>(bound, 0xffff));
-    let mask = <u32>i16x8.bitmask(i16x8.lt_u(a0, limit)) | (<u32>i16x8.bitmask(i16x8.lt_u(a1, limit)) << 8)
-      | (<u32>i16x8.bitmask(i16x8.lt_u(a2, limit)) << 16) | (<u32>i16x8.bitmask(i16x8.lt_u(a3, limit)) << 24);
-    if (bound > 0xffff) mask = 0xffffffff; // W not full yet: every lane
-    if (mask == 0) return 0;
-    v128.store(lanes, i32x4.extend_low_i16x8_u(a0));
-    v128.store(lanes, i32x4.extend_high_i16x8_u(a0), 16);
-    v128.store(lanes, i32x4.extend_low_i16x8_u(a1), 32);
-    v128.store(lanes, i32x4.extend_high_i16x8_u(a1), 48);
-    v128.store(lanes, i32x4.extend_low_i16x8_u(a2), 64);
-    v128.store(lanes, i32x4.extend_high_i16x8_u(a2), 80);
-    v128.store(lanes, i32x4.extend_low_i16x8_u(a3), 96);
-    v128.store(lanes, i32x4.extend_high_i16x8_u(a3), 112);
-    return mask;
+    let v = f32x4.min(f32x4.min(v128.load(row), v128.load(row, 16)), f32x4.min(v128.load(row, 32), v128.load(row, 48)));
+    v = f32x4.min(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+    return f32x4.extract_lane(f32x4.min(v, i32x4.shuffle(v, v, 1, 0, 3, 2)), 0);
   }
-  memory.fill(lanes, 0, 128);
-  for (let j = 0; j < m; j++) {
-    let row = block + (<usize>j << 4), table = lut + (<usize>j << 4);
-    for (let i: usize = 0; i < 16; i++) {
-      let byte = load<u8>(row + i);
-      let first = lanes + (i << 2), second = lanes + ((i + 16) << 2);
-      store<u32>(first, load<u32>(first) + load<u8>(table + <usize>(byte & 15)));
-      store<u32>(second, load<u32>(second) + load<u8>(table + <usize>(byte >> 4)));
-    }
+  let lo = load<f32>(row);
+  for (let k = 1; k < 16; k++) lo = min(lo, load<f32>(row + (<usize>k << 2)));
+  return lo;
+}
+
+/** The greatest of a subspace's 16 f32 entries. */
+function rowMax(row: usize): f32 {
+  if (ASC_FEATURE_SIMD) {
+    let v = f32x4.max(f32x4.max(v128.load(row), v128.load(row, 16)), f32x4.max(v128.load(row, 32), v128.load(row, 48)));
+    v = f32x4.max(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+    return f32x4.extract_lane(f32x4.max(v, i32x4.shuffle(v, v, 1, 0, 3, 2)), 0);
   }
-  let mask: u32 = 0;
-  for (let i: u32 = 0; i < 32; i++) if (load<u32>(lanes + (<usize>i << 2)) < bound) mask |= 1 << i;
-  return mask;
+  let hi = load<f32>(row);
+  for (let k = 1; k < 16; k++) hi = max(hi, load<f32>(row + (<usize>k << 2)));
+  return hi;
 }
 
 /**
@@ -129,38 +101,66 @@ function blockSums(block: usize, lut: usize, m: i32, lanes: usize, bound: u32): 
  * re-scored with the f32 `table` (pq.ts adcPq); left in W with their ADC distances. Returns how many.
  */
 export function searchFastScan(c: Context, codes: usize, m: i32, table: usize, lut: usize, width: i32, admit: i32): i32 {
-  let resDist = c.resDist, resSlot = c.resSlot;
-  let lanes = lanesAt(lut, m);
+  c.distances += <f64>count();
+  return rescore(c, codes, table, scanBlocksInto(codes, m, lut, lanesAt(lut, m), width, admit, c.resDist, c.resSlot));
+}
+
+/** The scan of searchFastScan() into the max-heap at `dist`, `slots` (quantised sums, as f32). Returns how many it holds. */
+function scanBlocksInto(codes: usize, m: i32, lut: usize, lanes: usize, width: i32, admit: i32, dist: usize, slots: usize): i32 {
   let n = count();
-  let results = 0;
-  let bound: u32 = 0xffffffff;
-  let blockBytes = <usize>m << 4;
-  for (let first: u32 = 0; first < n; first += 32) {
-    let mask = blockSums(codes + <usize>(first >> 5) * blockBytes, lut, m, lanes, bound);
-    while (mask != 0) {
-      let i = <u32>ctz(mask);
-      mask &= mask - 1;
-      let sum = load<u32>(lanes + (<usize>i << 2));
-      if (sum >= bound) continue; // the bound may have dropped since the mask was taken (offer() relies on this check)
-      let slot = first + i;
-      if (slot >= n || !admits(slot, admit)) continue;
-      results = offer(c, width, results, <f32>sum, slot);
-      if (results == width) bound = <u32>load<f32>(resDist);
-    }
+  let size = 0, bound: u32 = 0xffffffff; // boundOf(): read again only when the heap changes
+  let block = codes, blockBytes = <usize>m << 4;
+  for (let first: u32 = 0; first < n; first += 32, block += blockBytes) {
+    let mask = blockSums(block, lut, m, lanes, bound);
+    if (mask == 0) continue;
+    size = offerBlock(mask, lanes, first, admit, width, dist, slots, size);
+    bound = boundOf(dist, width, size);
   }
-  c.distances += <f64>n;
-  // Re-score the survivors with the f32 table: their quantised order is only approximate.
-  let found = results;
+  return size;
+}
+
+/** What a block's sum must be below to enter the heap at `dist` holding `size` of `width`: its farthest once full. */
+// @ts-ignore: decorator
+@inline function boundOf(dist: usize, width: i32, size: i32): u32 {
+  return size == width ? <u32>load<f32>(dist) : 0xffffffff;
+}
+
+/**
+ * Offers the slots of the block from `first` whose lanes are in `mask` (sums in
+ * `lanes`, blocksums.ts) to the heap at `dist`, `slots` holding `size` of `width`, in
+ * slot order, each checked against the bound as it drops. Returns the heap's size.
+ */
+function offerBlock(mask: u32, lanes: usize, first: u32, admit: i32, width: i32, dist: usize, slots: usize, size: i32): i32 {
+  let n = count();
+  let bound = boundOf(dist, width, size);
+  while (mask != 0) {
+    let i = <u32>ctz(mask);
+    mask &= mask - 1;
+    let sum = load<u32>(lanes + (<usize>i << 2));
+    if (sum >= bound) continue; // the bound may have dropped since the mask was taken (offerTo() relies on this check)
+    let slot = first + i;
+    if (slot >= n || !admits(slot, admit)) continue;
+    size = offerTo(dist, slots, width, size, <f32>sum, slot);
+    if (size == width) bound = <u32>load<f32>(dist);
+  }
+  return size;
+}
+
+/**
+ * Re-scores the `found` survivors of a scan in W with the f32 `table`: their quantised
+ * order is only approximate. Returns how many W holds (all of them).
+ */
+function rescore(c: Context, codes: usize, table: usize, found: i32): i32 {
+  let resDist = c.resDist, resSlot = c.resSlot;
   for (let i = found - 1; i >= 0; i--) {
     store<u32>(c.selSlot + (<usize>i << 2), load<u32>(resSlot));
     maxHeapPop(resDist, resSlot, i + 1);
   }
-  results = 0;
   for (let i = 0; i < found; i++) {
     let slot = load<u32>(c.selSlot + (<usize>i << 2));
-    maxHeapPush(resDist, resSlot, results++, adcPq(table, codes, slot), slot);
+    maxHeapPush(resDist, resSlot, i, adcPq(table, codes, slot), slot);
   }
-  return results;
+  return found;
 }
 
 /** The `width` nearest of the slots `admit` allows by 8-bit ADC against `table`, left in W. Returns how many. */

@@ -226,6 +226,8 @@ export function adcSum(table: usize, codes: usize, slot: u32): f32 {
   let sum: f32;
   if (pqBits == 8) {
     sum = adc8(table, codes + <usize>slot * codeBytesPq, pqM);
+  } else if (blocked) {
+    sum = adcBlocked(table, codes, slot, pqM);
   } else {
     let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
     let m = pqM;
@@ -240,6 +242,29 @@ export function adcSum(table: usize, codes: usize, slot: u32): f32 {
     sum = (s0 + s1) + (s2 + s3);
   }
   return sum;
+}
+
+/**
+ * adcSum() of a 4-bit code in fastscan.ts's blocks (the re-score of the fast scan): the
+ * slot's byte of subspace j is 16 bytes after that of j - 1, its nibble the same for
+ * every j, so the address is worked out once; the same sums in the same order as the
+ * per-slot loop (measured 2% of a siftsmall search through codeAt()).
+ */
+// @ts-ignore: decorator
+@inline function adcBlocked(table: usize, codes: usize, slot: u32, m: i32): f32 {
+  let row = codes + (<usize>(slot / BLOCK) * <usize>m << 4) + <usize>(slot & 15);
+  let shift = (slot & 16) >> 2; // slots 16-31 of a block: the high nibble
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    let at = row + (<usize>j << 4), entries = table + (<usize>j << 6);
+    s0 += load<f32>(entries + (<usize>((<u32>load<u8>(at) >> shift) & 15) << 2));
+    s1 += load<f32>(entries + (<usize>((<u32>load<u8>(at, 16) >> shift) & 15) << 2), 64);
+    s2 += load<f32>(entries + (<usize>((<u32>load<u8>(at, 32) >> shift) & 15) << 2), 128);
+    s3 += load<f32>(entries + (<usize>((<u32>load<u8>(at, 48) >> shift) & 15) << 2), 192);
+  }
+  for (; j < m; j++) s0 += load<f32>(table + (<usize>j << 6) + (<usize>((<u32>load<u8>(row + (<usize>j << 4)) >> shift) & 15) << 2));
+  return (s0 + s1) + (s2 + s3);
 }
 
 /** Subspace j's centroid number in a code in the per-slot layout. */
