@@ -15,9 +15,9 @@
 
 import { Context } from './context';
 import { count } from './state';
-import { admits } from './results';
+import { admits, offerTo } from './results';
 import { blockSums } from './blocksums';
-import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
+import { maxHeapPop, maxHeapPush } from './heap';
 import { adc8, adcPq } from './pq';
 import { Admit, Metric } from '../src/abi';
 import { metric } from './params';
@@ -198,13 +198,3 @@ export function scanCodes8Into(codes: usize, m: i32, table: usize, width: i32, a
   return results;
 }
 
-/** results.ts offer() into the max-heap at `dist`, `slots`. */
-// @ts-ignore: decorator
-@inline export function offerTo(dist: usize, slots: usize, width: i32, results: i32, d: f32, slot: u32): i32 {
-  if (results < width) {
-    maxHeapPush(dist, slots, results, d, slot);
-    return results + 1;
-  }
-  maxHeapSiftDown(dist, slots, results, d, slot);
-  return results;
-}

@@ -26,8 +26,8 @@ import { Admit, Metric, State } from '../src/abi';
 import { Context } from './context';
 import { metric, rowBytes } from './params';
 import { count, stateWord } from './state';
-import { admits } from './results';
-import { offerTo, scanCodes8Into } from './fastscan';
+import { admits, offerTo } from './results';
+import { scanCodes8Into } from './fastscan';
 import { adcTables } from './adctable';
 import { pqM, slice, slicedDims, subStride } from './pq';
 

@@ -24,11 +24,17 @@ import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
  */
 // @ts-ignore: decorator
 @inline export function offer(c: Context, width: i32, results: i32, d: f32, slot: u32): i32 {
+  return offerTo(c.resDist, c.resSlot, width, results, d, slot);
+}
+
+/** offer() into the max-heap at `dist`, `slots` (a group's per-query heaps: groupscan.ts). */
+// @ts-ignore: decorator
+@inline export function offerTo(dist: usize, slots: usize, width: i32, results: i32, d: f32, slot: u32): i32 {
   if (results < width) {
-    maxHeapPush(c.resDist, c.resSlot, results, d, slot);
+    maxHeapPush(dist, slots, results, d, slot);
     return results + 1;
   }
-  maxHeapSiftDown(c.resDist, c.resSlot, results, d, slot);
+  maxHeapSiftDown(dist, slots, results, d, slot);
   return results;
 }
 
