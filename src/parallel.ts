@@ -186,8 +186,9 @@ function rowsPerCall(stride: number, k: number, most: number): number {
 
 /** Copies rows `start` … `start + count - 1` of `rows` into the BATCH region's ROWS part, padding zeroed. */
 function writeRows(core: Core, rows: Batch, start: number, count: number): void {
-  const stride = core.stride, at = (core.x.batchPartPtr(BatchPart.ROWS) >>> 0) >>> 2, f32 = core.f32;
-  if (stride !== core.state(State.DIM)) f32.fill(0, at, at + count * stride);
+  const stride = core.stride, dim = core.state(State.DIM), at = (core.x.batchPartPtr(BatchPart.ROWS) >>> 0) >>> 2, f32 = core.f32;
+  if (rows.flat && stride === dim) return f32.set(rows.flat.subarray(start * dim, (start + count) * dim), at); // one copy, not one a row
+  if (stride !== dim) f32.fill(0, at, at + count * stride);
   for (let i = 0; i < count; i++) f32.set(rows.row(start + i), at + i * stride);
 }
 
