@@ -113,7 +113,7 @@ async function buildRunner(def: RunnerDef, data: Dataset, train: Float32Array, f
   if (spec.twinOf) {
     const of = group.find((l) => l.def.name === spec.twinOf);
     if (!of?.wann) return { def, result: { ...result, skipped: `${spec.twinOf} did not build` } };
-    const twin = await of.wann.twin(spec.spec, spec.simd);
+    const twin = await of.wann.twin(spec.spec, spec.simd, spec.oneByOne);
     if (typeof twin === 'string') return { def, result: { ...result, skipped: twin } };
     return { def, wann: twin, result: { ...result, memoryBytes: of.result.memoryBytes, serializedBytes: of.result.serializedBytes } };
   }

@@ -19,6 +19,8 @@ export interface RunnerDef {
     simd: boolean;
     /** Load this runner's index into the other build instead of building again (same codes). */
     twinOf?: string;
+    /** Time search(), one query per call, instead of one searchBatch() (with twinOf: the same codes). */
+    oneByOne?: boolean;
     /** Which sweep point fields become search options. */
     params: (keyof SweepPoint)[];
     /** Search options fixed for this runner (e.g. rerank 100 at every ef). */
@@ -59,6 +61,7 @@ export function pqGroups(p: GroupParams): GroupDef[] {
       runners: [
         { name: 'wann pq8', side: 'wann', group: 'flat8', label: `FlatIndex pq ${pq8}`, codeBytesPerVector: code8, wann: { spec: flat(p.m, 8, false), simd: true, params: [] } },
         { name: 'wann pq8 scalar', side: 'wann', group: 'flat8', label: `same index, scalar build`, codeBytesPerVector: code8, wann: { spec: flat(p.m, 8, false), simd: false, twinOf: 'wann pq8', params: [] } },
+        { name: 'wann pq8 search()', side: 'wann', group: 'flat8', label: 'same index, search() one query per call', codeBytesPerVector: code8, wann: { spec: flat(p.m, 8, false), simd: true, twinOf: 'wann pq8', oneByOne: true, params: [] } },
         { name: 'faiss IndexPQ 8-bit', side: 'faiss', group: 'flat8', label: `IndexPQ ${pq8}`, codeBytesPerVector: code8, faiss: { name: 'faiss IndexPQ 8-bit', kind: 'pq', m: p.m, nbits: 8, iterations: p.iterations } },
       ],
     },
@@ -67,6 +70,7 @@ export function pqGroups(p: GroupParams): GroupDef[] {
       runners: [
         { name: 'wann pq4', side: 'wann', group: 'flat4', label: `FlatIndex pq ${pq4}`, codeBytesPerVector: code4, wann: { spec: flat(p.m4, 4, false), simd: true, params: [] } },
         { name: 'wann pq4 scalar', side: 'wann', group: 'flat4', label: 'same index, scalar build', codeBytesPerVector: code4, wann: { spec: flat(p.m4, 4, false), simd: false, twinOf: 'wann pq4', params: [] } },
+        { name: 'wann pq4 search()', side: 'wann', group: 'flat4', label: 'same index, search() one query per call', codeBytesPerVector: code4, wann: { spec: flat(p.m4, 4, false), simd: true, twinOf: 'wann pq4', oneByOne: true, params: [] } },
         { name: 'faiss IndexPQ 4-bit', side: 'faiss', group: 'flat4', label: `IndexPQ ${pq4}`, codeBytesPerVector: code4, faiss: { name: 'faiss IndexPQ 4-bit', kind: 'pq', m: p.m4, nbits: 4, iterations: p.iterations } },
         { name: 'faiss IndexPQFastScan', side: 'faiss', group: 'flat4', label: `IndexPQFastScan ${pq4}`, codeBytesPerVector: code4, faiss: { name: 'faiss IndexPQFastScan', kind: 'pqfs', m: p.m4, nbits: 4, iterations: p.iterations } },
       ],

@@ -10,6 +10,7 @@ export type WannClass = 'FlatIndex' | 'IvfIndex' | 'HnswIndex';
 interface PqIndex {
   train?(rows: Float32Array, options?: { onProgress?: (done: number, total: number) => void }): void;
   addBatch(rows: Float32Array): void;
+  search(query: Float32Array, k: number, options?: Record<string, number>): { ids: Uint32Array };
   searchBatch(queries: Float32Array, k: number, options?: Record<string, number>): { ids: Uint32Array; distances: Float32Array };
   readonly memoryBytes: number;
   serialize(): Uint8Array;
@@ -42,9 +43,12 @@ function indexClass(name: WannClass): PqIndexClass | undefined {
 /** One wann index under measurement. */
 export class WannRunner {
   #index: PqIndex | undefined;
+  /** Search with search(), one query per call, instead of one searchBatch() of every query. */
+  readonly #oneByOne: boolean;
 
-  private constructor(index: PqIndex) {
+  private constructor(index: PqIndex, oneByOne = false) {
     this.#index = index;
+    this.#oneByOne = oneByOne;
   }
 
   /** Creates, trains and fills the index; a string is the reason it cannot run in this checkout. */
@@ -73,12 +77,12 @@ export class WannRunner {
   }
 
   /**
-   * The same index run by the other build: serialize() then load({ simd }), so both
-   * builds scan the same codes with the same codebooks.
+   * The same index run by the other build (or searched one query per call, `oneByOne`):
+   * serialize() then load({ simd }), so both scan the same codes with the same codebooks.
    */
-  async twin(spec: WannSpec, simd: boolean): Promise<WannRunner | string> {
+  async twin(spec: WannSpec, simd: boolean, oneByOne = false): Promise<WannRunner | string> {
     try {
-      return new WannRunner(await indexClass(spec.cls)!.load(this.#live().serialize(), { simd, threads: 1 }));
+      return new WannRunner(await indexClass(spec.cls)!.load(this.#live().serialize(), { simd, threads: 1 }), oneByOne);
     } catch (error) {
       return `${spec.cls}.load(simd: ${simd}): ${(error as Error).message}`;
     }
@@ -90,19 +94,36 @@ export class WannRunner {
   }
 
   search(queries: Float32Array, k: number, options: Record<string, number>): Uint32Array {
-    return this.#live().searchBatch(queries, k, options).ids;
+    if (!this.#oneByOne) return this.#live().searchBatch(queries, k, options).ids;
+    const dim = this.#dim(queries), count = queries.length / dim, ids = new Uint32Array(count * k);
+    for (let q = 0; q < count; q++) ids.set(this.#live().search(queries.subarray(q * dim, (q + 1) * dim), k, options).ids, q * k);
+    return ids;
   }
 
   /**
    * Seconds per searchBatch() of every query, over `inner` back-to-back batches: the
    * batch path, where a FlatIndex's 8-bit codes are scanned for groups of queries
-   * (assembly/groupscan.ts), on one thread (threads: 1 above, as FAISS runs).
+   * (assembly/groupscan.ts), on one thread (threads: 1 above, as FAISS runs). With
+   * `oneByOne`, seconds per pass of search() over every query.
    */
   time(queries: Float32Array, k: number, options: Record<string, number>, inner: number): number {
     const index = this.#live();
     const start = performance.now();
-    for (let i = 0; i < inner; i++) index.searchBatch(queries, k, options);
+    if (this.#oneByOne) {
+      const dim = this.#dim(queries);
+      for (let i = 0; i < inner; i++) {
+        for (let q = 0; q < queries.length; q += dim) index.search(queries.subarray(q, q + dim), k, options);
+      }
+    } else {
+      for (let i = 0; i < inner; i++) index.searchBatch(queries, k, options);
+    }
     return (performance.now() - start) / 1000 / inner;
+  }
+
+  #dim(queries: Float32Array): number {
+    const dim = (this.#live() as unknown as { dim: number }).dim;
+    if (queries.length % dim !== 0) throw new Error(`queries: ${queries.length} values, not rows of ${dim}`);
+    return dim;
   }
 
   dispose(): void {
