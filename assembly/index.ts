@@ -14,6 +14,7 @@ import { regionStart } from './layout';
 import { usedBytes } from './regions';
 import { stateRecord, count, deletedCount } from './state';
 import * as storage from './storage';
+import * as training from './training';
 import { findSlot, labelsAreSlotNumbers } from './idmap';
 import { checkIntegrity as check } from './integrity';
 import { reorderSlots } from './reorder';
@@ -96,15 +97,15 @@ export function search(k: i32, ef: i32, filtered: i32, rerank: i32, exact: i32, 
 /** Starts training the quantizer on up to `rows` rows ('pq' holds them: may grow memory) with `iterations` Lloyd iterations ('pq'). */
 export function trainBegin(rows: u32, iterations: u32): i32 {
   let status = resize.reserveTraining(rows);
-  if (status == 0) storage.trainBegin(iterations);
+  if (status == 0) training.trainBegin(iterations);
   return status;
 }
 /** Feeds the row at inputPtr() to the training. */
-export function trainAdd(): void { storage.trainRow(ctx); }
+export function trainAdd(): void { training.trainRow(ctx); }
 /** One step of training: steps left (0: trained), or NO_TRAINING_ROWS. */
-export function trainStep(): i32 { return storage.trainStep(); }
+export function trainStep(): i32 { return training.trainStep(); }
 /** Steps the training takes in all, once begun. */
-export function trainSteps(): u32 { return storage.trainSteps(); }
+export function trainSteps(): u32 { return training.trainSteps(); }
 /** Marks the index trained with parameters src/ copied into the QUANTIZER region: OK or NOT_TRAINED. */
 export function adoptQuantizer(): i32 { return storage.adoptQuantizer(); }
 /** 'pq': encodes the row at inputPtr() and returns where its code is (per-slot layout: m or ceil(m/2) bytes). */

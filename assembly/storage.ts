@@ -1,7 +1,7 @@
 // Row formats: the only code that knows how a row is stored. It encodes a row on
 // insert, prepares a query (normalise, quantise), gives the distance from a prepared
 // query to a slot and between two slots, decodes a row for get(), touches a row before
-// it is read, trains the quantizer, and re-scores exactly from kept f32 rows. The graph
+// it is read, and re-scores exactly from kept f32 rows (training is training.ts). The graph
 // and the scans deal in slots only. The kernels and codecs live in their own files
 // (distance.ts f32, f16.ts, int8.ts, binary.ts, pq.ts + fastscan.ts + groupscan.ts). Called by hnsw.ts, flat.ts, update.ts,
 // results.ts, mutation.ts, search.ts, regions.ts and resize.ts.
@@ -18,27 +18,23 @@ import { Integrity, Kind, Metric, Region, Status, Storage, State } from '../src/
 import { Context, ctx } from './context';
 import { regionStart } from './layout';
 import { dim, graph, keepVectors, kind, metric, rowBytes, stride } from './params';
-import { randomState, setStateWord, stateWord } from './state';
+import { setStateWord, stateWord } from './state';
 import { dot, l2, normalize } from './distance';
 import { decodeHalves, dotHalf, encodeHalves, halvesSound, l2Half } from './f16';
-import {
-  codeBytesI8, dequantizeI8, dotI8, l2I8, quantizeI8, quantizerBytesI8, quantizerValidI8, scaleI8,
-  trainBeginI8, trainEndI8, trainRowI8,
-} from './int8';
+import { codeBytesI8, dequantizeI8, dotI8, l2I8, quantizeI8, quantizerBytesI8, quantizerValidI8, scaleI8 } from './int8';
 import {
   binarySound, codeBytesBinary, decodeBinary, encodeBinary, pairDistanceBinary, prepareBinary, preparedBytesBinary,
-  quantizerBytesBinary, quantizerValidBinary, queryDistanceBinary, trainBeginBinary, trainEndBinary, trainRowBinary,
+  quantizerBytesBinary, quantizerValidBinary, queryDistanceBinary,
 } from './binary';
 import {
-  adcPq, addSampleRow, blocked, centroidRowsBytes, centroids, codeSoundPq, deriveCentroidRows, codeBytesPq, codesBytesPq, decodeCodePq, decodePq, derivePq, encodePq, lutAt,
-  ownCodeAt, pairDistancePq, pqBits, pqM, preparePq, preparedBytesPq, quantizerBytesPq, quantizerValidPq, sampleBytesPq, scratchRowAt,
-  slicedAt, storeCodePq, trainingStepsPq, trainStepPq, workBytesPq,
+  adcPq, blocked, centroidRowsBytes, codeSoundPq, deriveCentroidRows, codeBytesPq, codesBytesPq, decodeCodePq, decodePq, derivePq, encodePq, lutAt,
+  ownCodeAt, pairDistancePq, pqBits, pqM, preparePq, preparedBytesPq, quantizerBytesPq, quantizerValidPq, sampleBytesPq, storeCodePq, workBytesPq,
 } from './pq';
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
 import { addGroupQuery, groupBytes as groupBytesPq, scanGroup } from './groupscan';
 import {
-  addCentroid, addSampleRowIvf, coarseBytes, coarseStep, coarseSteps, coarseValid, codePositionIvf, deriveIvf, groupLists, listSound,
-  preparedBytesIvf, residualOf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
+  addCentroid, coarseBytes, coarseValid, codePositionIvf, deriveIvf, groupLists, listSound,
+  preparedBytesIvf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
 } from './ivf';
 import { markListsStale } from './ivf-lists';
 
@@ -160,8 +156,9 @@ export function canRerank(): bool {
   return regionStart(Region.RAW) + <usize>slot * rowBytes;
 }
 
+/** Where the trained parameters are (the QUANTIZER region). */
 // @ts-ignore: decorator
-@inline function quantizer(): usize {
+@inline export function quantizer(): usize {
   return regionStart(Region.QUANTIZER);
 }
 
@@ -172,7 +169,7 @@ export function canRerank(): bool {
 }
 
 /** Copies the input row of `c` to its query row, normalised for cosine: the one place a row is normalised. */
-function normaliseInput(c: Context): void {
+export function normaliseInput(c: Context): void {
   if (metric == Metric.COSINE) normalize(c.input, c.query, stride);
   else memory.copy(c.query, c.input, rowBytes);
 }
@@ -366,92 +363,6 @@ export function touchExactRow(slot: u32): u32 {
   let sink: u32 = 0;
   for (let off: usize = 0; off < bytes; off += 64) sink ^= load<u32>(row + off);
   return sink;
-}
-
-/**
- * Starts training the quantizer: clears its accumulators ('i8', 'binary'), or for 'pq'
- * takes the sample size and the Lloyd iterations (resize.ts has sized TRAINING for `rows`).
- */
-export function trainBegin(iterations: u32): void {
-  setStateWord(State.TRAIN_FED, 0);
-  setStateWord(State.TRAIN_STEP, 0);
-  setStateWord(State.TRAIN_ITERATIONS, iterations);
-  if (storage == Storage.I8) trainBeginI8(quantizer(), stride);
-  else if (storage == Storage.BINARY) trainBeginBinary(quantizer(), stride);
-}
-
-/** Feeds the input row of `c` (normalised for cosine) to the quantizer's training. */
-export function trainRow(c: Context): void {
-  normaliseInput(c);
-  if (storage == Storage.I8) trainRowI8(quantizer(), c.query, stride);
-  else if (storage == Storage.BINARY) trainRowBinary(quantizer(), c.query, stride);
-  else if (storage == Storage.PQ) {
-    let rows = stateWord(State.TRAIN_ROWS), fed = stateWord(State.TRAIN_FED);
-    if (fed >= rows) return;
-    let base = regionStart(Region.TRAINING);
-    if (ivf) addSampleRowIvf(base, fed, c.query); // whole rows: their residuals are sliced once the lists are trained
-    else addSampleRow(base, rows, fed, c.query, slicedAt(c.prepared));
-    setStateWord(State.TRAIN_FED, fed + 1);
-  }
-}
-
-/** Steps of the coarse k-means and the residual step before the codebooks' ('pq' in an IVF index), else 0. */
-function coarseTrainingSteps(): u32 {
-  return ivf ? coarseSteps(stateWord(State.TRAIN_ITERATIONS)) + 1 : 0;
-}
-
-/**
- * One step of 'pq' training: the coarse k-means of an IVF index (seeding, iterations),
- * then replacing the sample by its residuals, then per subspace a seeding and the Lloyd
- * iterations of the codebooks. Returns the steps left, or NO_TRAINING_ROWS when fewer
- * rows were fed than there are centroids or lists.
- */
-function trainStepOfPq(): i32 {
-  let rows = stateWord(State.TRAIN_ROWS), fed = stateWord(State.TRAIN_FED);
-  let iterations = stateWord(State.TRAIN_ITERATIONS), step = stateWord(State.TRAIN_STEP);
-  if (fed < <u32>centroids || (ivf && fed < <u32>stateWord(State.NLIST))) return Status.NO_TRAINING_ROWS;
-  let base = regionStart(Region.TRAINING);
-  let sample = base + (ivf ? <usize>rowsBytesIvf(rows) : 0);
-  let work = sample + <usize>sampleBytesPq(rows);
-  let coarse = coarseTrainingSteps();
-  let total = coarse + trainingStepsPq(iterations);
-  if (step >= total) return 0;
-  if (step + 1 < coarse) {
-    coarseStep(quantizer(), base, fed, work, step, randomState());
-  } else if (step + 1 == coarse) {
-    let res = scratchRowAt(ctx.prepared), sliced = slicedAt(ctx.prepared);
-    for (let i: u32 = 0; i < fed; i++) {
-      residualOf(quantizer(), base + (<usize>i * <usize>stride << 2), res, work);
-      addSampleRow(sample, rows, i, res, sliced);
-    }
-  } else {
-    trainStepPq(quantizer(), sample, rows, fed, work, step - coarse, iterations, randomState() ^ 0x5851f42d4c957f2d);
-  }
-  setStateWord(State.TRAIN_STEP, step + 1);
-  return <i32>(total - step - 1);
-}
-
-/**
- * One step of training: the steps left (0 once the quantizer is set and the index is
- * trained), or NO_TRAINING_ROWS. 'i8' and 'binary' finish in one step; 'pq' takes one
- * per subspace seeding and per Lloyd iteration, so src/ can report progress.
- */
-export function trainStep(): i32 {
-  let left = 0;
-  if (storage == Storage.PQ) {
-    left = trainStepOfPq();
-  } else if (storage == Storage.I8) {
-    if (!trainEndI8(quantizer(), stride, metric == Metric.L2)) left = Status.NO_TRAINING_ROWS;
-  } else if (storage == Storage.BINARY) {
-    if (!trainEndBinary(quantizer(), stride)) left = Status.NO_TRAINING_ROWS;
-  }
-  if (left == 0) setStateWord(State.TRAINED, 1);
-  return left;
-}
-
-/** Steps trainStep() takes in all (src/ reports progress out of this). */
-export function trainSteps(): u32 {
-  return storage == Storage.PQ ? coarseTrainingSteps() + trainingStepsPq(stateWord(State.TRAIN_ITERATIONS)) : 1;
 }
 
 /** 'pq': prepares the input row of `c` and returns where its code is (per-slot layout). */
