@@ -13,6 +13,7 @@ interface PqIndex {
   search(query: Float32Array, k: number, options?: Record<string, number>): { ids: Uint32Array };
   searchBatch(queries: Float32Array, k: number, options?: Record<string, number>): { ids: Uint32Array; distances: Float32Array };
   readonly memoryBytes: number;
+  readonly dim: number;
   serialize(): Uint8Array;
   dispose(): void;
 }
@@ -94,9 +95,10 @@ export class WannRunner {
   }
 
   search(queries: Float32Array, k: number, options: Record<string, number>): Uint32Array {
-    if (!this.#oneByOne) return this.#live().searchBatch(queries, k, options).ids;
-    const dim = this.#dim(queries), count = queries.length / dim, ids = new Uint32Array(count * k);
-    for (let q = 0; q < count; q++) ids.set(this.#live().search(queries.subarray(q * dim, (q + 1) * dim), k, options).ids, q * k);
+    const index = this.#live();
+    if (!this.#oneByOne) return index.searchBatch(queries, k, options).ids;
+    const dim = this.#dim(queries), ids = new Uint32Array((queries.length / dim) * k);
+    for (let q = 0; q * dim < queries.length; q++) ids.set(index.search(queries.subarray(q * dim, (q + 1) * dim), k, options).ids, q * k);
     return ids;
   }
 
@@ -121,7 +123,7 @@ export class WannRunner {
   }
 
   #dim(queries: Float32Array): number {
-    const dim = (this.#live() as unknown as { dim: number }).dim;
+    const dim = this.#live().dim;
     if (queries.length % dim !== 0) throw new Error(`queries: ${queries.length} values, not rows of ${dim}`);
     return dim;
   }
