@@ -8,7 +8,7 @@
 // Measured better than plain Hamming at every re-rank depth (README "binary"); a rotation
 // gained little on the data we measured and would pad codes to a power of two. The
 // popcounts are 64-bit in both builds and the factors are computed by the same scalar
-// code, so the SIMD and scalar builds agree bit for bit. Called by storage.ts and the kernel export.
+// code, so the SIMD and scalar builds agree bit for bit. Called by storage.ts, training.ts and the kernel export.
 //
 //   a row ─► ┌──────────────────────────────┬──────┬──────┬──────┬─────┐
 //            │ bits: bitBytes (dim → 16 B)  │ norm │ f    │ dotC │ pad │  f32 factors:

@@ -7,7 +7,7 @@
 // 0 and codes are symmetric (-127 … 127), so a dot product of codes is the rows' dot
 // product over scale². Queries are quantised the same way, and distances are exact
 // integer sums of codes, so the SIMD and scalar builds agree bit for bit. Called by
-// storage.ts and the kernel export.
+// storage.ts, training.ts and the kernel export.
 //
 //   a row ─► ┌────┬────┬─  ─┬────┬──────────┐   codeBytes = dim rounded up to 16
 //            │ c0 │ c1 │ …  │ cN │ 0 padding│   (i8 each)

@@ -10,7 +10,7 @@
 // list, subspace and centroid (nlist × m × 2^bits floats, 2 MB at 128 × 16 × 256: 13
 // times the codes of a 10k index) or builds a table per probed list (d × 2^bits
 // multiply-adds each). Codes lie grouped by list (ivf-lists.ts), so every scan reads
-// them in order. Called by storage.ts (encoding, training, decoding), search.ts,
+// them in order. Called by storage.ts (encoding, decoding), training.ts, search.ts,
 // restore.ts and integrity.ts.
 //
 //   QUANTIZER ─► pq.ts's codebooks, then the coarse centroids: stride × NLIST f32, transposed
@@ -215,7 +215,7 @@ export function coarseValid(quantizer: usize): bool {
 }
 
 // Training (in a scratch instance, as pq.ts): k-means on whole rows for the coarse
-// centroids, then storage.ts replaces the sample by its residuals (residualOf), which
+// centroids, then training.ts replaces the sample by its residuals (residualOf), which
 // pq.ts's training slices and learns the codebooks from.
 //
 //   TRAINING ─► ┌──────────────────────────┬────────────────────────────────┬──────────────┐

@@ -6,7 +6,7 @@
 // lookup and one add per subspace. Both builds sum in the same order, bit for bit.
 // 4-bit codes of a FlatIndex are laid out in blocks of 32 slots for the SIMD scan in
 // fastscan.ts; every other code is one slot's m bytes (8 bits) or m/2 bytes (4 bits,
-// two subspaces a byte, low nibble first). Called by storage.ts and fastscan.ts.
+// two subspaces a byte, low nibble first). Called by storage.ts, training.ts and fastscan.ts.
 //
 //   QUANTIZER ─► codebooks: m × subStride × K f32; subspace j's centroids transposed
 //                (value t of centroid k at [j][t][k]); values t >= subDims are 0. After
