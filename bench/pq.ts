@@ -161,7 +161,9 @@ async function measureGroup(group: GroupDef, data: Dataset, timed: number, train
     }
     const times = new Map<Live, number[]>(running.map((l) => [l, []]));
     for (let round = 0; round < settings.runs; round++) {
-      for (const l of running) {
+      // Each round starts one runner later: whoever runs right after FAISS's process, or first, is not always the same.
+      for (let i = 0; i < running.length; i++) {
+        const l = running[(round + i) % running.length];
         times.get(l)!.push(l.wann ? l.wann.time(timedQueries, K, wannOptions(l.def, point), inner.get(l)!)
           : await faiss!.time(l.def.name, faissPoint(point), K, timed, inner.get(l)!));
       }
