@@ -41,9 +41,8 @@ export function lutBytes(m: i32): usize {
 export function quantiseTable(table: usize, m: i32, lut: usize): void {
   let widest: f32 = 0;
   for (let j = 0; j < m; j++) {
-    let row = table + (<usize>j << 6), lo = rowMin(row);
-    store<f32>(lut + (<usize>j << 4), lo); // kept where subspace j's bytes go, until they do
-    widest = max(widest, rowMax(row) - lo);
+    // The row's least entry is kept where subspace j's bytes go, until they do.
+    widest = max(widest, rowRange(table + (<usize>j << 6), lut + (<usize>j << 4)));
   }
   let top = <f32>min(127, 65535 / m); // 7 bits: two subspaces' entries add up in a byte (blocksums.ts)
   let scale: f32 = widest > 0 ? top / widest : 0;
@@ -72,28 +71,28 @@ export function quantiseTable(table: usize, m: i32, lut: usize): void {
   return i32x4.trunc_sat_f32x4_u(f32x4.min(f32x4.max(q, zero), top));
 }
 
-/** The least of a subspace's 16 f32 entries (f32.min, whose result does not depend on the order). */
-function rowMin(row: usize): f32 {
+/**
+ * Stores the least of a subspace's 16 f32 entries at `lo` and returns the greatest minus
+ * it (f32.min and f32.max, whose results do not depend on the order: both builds agree).
+ */
+function rowRange(row: usize, lo: usize): f32 {
   if (ASC_FEATURE_SIMD) {
-    let v = f32x4.min(f32x4.min(v128.load(row), v128.load(row, 16)), f32x4.min(v128.load(row, 32), v128.load(row, 48)));
-    v = f32x4.min(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
-    return f32x4.extract_lane(f32x4.min(v, i32x4.shuffle(v, v, 1, 0, 3, 2)), 0);
+    let a = v128.load(row), b = v128.load(row, 16), c = v128.load(row, 32), d = v128.load(row, 48);
+    let least = f32x4.min(f32x4.min(a, b), f32x4.min(c, d)), most = f32x4.max(f32x4.max(a, b), f32x4.max(c, d));
+    least = f32x4.min(least, i32x4.shuffle(least, least, 2, 3, 0, 1));
+    most = f32x4.max(most, i32x4.shuffle(most, most, 2, 3, 0, 1));
+    let l = f32x4.extract_lane(f32x4.min(least, i32x4.shuffle(least, least, 1, 0, 3, 2)), 0);
+    store<f32>(lo, l);
+    return f32x4.extract_lane(f32x4.max(most, i32x4.shuffle(most, most, 1, 0, 3, 2)), 0) - l;
   }
-  let lo = load<f32>(row);
-  for (let k = 1; k < 16; k++) lo = min(lo, load<f32>(row + (<usize>k << 2)));
-  return lo;
-}
-
-/** The greatest of a subspace's 16 f32 entries. */
-function rowMax(row: usize): f32 {
-  if (ASC_FEATURE_SIMD) {
-    let v = f32x4.max(f32x4.max(v128.load(row), v128.load(row, 16)), f32x4.max(v128.load(row, 32), v128.load(row, 48)));
-    v = f32x4.max(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
-    return f32x4.extract_lane(f32x4.max(v, i32x4.shuffle(v, v, 1, 0, 3, 2)), 0);
+  let l = load<f32>(row), h = l;
+  for (let k = 1; k < 16; k++) {
+    let v = load<f32>(row + (<usize>k << 2));
+    l = min(l, v);
+    h = max(h, v);
   }
-  let hi = load<f32>(row);
-  for (let k = 1; k < 16; k++) hi = max(hi, load<f32>(row + (<usize>k << 2)));
-  return hi;
+  store<f32>(lo, l);
+  return h - l;
 }
 
 /**
