@@ -89,7 +89,7 @@ export function batchPart(part: i32): usize {
  * for found + 1 and its own id left out (the kNN graph). Returns how many rows this call searched.
  */
 export function searchRange(found: i32, ef: i32, filtered: i32, rerank: i32, exact: i32, probes: i32, ofSlots: bool): u32 {
-  if (groupsQueries()) return searchGroups(found, filtered != 0, rerank, ofSlots);
+  if (groupsQueries() && ctx.group != 0) return searchGroups(found, filtered != 0, rerank, ofSlots);
   let rows = batchRows(), searched: u32 = 0;
   while (!stopped()) {
     let row = claim(word(BatchWord.NEXT), 1);

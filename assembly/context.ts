@@ -15,11 +15,12 @@
 //   prepared  the query in the storage's form (storage.ts preparedBytes)
 //   results   ids, distances of the last search (efMax each)
 //   then the candidate min-heap C, the result max-heap W, the selection, pruning and
-//   unvisited-neighbour lists, the update candidates, and one u16 visited tag per slot;
-//   group     a batch's queries searched together (groupscan.ts), where the storage has such a scan
+//   unvisited-neighbour lists, the update candidates, and one u16 visited tag per slot (graphs);
+//   group     a batch's queries searched together (groupscan.ts), where the storage has such a
+//             scan, from the first batch search on (State.GROUP_ROOM)
 
 import { State } from '../src/abi';
-import { M0, rowBytes } from './params';
+import { graph, M0, rowBytes } from './params';
 import { setStateWord, stateWord } from './state';
 
 @unmanaged export class Context {
@@ -76,6 +77,12 @@ export function updateCap(): i32 {
   return 2 * efMax + M0 + 2;
 }
 
+/** Bytes of the visited tags: a u16 per slot for graph walks; the scans of the other kinds visit nothing twice. */
+// @ts-ignore: decorator
+@inline function visitedBytes(capacity: u32): u64 {
+  return graph ? <u64>capacity << 1 : 0;
+}
+
 /** Bytes one context needs for searches up to `efMax` over `capacity` slots (`groupBytes`: the storage's group area). */
 export function contextBytes(efMax: i32, capacity: u32, preparedBytes: usize, groupBytes: usize): u64 {
   let ef = <u64>efMax, m0 = <u64>M0;
@@ -86,7 +93,7 @@ export function contextBytes(efMax: i32, capacity: u32, preparedBytes: usize, gr
     + 2 * align(max(ef, m0 + 1) << 2)             // selection
     + 3 * align((m0 + 1) << 2)                    // pruning, unvisited neighbours
     + align(<u64>updateCap() << 2)                // update candidates
-    + align(<u64>capacity << 1)                   // visited tags
+    + align(visitedBytes(capacity))               // visited tags
     + align(<u64>groupBytes);                     // group area
 }
 
@@ -170,9 +177,9 @@ function placeContext(base: usize, efMax: i32, capacity: u32, preparedBytes: usi
   c.pruneSlot = p; p += pruneBytes;
   c.neighbours = p; p += pruneBytes;
   c.updateSlots = p; p += <usize>align(<u64>updateCap() << 2);
-  c.visited = p; p += <usize>align(<u64>capacity << 1);
+  c.visited = graph ? p : 0; p += <usize>align(visitedBytes(capacity));
   c.group = groupBytes > 0 ? p : 0;
-  memory.fill(c.visited, 0, <usize>capacity << 1);
+  memory.fill(p - <usize>align(visitedBytes(capacity)), 0, <usize>visitedBytes(capacity));
   c.epoch = 0; // every tag is 0: the first visit's epoch is 1
 }
 

@@ -1,4 +1,6 @@
-// Map from the user's u32 id to the internal slot of a live item: open addressing
+// Which id each slot holds and which live slot holds an id. While every label is its
+// slot number (ids 0, 1, 2, … as added: State.LABELS_ARE_SLOTS) there is no LABELS or
+// ID_TABLE region at all and both answers are arithmetic. Otherwise: open addressing
 // with linear probing over a power-of-two table of slots; the key is read back from
 // labels, so an entry costs 4 bytes. Removal shifts later entries back (no
 // tombstones, so lookups never slow down with churn). Called by index.ts (lookups),
@@ -10,7 +12,7 @@
 
 import { Region, State } from '../src/abi';
 import { regionStart } from './layout';
-import { count, stateWord } from './state';
+import { count, deletedCount, stateWord } from './state';
 
 const EMPTY: u32 = 0xffffffff;
 
@@ -41,13 +43,26 @@ export function tableSizeFor(slots: u64): u64 {
   return regionStart(Region.ID_TABLE) + (<usize>i << 2);
 }
 
+/** Whether every slot's label is its slot number, with no LABELS or ID_TABLE region. */
+// @ts-ignore: decorator
+@inline export function labelsImplicit(): bool {
+  return stateWord(State.LABELS_ARE_SLOTS) != 0;
+}
+
 // @ts-ignore: decorator
 @inline export function labelOf(slot: u32): u32 {
-  return load<u32>(regionStart(Region.LABELS) + (<usize>slot << 2));
+  return labelsImplicit() ? slot : load<u32>(regionStart(Region.LABELS) + (<usize>slot << 2));
+}
+
+/** Whether `slot`'s item was removed (the DELETED region exists only once something was). */
+// @ts-ignore: decorator
+@inline export function isDeleted(slot: u32): bool {
+  return deletedCount() != 0 && load<u8>(regionStart(Region.DELETED) + slot) != 0;
 }
 
 /** The slot holding `id`, or -1. */
 export function findSlot(id: u32): i32 {
+  if (labelsImplicit()) return id < count() && !isDeleted(id) ? <i32>id : -1;
   let bits = tableMask();
   let i = mix(id) & bits;
   while (true) {
@@ -61,6 +76,7 @@ export function findSlot(id: u32): i32 {
 
 /** Records that `slot` holds labels[slot]; the id must not be present yet. */
 export function insertSlot(slot: u32): void {
+  if (labelsImplicit()) return;
   let bits = tableMask();
   let i = mix(labelOf(slot)) & bits;
   while (load<u32>(entryPtr(i)) != EMPTY) i = (i + 1) & bits;
@@ -72,6 +88,7 @@ export function insertSlot(slot: u32): void {
  * move back into the gap unless their home position lies cyclically in (gap, entry].
  */
 export function removeSlot(slot: u32): void {
+  if (labelsImplicit()) return;
   let bits = tableMask();
   let gap = mix(labelOf(slot)) & bits;
   while (load<u32>(entryPtr(gap)) != slot) gap = (gap + 1) & bits;
@@ -94,10 +111,10 @@ export function removeSlot(slot: u32): void {
  * restored. Returns false when two live slots hold the same id (a corrupt file).
  */
 export function rebuildIdTable(): bool {
+  if (labelsImplicit()) return true;
   memory.fill(regionStart(Region.ID_TABLE), 0xff, <usize>stateWord(State.TABLE_SIZE) << 2);
-  let deleted = regionStart(Region.DELETED);
   for (let slot: u32 = 0, n = count(); slot < n; slot++) {
-    if (load<u8>(deleted + slot) != 0) continue;
+    if (isDeleted(slot)) continue;
     if (findSlot(labelOf(slot)) >= 0) return false;
     insertSlot(slot);
   }
@@ -106,6 +123,7 @@ export function rebuildIdTable(): bool {
 
 /** Whether every used slot's label is its slot number (ids 0, 1, 2, … as added). */
 export function labelsAreSlotNumbers(): bool {
+  if (labelsImplicit()) return true;
   let labels = regionStart(Region.LABELS);
   for (let slot: u32 = 0, n = count(); slot < n; slot++) if (load<u32>(labels + (<usize>slot << 2)) != slot) return false;
   return true;

@@ -60,6 +60,8 @@ export function attach(index: u32): void {
 
 /** Makes the BATCH region hold `rows` rows with `k` results each (src/abi.ts BatchPart). May grow memory. */
 export function reserveBatch(rows: u32, k: u32): i32 { return resize.reserveBatch(rows, k); }
+/** Makes the FILTER region (src/filter.ts writes a filtered search's allow-list there). May grow memory, once. */
+export function reserveFilter(): i32 { return resize.reserveFilter(); }
 /** Where part `part` (src/abi.ts BatchPart) of the BATCH region starts. */
 export function batchPartPtr(part: i32): usize { return batch.batchPart(part); }
 /** Readies shared memory for searches from several threads (derived tables, IVF lists). May not grow memory. */

@@ -12,12 +12,12 @@
 
 import { Integrity, Region, State } from '../src/abi';
 import { ctx } from './context';
-import { regionStart } from './layout';
+import { regionBytes, regionStart } from './layout';
 import { graph, M, M0, upperWords } from './params';
 import { rowSound } from './storage';
 import { count, deletedCount, entrySlot, maxLevel, stateWord } from './state';
 import { levelOf, linksPtr } from './graph';
-import { findSlot, labelOf } from './idmap';
+import { findSlot, isDeleted, labelOf, labelsImplicit } from './idmap';
 import { beginVisit, visit } from './visited';
 
 /** The largest id; 2^32 - 1 is NO_ID (src/vectors.ts). */
@@ -37,10 +37,9 @@ export function checkIntegrity(deep: bool): i32 {
 
 /** Every stored row is one the format can hold; every live label is an id. */
 function checkRows(): i32 {
-  let flags = regionStart(Region.DELETED);
   for (let slot: u32 = 0, n = count(); slot < n; slot++) {
     if (!rowSound(slot)) return Integrity.BAD_ROW;
-    if (load<u8>(flags + slot) == 0 && labelOf(slot) > MAX_ID) return Integrity.BAD_LABEL;
+    if (!isDeleted(slot) && labelOf(slot) > MAX_ID) return Integrity.BAD_LABEL;
   }
   return Integrity.OK;
 }
@@ -49,6 +48,7 @@ function checkRows(): i32 {
 function checkDeleted(): i32 {
   let n = count(), deleted = deletedCount();
   if (deleted > n) return Integrity.BAD_FREE_LIST;
+  if (regionBytes(Region.DELETED) == 0) return deleted == 0 ? Integrity.OK : Integrity.BAD_FREE_LIST;
   let flags = regionStart(Region.DELETED), free = regionStart(Region.FREE);
   let flagged: u32 = 0;
   for (let slot: u32 = 0; slot < n; slot++) {
@@ -57,12 +57,19 @@ function checkDeleted(): i32 {
     flagged += flag;
   }
   if (flagged != deleted) return Integrity.BAD_FREE_LIST;
-  let tags = ctx.visited, epoch = beginVisit(ctx);
-  for (let i: u32 = 0; i < deleted; i++) {
-    let slot = load<u32>(free + (<usize>i << 2));
-    if (slot >= n || load<u8>(flags + slot) != 1 || visit(tags, epoch, slot)) return Integrity.BAD_FREE_LIST;
+  // Each entry must find its slot's flag at 1 and leaves it at 2, so a second entry for
+  // the slot fails; then the 1s are put back.
+  let problem = Integrity.OK, marked: u32 = 0;
+  for (; marked < deleted; marked++) {
+    let slot = load<u32>(free + (<usize>marked << 2));
+    if (slot >= n || load<u8>(flags + slot) != 1) {
+      problem = Integrity.BAD_FREE_LIST;
+      break;
+    }
+    store<u8>(flags + slot, 2);
   }
-  return Integrity.OK;
+  for (let i: u32 = 0; i < marked; i++) store<u8>(flags + load<u32>(free + (<usize>i << 2)), 1);
+  return problem;
 }
 
 function checkGraph(): i32 {
@@ -106,10 +113,11 @@ function checkList(slot: u32, level: i32): i32 {
 
 /** Every live slot is found under its label, no deleted one is, and nothing else is in the table. */
 function checkIdTable(): i32 {
-  let n = count(), flags = regionStart(Region.DELETED);
+  if (labelsImplicit()) return Integrity.OK; // no table: findSlot() is arithmetic
+  let n = count();
   for (let slot: u32 = 0; slot < n; slot++) {
     let found = findSlot(labelOf(slot)) == <i32>slot;
-    if (found == (load<u8>(flags + slot) != 0)) return Integrity.ID_TABLE_MISMATCH;
+    if (found == isDeleted(slot)) return Integrity.ID_TABLE_MISMATCH;
   }
   let table = regionStart(Region.ID_TABLE), size = stateWord(State.TABLE_SIZE);
   let entries: u32 = 0;

@@ -23,6 +23,7 @@ import { regionStart } from './layout';
 import { metric } from './params';
 import { count, setStateWord, stateWord } from './state';
 import { codeBytesPq } from './pq';
+import { isDeleted } from './idmap';
 
 /** Lists of this index (0 unless IVF). */
 export let nlist: i32 = 0;
@@ -94,11 +95,11 @@ function setListsStale(stale: bool): void {
  */
 export function groupPositions(): void {
   let starts = startsAt(), positions = positionsAt();
-  let listOf = regionStart(Region.LIST_OF), deleted = regionStart(Region.DELETED);
+  let listOf = regionStart(Region.LIST_OF);
   let n = count();
   memory.fill(starts, 0, <usize>(nlist + 2) << 2);
   for (let slot: u32 = 0; slot < n; slot++) {
-    let at = starts + (<usize>(bucketOf(listOf, deleted, slot) + 1) << 2);
+    let at = starts + (<usize>(bucketOf(listOf, slot) + 1) << 2);
     store<u32>(at, load<u32>(at) + 1);
   }
   for (let b = 1; b <= nlist + 1; b++) {
@@ -107,7 +108,7 @@ export function groupPositions(): void {
   }
   // Each bucket fills from its start; the start words end one bucket ahead and are shifted back after.
   for (let slot: u32 = 0; slot < n; slot++) {
-    let at = starts + (<usize>bucketOf(listOf, deleted, slot) << 2);
+    let at = starts + (<usize>bucketOf(listOf, slot) << 2);
     let position = load<u32>(at);
     store<u32>(at, position + 1);
     store<u32>(positions + (<usize>slot << 2), position);
@@ -118,9 +119,9 @@ export function groupPositions(): void {
 
 /** The bucket of `slot` in the grouping: its list, or NLIST when removed (or its list is out of range: a loaded file). */
 // @ts-ignore: decorator
-@inline function bucketOf(listOf: usize, deleted: usize, slot: u32): u32 {
+@inline function bucketOf(listOf: usize, slot: u32): u32 {
   let list = load<u32>(listOf + (<usize>slot << 2));
-  return load<u8>(deleted + slot) != 0 || list >= <u32>nlist ? <u32>nlist : list;
+  return isDeleted(slot) || list >= <u32>nlist ? <u32>nlist : list;
 }
 
 /** Writes each position's slot from the slots' positions. */

@@ -15,7 +15,8 @@ import { regionStart } from './layout';
 import { graph, mL } from './params';
 import { capacity, count, deletedCount, setCount, setDeletedCount } from './state';
 import { beginConstruction, constructionQuery, endConstruction, isTrained, prepareQuery, rowRemoved, storeRow } from './storage';
-import { findSlot, insertSlot, removeSlot } from './idmap';
+import { findSlot, insertSlot, labelsImplicit, removeSlot } from './idmap';
+import { reserveLabels, reserveRemovals } from './resize';
 import { allocate } from './graph';
 import { insertNode } from './hnsw';
 import { updateNode } from './update';
@@ -25,8 +26,9 @@ import { randomLevel } from './rng';
  * Stores the input row of the context under `id`: updates the item when the id is
  * present, else reuses the last freed slot, else appends. Returns the slot, or FULL
  * (the caller reserves and retries), NOT_TRAINED, OUT_OF_MEMORY or TOO_LARGE with
- * nothing changed. With `unlinked` (an appended row: batch.ts storeRange), the row is
- * stored and its lists allocated but the graph is not linked to it: hnsw.ts linkNode() does that.
+ * nothing changed. May relay memory out (the labels' regions, the graph's arena). With
+ * `unlinked` (an appended row: batch.ts storeRange), the row is stored and its lists
+ * allocated but the graph is not linked to it: hnsw.ts linkNode() does that.
  */
 export function addItem(id: u32, unlinked: bool = false): i32 {
   if (!isTrained()) return Status.NOT_TRAINED;
@@ -37,6 +39,10 @@ export function addItem(id: u32, unlinked: bool = false): i32 {
   if (appended) {
     if (count() >= capacity()) return Status.FULL;
     slot = <i32>count();
+  }
+  if (<u32>slot != id && labelsImplicit()) { // the first id that is not its slot's number: labels from now on
+    let status = reserveLabels();
+    if (status != Status.OK) return status;
   }
   let level = 0;
   if (appended && graph) {
@@ -52,7 +58,7 @@ export function addItem(id: u32, unlinked: bool = false): i32 {
     store<u8>(regionStart(Region.DELETED) + slot, 0);
   }
   if (appended || reused) {
-    store<u32>(regionStart(Region.LABELS) + (<usize>slot << 2), id);
+    if (!labelsImplicit()) store<u32>(regionStart(Region.LABELS) + (<usize>slot << 2), id);
     if (appended) setCount(slot + 1);
     insertSlot(slot);
   }
@@ -66,10 +72,15 @@ export function addItem(id: u32, unlinked: bool = false): i32 {
   return slot;
 }
 
-/** Removes `id`: 1 if it was present, 0 if not. Its row and links stay until the slot is reused. */
+/**
+ * Removes `id`: 1 if it was present, 0 if not, or OUT_OF_MEMORY when the first removal
+ * cannot have its regions (nothing changed). Its row and links stay until the slot is reused.
+ */
 export function removeItem(id: u32): i32 {
   let slot = findSlot(id);
   if (slot < 0) return 0;
+  let status = reserveRemovals();
+  if (status != Status.OK) return status;
   removeSlot(slot);
   store<u8>(regionStart(Region.DELETED) + slot, 1);
   store<u32>(regionStart(Region.FREE) + (<usize>deletedCount() << 2), slot);

@@ -5,7 +5,7 @@
 
 import { Region, State } from '../src/abi';
 import { wantedBytes } from './layout';
-import { tableSizeFor } from './idmap';
+import { labelsImplicit, tableSizeFor } from './idmap';
 import { graph, keepVectors, links0Bytes, rowBytes } from './params';
 import { count, deletedCount, stateWord } from './state';
 import { codesBytes, groupBytes, ivf, preparedBytes, quantizerBytes, trainingBytes } from './storage';
@@ -19,21 +19,28 @@ import { reorderBytes } from './reorder';
   store<u64>(wantedBytes + (<usize>region << 3), bytes);
 }
 
-/** Fills layout's wantedBytes for `capacity` slots, searches up to `efMax` wide, `arenaWords` of upper links, `contexts` threads. */
-export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize: u64, contexts: u32 = 1): void {
+/**
+ * Fills layout's wantedBytes for `capacity` slots, searches up to `efMax` wide,
+ * `arenaWords` of upper links, `contexts` threads; with `everything`, the regions made
+ * only when needed (labels, removal flags, filter bits) as if they were.
+ */
+export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize: u64, contexts: u32 = 1, everything: bool = false): void {
   let cap = <u64>capacity;
+  let labels = everything || !labelsImplicit();
+  let removals = everything || stateWord(State.REMOVAL_ROOM) != 0;
+  let filter = everything || stateWord(State.FILTER_ROOM) != 0;
   want(Region.CONTEXT, <u64>contexts * contextStride(efMax, capacity, preparedBytes(), groupBytes(efMax)));
   want(Region.CODES, codesBytes(cap));
   want(Region.RAW, keepVectors ? cap * <u64>rowBytes : 0);
   want(Region.QUANTIZER, <u64>quantizerBytes(true));
   want(Region.LINKS0, cap * <u64>links0Bytes);
-  want(Region.LABELS, cap << 2);
+  want(Region.LABELS, labels ? cap << 2 : 0);
   want(Region.LEVELS, graph ? cap : 0);
   want(Region.UPPER_OFF, graph ? cap << 2 : 0);
   want(Region.ID_TABLE, tableSize << 2);
-  want(Region.DELETED, cap);
-  want(Region.FREE, cap << 2);
-  want(Region.FILTER, ((cap + 31) >> 5) << 2);
+  want(Region.DELETED, removals ? cap : 0);
+  want(Region.FREE, removals ? cap << 2 : 0);
+  want(Region.FILTER, filter ? ((cap + 31) >> 5) << 2 : 0);
   want(Region.ARENA, <u64>arenaWords << 2);
   want(Region.TRAINING, max<u64>(trainingBytes(), reorderBytes(stateWord(State.REORDER_SLOTS), stateWord(State.ARENA_USED))));
   want(Region.LIST_OF, ivf ? cap << 2 : 0);
@@ -42,9 +49,12 @@ export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize:
   want(Region.LOCKS, contexts > 1 && graph ? cap << 2 : 0);
 }
 
-/** Bytes every region together would take for `capacity` slots (searches 64 wide, no arena), as setWanted() sizes them. */
+/**
+ * Bytes every region together would take for `capacity` slots (searches 64 wide, no
+ * arena), with every region made: what an index may come to, whatever it needs today.
+ */
 export function wantedTotal(capacity: u32): u64 {
-  setWanted(capacity, 64, 0, tableSizeFor(<u64>capacity));
+  setWanted(capacity, 64, 0, tableSizeFor(<u64>capacity), 1, true);
   let total: u64 = 0;
   for (let r = 0; r < Region.COUNT; r++) total += load<u64>(wantedBytes + (<usize>r << 3));
   return total;
@@ -58,7 +68,7 @@ export function usedBytes(region: i32): usize {
     case Region.RAW: return keepVectors ? n * rowBytes : 0;
     case Region.QUANTIZER: return quantizerBytes(false);
     case Region.LINKS0: return n * links0Bytes;
-    case Region.LABELS: return stateWord(State.LABELS_ARE_SLOTS) != 0 ? 0 : n << 2; // set only in a file's state (src/format.ts)
+    case Region.LABELS: return labelsImplicit() ? 0 : n << 2;
     case Region.LEVELS: return graph ? n : 0;
     case Region.UPPER_OFF: return graph ? n << 2 : 0;
     case Region.DELETED: return deletedCount() == 0 ? 0 : n; // all 0: loads as fresh memory

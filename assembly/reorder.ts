@@ -9,13 +9,13 @@
 // The order lives in the TRAINING region (a scratch region, not saved), sized by
 // State.REORDER_SLOTS:
 //
-//   TRAINING ─► ┌───────────────┬───────────────┬────────────────────┬──────────┐
-//               │ order         │ rank          │ upper lists, in    │ one      │
-//               │ new → old u32 │ old → new u32 │ the new slot order │ record   │
-//               └───────────────┴───────────────┴────────────────────┴──────────┘
+//   TRAINING ─► ┌───────────────┬───────────────┬────────────────────┬──────────┬────────────┐
+//               │ order         │ rank          │ upper lists, in    │ one      │ done: a    │
+//               │ new → old u32 │ old → new u32 │ the new slot order │ record   │ bit a slot │
+//               └───────────────┴───────────────┴────────────────────┴──────────┴────────────┘
 //
 // Each per-slot region is permuted in place by following the permutation's cycles
-// (a bit per slot in the FILTER region marks the slots done), then every slot number
+// (the done bits mark the slots moved), then every slot number
 // held in links, the free stack and the entry point is renamed, and the id table is
 // rebuilt. Called by index.ts reorder().
 
@@ -26,15 +26,20 @@ import { count, deletedCount, entrySlot, maxLevel, setEntry, setStateWord, state
 import { codeBytes } from './storage';
 import { levelOf, linksPtr } from './graph';
 import { rebuildIdTable } from './idmap';
-import { reserveReorder } from './resize';
+import { reserveLabels, reserveReorder } from './resize';
 
 const UNPLACED: u32 = 0xffffffff;
+
+/** Bytes of the one-record buffer: the largest per-slot record permuted, word-aligned. */
+// @ts-ignore: decorator
+@inline function recordBytes(): usize {
+  return (max<usize>(max<usize>(codeBytes, rowBytes), links0Bytes) + 3) & ~3;
+}
 
 /** Bytes of scratch a reorder of `slots` slots and `arenaWords` upper-list words needs. */
 export function reorderBytes(slots: u32, arenaWords: u32): u64 {
   if (slots == 0) return 0;
-  let record = max<usize>(max<usize>(codeBytes, rowBytes), links0Bytes);
-  return (<u64>slots << 3) + (<u64>arenaWords << 2) + <u64>record;
+  return (<u64>slots << 3) + (<u64>arenaWords << 2) + <u64>recordBytes() + (<u64>((slots + 31) >> 5) << 2);
 }
 
 // @ts-ignore: decorator
@@ -45,6 +50,8 @@ export function reorderBytes(slots: u32, arenaWords: u32): u64 {
 @inline function arenaCopyPtr(): usize { return rankPtr() + (<usize>count() << 2); }
 // @ts-ignore: decorator
 @inline function recordPtr(): usize { return arenaCopyPtr() + (<usize>stateWord(State.ARENA_USED) << 2); }
+// @ts-ignore: decorator
+@inline function donePtr(): usize { return recordPtr() + recordBytes(); }
 
 // @ts-ignore: decorator
 @inline function rankOf(slot: u32): u32 {
@@ -60,7 +67,8 @@ export function reorderBytes(slots: u32, arenaWords: u32): u64 {
 export function reorderSlots(): i32 {
   let n = count();
   if (!graph || n < 2) return Status.OK;
-  let status = reserveReorder(n);
+  let status = reserveLabels(); // slots change numbers: ids can no longer be them
+  if (status == Status.OK) status = reserveReorder(n);
   if (status != Status.OK) return status;
   placeBreadthFirst(n);
   permute(Region.CODES, codeBytes, n);
@@ -68,7 +76,7 @@ export function reorderSlots(): i32 {
   permute(Region.LINKS0, links0Bytes, n);
   permute(Region.LABELS, 4, n);
   permute(Region.LEVELS, 1, n);
-  permute(Region.DELETED, 1, n);
+  if (deletedCount() > 0) permute(Region.DELETED, 1, n); // else all 0, and maybe not there
   renameLinks0(n);
   rebuildArena(n);
   let free = regionStart(Region.FREE);
@@ -114,7 +122,7 @@ function placeBreadthFirst(n: u32): void {
  */
 function permute(region: Region, bytes: usize, n: u32): void {
   if (bytes == 0) return;
-  let base = regionStart(region), order = orderPtr(), done = regionStart(Region.FILTER), buffer = recordPtr();
+  let base = regionStart(region), order = orderPtr(), done = donePtr(), buffer = recordPtr();
   memory.fill(done, 0, <usize>((n + 31) >> 5) << 2);
   for (let start: u32 = 0; start < n; start++) {
     if (isDone(done, start)) continue;

@@ -7,10 +7,10 @@ import { Kind, Region, State, Status } from '../src/abi';
 import { regionBytes, regionStart, relayout } from './layout';
 import { batchBytes, batchK, batchRows, setBatchShape } from './batch';
 import { deriveParameters, efConstruction, graph, initialized, M, upperWords } from './params';
-import { capacity, setEntry, setRandomState, setStateWord, stateWord } from './state';
-import { deriveStorage, groupBytes, needsTraining, preparedBytes } from './storage';
+import { capacity, count, deletedCount, setEntry, setRandomState, setStateWord, stateWord } from './state';
+import { deriveStorage, groupBytes, groupsQueries, needsTraining, preparedBytes } from './storage';
 import { placeContexts } from './context';
-import { rebuildIdTable, tableSizeFor } from './idmap';
+import { labelsImplicit, rebuildIdTable, tableSizeFor } from './idmap';
 import { setWanted, wantedTotal } from './regions';
 import { listsResized } from './ivf-lists';
 
@@ -43,6 +43,7 @@ export function init(
   setStateWord(State.NLIST, nlist);
   setStateWord(State.LIST_ORDER, kind == Kind.IVF ? 1 : 0);
   setStateWord(State.TRAINED, needsTraining(storage) ? 0 : 1);
+  setStateWord(State.LABELS_ARE_SLOTS, 1); // until an id differs from its slot: no labels, no id table
   setEntry(0, -1);
   setRandomState(seed);
   deriveParameters();
@@ -69,6 +70,9 @@ export function restoreLayout(): i32 {
   let affordable = max<u64>(2 * slots, LOAD_BUDGET_BYTES / slotBytes());
   let capacity = <u32>max<u64>(min<u64>(<u64>stateWord(State.CAPACITY), affordable), 1);
   let arena = max(stateWord(State.ARENA_USED), graph ? expectedArenaWords(capacity) : 0);
+  setStateWord(State.REMOVAL_ROOM, deletedCount() > 0 ? 1 : 0);
+  setStateWord(State.GROUP_ROOM, 0);
+  setStateWord(State.FILTER_ROOM, 0);
   // No rehash yet: the labels are not in place until src/ has copied the regions (restore.ts).
   return resize(capacity, MIN_EF_MAX, arena, false);
 }
@@ -84,6 +88,43 @@ export function reserveSlots(wanted: u32): i32 {
 export function reserveEf(ef: i32): i32 {
   if (ef <= <i32>stateWord(State.EF_MAX)) return Status.OK;
   return resize(capacity(), ef, stateWord(State.ARENA_WORDS));
+}
+
+/**
+ * Gives an index whose labels were its slot numbers the LABELS and ID_TABLE regions,
+ * before an add gives a slot another id (mutation.ts). Returns a Status; on failure
+ * nothing changed.
+ */
+export function reserveLabels(): i32 {
+  if (!labelsImplicit()) return Status.OK;
+  setStateWord(State.LABELS_ARE_SLOTS, 0);
+  let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS), false);
+  if (status != Status.OK) {
+    setStateWord(State.LABELS_ARE_SLOTS, 1);
+    return status;
+  }
+  let labels = regionStart(Region.LABELS);
+  for (let slot: u32 = 0, n = count(); slot < n; slot++) store<u32>(labels + (<usize>slot << 2), slot);
+  rebuildIdTable();
+  return Status.OK;
+}
+
+/** Gives the index the DELETED and FREE regions, before its first removal (mutation.ts). */
+export function reserveRemovals(): i32 {
+  if (stateWord(State.REMOVAL_ROOM) != 0) return Status.OK;
+  setStateWord(State.REMOVAL_ROOM, 1);
+  let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS));
+  if (status != Status.OK) setStateWord(State.REMOVAL_ROOM, 0);
+  return status;
+}
+
+/** Gives the index the FILTER region, before its first filtered search (src/filter.ts). */
+export function reserveFilter(): i32 {
+  if (stateWord(State.FILTER_ROOM) != 0) return Status.OK;
+  setStateWord(State.FILTER_ROOM, 1);
+  let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS));
+  if (status != Status.OK) setStateWord(State.FILTER_ROOM, 0);
+  return status;
 }
 
 /** Makes the arena hold at least `words`, growing by half again so growth is amortised. */
@@ -129,14 +170,21 @@ export function reserveContexts(contexts: u32): i32 {
   return resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS), true, contexts);
 }
 
-/** Makes the BATCH region hold `rows` rows and `k` results each (assembly/batch.ts). */
+/**
+ * Makes the BATCH region hold `rows` rows and `k` results each (assembly/batch.ts); a
+ * search (`k` > 0) over a storage that scans query groups also gets its group areas.
+ */
 export function reserveBatch(rows: u32, k: u32): i32 {
   if (<u64>rows * <u64>max<u32>(k, 1) > MAX_COUNT) return Status.TOO_LARGE;
-  let oldRows = batchRows(), oldK = batchK();
+  let oldRows = batchRows(), oldK = batchK(), oldGroups = stateWord(State.GROUP_ROOM);
   setBatchShape(rows, k);
-  if (batchBytes() <= <u64>regionBytes(Region.BATCH)) return Status.OK;
+  if (k > 0 && groupsQueries()) setStateWord(State.GROUP_ROOM, 1);
+  if (batchBytes() <= <u64>regionBytes(Region.BATCH) && stateWord(State.GROUP_ROOM) == oldGroups) return Status.OK;
   let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS));
-  if (status != Status.OK) setBatchShape(oldRows, oldK);
+  if (status != Status.OK) {
+    setBatchShape(oldRows, oldK);
+    setStateWord(State.GROUP_ROOM, oldGroups);
+  }
   return status;
 }
 
@@ -158,7 +206,7 @@ function resize(newCapacity: u32, newEfMax: i32, newArenaWords: u32, rehash: boo
   newEfMax = max(newEfMax, min(efConstruction, <i32>newCapacity));
   let oldTableSize = stateWord(State.TABLE_SIZE);
   let oldCapacity = capacity(), listed = regionBytes(Region.LISTS) > 0; // IVF lists laid out already (not a load)
-  let tableSize = max<u64>(tableSizeFor(<u64>newCapacity), <u64>oldTableSize);
+  let tableSize = labelsImplicit() ? 0 : max<u64>(tableSizeFor(<u64>newCapacity), <u64>oldTableSize);
   setWanted(newCapacity, newEfMax, newArenaWords, tableSize, contexts);
   let status = relayout();
   if (status != Status.OK) return status;

@@ -7,14 +7,14 @@ import { Admit, Region } from '../src/abi';
 import { Context } from './context';
 import { regionStart } from './layout';
 import { canRerank, exactDistance, touchExactRow } from './storage';
-import { labelOf } from './idmap';
+import { isDeleted, labelOf } from './idmap';
 import { maxHeapPop, maxHeapPush, maxHeapSiftDown } from './heap';
 
 /** Whether a search in mode `admit` (src/abi.ts Admit) may return `slot`. */
 // @ts-ignore: decorator
 @inline export function admits(slot: u32, admit: i32): bool {
   if (admit == Admit.ALL) return true;
-  if (admit == Admit.LIVE) return load<u8>(regionStart(Region.DELETED) + slot) == 0;
+  if (admit == Admit.LIVE) return !isDeleted(slot);
   return (load<u32>(regionStart(Region.FILTER) + (<usize>(slot >> 5) << 2)) & (1 << (slot & 31))) != 0;
 }
 

@@ -237,9 +237,9 @@ export function groupsQueries(): bool {
   return storage == Storage.PQ && kind == Kind.FLAT && pqBits == 8;
 }
 
-/** Bytes of a context's group area for searches up to `efMax` wide; 0 where groupsQueries() is false. */
+/** Bytes of a context's group area for searches up to `efMax` wide; 0 where groupsQueries() is false or no batch search asked for it yet (resize.ts reserveBatch). */
 export function groupBytes(efMax: i32): usize {
-  return groupsQueries() ? groupBytesPq(efMax) : 0;
+  return groupsQueries() && stateWord(State.GROUP_ROOM) != 0 ? groupBytesPq(efMax) : 0;
 }
 
 /** prepareQuery() for query `i` of the group of `c`: normalised and sliced; its table is built with the group's. */

@@ -88,8 +88,9 @@ export enum State {
   /** Inverted lists of an IVF index (coarse centroids); 0 for other kinds. */
   NLIST = 18,
   /**
-   * 1 in a file that leaves out the LABELS region because every slot's label is its slot
-   * number (ids 0, 1, 2, … as added); always 0 in memory.
+   * 1 while every slot's label is its slot number (ids 0, 1, 2, … as added): the LABELS
+   * and ID_TABLE regions are then left out, in memory and in files. A new index starts
+   * so; the first add of any other id writes them (assembly/resize.ts reserveLabels).
    */
   LABELS_ARE_SLOTS = 19,
   /**
@@ -135,7 +136,13 @@ export enum State {
   CONTEXTS_WANTED = 35,
   /** Slots the TRAINING region holds a renumbering for, while a reorder runs (assembly/reorder.ts); 0 otherwise. */
   REORDER_SLOTS = 36,
-  WORDS = 37,
+  /** 1 once the DELETED and FREE regions exist: from the first removal (or a load with removed items) on. */
+  REMOVAL_ROOM = 37,
+  /** 1 once a batch search made the contexts hold a group area (assembly/groupscan.ts), where the storage scans groups. */
+  GROUP_ROOM = 38,
+  /** 1 once a filtered search made the FILTER region (src/filter.ts). */
+  FILTER_ROOM = 39,
+  WORDS = 40,
 }
 
 /**
@@ -143,7 +150,7 @@ export enum State {
  * A saved index stores each region that holds data under this number as its tag.
  */
 export enum Region {
-  /** Per-call working memory: query rows, heaps, results, visited tags. Not saved. */
+  /** Per-call working memory: query rows, heaps, results, visited tags (graphs), a group area (batch searches). Not saved. */
   CONTEXT = 0,
   /** capacity × the storage's code bytes: each slot's stored row (an IvfIndex's by position, grouped by list: State.LIST_ORDER). */
   CODES = 1,
@@ -153,19 +160,19 @@ export enum Region {
   QUANTIZER = 3,
   /** capacity × (1 + 2M) u32: [count, neighbour slots …] on level 0. */
   LINKS0 = 4,
-  /** capacity × u32: the user's id of each slot. A file leaves it out when every label is its slot (State.LABELS_ARE_SLOTS). */
+  /** capacity × u32: the user's id of each slot. Left out while every label is its slot (State.LABELS_ARE_SLOTS). */
   LABELS = 5,
   /** capacity × u8: the top level of each slot. */
   LEVELS = 6,
   /** capacity × u32: where the slot's level 1 … lists start in the arena (words). */
   UPPER_OFF = 7,
-  /** Open-addressing map id → slot. Rebuilt on load, not saved. */
+  /** Open-addressing map id → slot; left out while every label is its slot. Rebuilt on load, not saved. */
   ID_TABLE = 8,
-  /** capacity × u8: 1 when the slot's item was removed. A file leaves it out when nothing is removed (all 0). */
+  /** capacity × u8: 1 when the slot's item was removed. Left out until the first removal (State.REMOVAL_ROOM); a file leaves it out when nothing is removed (all 0). */
   DELETED = 9,
-  /** capacity × u32: stack of deleted slots. */
+  /** capacity × u32: stack of deleted slots. Left out until the first removal, as DELETED. */
   FREE = 10,
-  /** A bit per slot: the allow-list of a filtered search. Not saved. */
+  /** A bit per slot: the allow-list of a filtered search; made by the first one (State.FILTER_ROOM). Not saved. */
   FILTER = 11,
   /** Upper-level link lists. */
   ARENA = 12,

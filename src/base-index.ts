@@ -3,7 +3,7 @@
 // filters, serialization, growth and dispose. HnswIndex and FlatIndex extend it with
 // their options and search width.
 
-import { Region, State, Status, Storage } from './abi.js';
+import { State, Status, Storage } from './abi.js';
 import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
@@ -248,10 +248,14 @@ export abstract class BaseIndex {
 
   /**
    * Removes `id`: it is gone from every later result at once. Returns false when it was
-   * not in the index. Its slot is reused by a later add of a new id. Never grows memory.
+   * not in the index. Its slot is reused by a later add of a new id. The first removal
+   * grows memory once, by 5 bytes per slot of capacity (the removal flags and the free
+   * stack): OUT_OF_MEMORY when that cannot be had, nothing removed.
    */
   remove(id: number): boolean {
-    return this.#idle().x.remove(checkId(id)) === 1;
+    const status = this.#idle().x.remove(checkId(id));
+    if (status < 0) throw WannError.fromStatus(status, `remove(${id})`);
+    return status === 1;
   }
 
   /**
@@ -415,8 +419,8 @@ export abstract class BaseIndex {
       const distances = new Float32Array(slots.length * k).fill(Infinity);
       const found = { ...plan, found: Math.max(plan.found - 1, 0) };
       if (found.found > 0) await this.#searchAsync(core, { slots }, k, found, neighbours, distances, signal, onProgress);
-      const labels = core.regionPtr(Region.LABELS) >>> 2, ids = new Uint32Array(slots.length);
-      for (let i = 0; i < slots.length; i++) ids[i] = core.u32[labels + slots[i]];
+      const labels = core.labels(), ids = labels === null ? slots : new Uint32Array(slots.length);
+      if (labels !== null) for (let i = 0; i < slots.length; i++) ids[i] = labels[slots[i]];
       return { ids, neighbours, distances, k };
     });
   }

@@ -5,7 +5,7 @@
 // 2 GiB in a large index, so every one is read unsigned here. Used by the index classes,
 // format.ts, hnswlib.ts and filter.ts.
 
-import { type Region, State } from './abi.js';
+import { Region, State } from './abi.js';
 import type { LoadedCore, Threading, WannExports } from './wasm.js';
 
 export class Core {
@@ -82,6 +82,18 @@ export class Core {
   /** Start of `region`. */
   regionPtr(region: Region): number {
     return this.x.regionPtr(region) >>> 0;
+  }
+
+  /** Each used slot's id, or null while every id is its slot number (State.LABELS_ARE_SLOTS: no LABELS region). */
+  labels(): Uint32Array | null {
+    if (this.state(State.LABELS_ARE_SLOTS) !== 0) return null;
+    return new Uint32Array(this.x.memory.buffer, this.regionPtr(Region.LABELS), this.state(State.COUNT));
+  }
+
+  /** Each used slot's removal flag (1: removed), or null while nothing is removed. */
+  deletedFlags(): Uint8Array | null {
+    if (this.state(State.DELETED_COUNT) === 0) return null;
+    return new Uint8Array(this.x.memory.buffer, this.regionPtr(Region.DELETED), this.state(State.COUNT));
   }
 
   /** Bytes of `region` a saved index stores. */

@@ -21,16 +21,17 @@ export type Filter = ((id: number) => boolean) | Uint32Array | ReadonlySet<numbe
  * a predicate is called once per live item, whatever k or the selectivity.
  */
 export function writeFilter(core: Core, filter: Filter): number {
+  const status = core.x.reserveFilter();
+  if (status < 0) throw WannError.fromStatus(status, 'a filtered search');
   const slots = core.state(State.COUNT);
   const words = (slots + 31) >>> 5;
   const bits = new Uint32Array(core.x.memory.buffer, core.regionPtr(Region.FILTER), words);
   bits.fill(0);
   let allowed = 0;
   if (typeof filter === 'function') {
-    const labels = new Uint32Array(core.x.memory.buffer, core.regionPtr(Region.LABELS), slots);
-    const deleted = new Uint8Array(core.x.memory.buffer, core.regionPtr(Region.DELETED), slots);
+    const labels = core.labels(), deleted = core.deletedFlags();
     for (let slot = 0; slot < slots; slot++) {
-      if (deleted[slot] !== 0 || !filter(labels[slot])) continue;
+      if ((deleted !== null && deleted[slot] !== 0) || !filter(labels === null ? slot : labels[slot])) continue;
       bits[slot >>> 5] |= 1 << (slot & 31);
       allowed++;
     }

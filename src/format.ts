@@ -96,7 +96,7 @@ export interface FileLayout {
 export function fileLayout(core: Core, extras: FileExtras): FileLayout {
   core.x.readyForSearches(); // an IvfIndex's codes grouped by list, the order its file keeps (State.LIST_ORDER)
   const state = core.savedState();
-  // Ids 0, 1, 2, … as added need no LABELS region: the loader writes each slot's number.
+  // Ids 0, 1, 2, … as added need no LABELS region, in the file or in the loaded index.
   state[State.LABELS_ARE_SLOTS] = core.x.labelsAreSlots();
   const regions: RegionEntry[] = [];
   for (let tag = 0; tag < Region.COUNT; tag++) {

@@ -151,9 +151,9 @@ export function writeHnswlib(core: Core, dim: number, M: number, efConstruction:
   const count = core.state(State.COUNT), stride = (dim + 3) & ~3, words = 1 + 2 * M, upperWords = 1 + M;
   const maxLevel = core.state(State.MAX_LEVEL) | 0, entry = core.state(State.ENTRY_SLOT);
   const dataOffset = 4 + 8 * M, labelOffset = dataOffset + 4 * dim, recordBytes = labelOffset + 8;
-  const levelsAt = core.regionPtr(Region.LEVELS), deletedAt = core.regionPtr(Region.DELETED);
+  const levelsAt = core.regionPtr(Region.LEVELS), deleted = core.deletedFlags(), labels = core.labels();
   const vectors = core.regionPtr(Region.CODES) >>> 2, links0 = core.regionPtr(Region.LINKS0) >>> 2;
-  const labels = core.regionPtr(Region.LABELS) >>> 2, upperOff = core.regionPtr(Region.UPPER_OFF) >>> 2;
+  const upperOff = core.regionPtr(Region.UPPER_OFF) >>> 2;
   const arena = core.regionPtr(Region.ARENA) >>> 2;
   let upperBytes = 0;
   for (let i = 0; i < count; i++) upperBytes += 4 + 4 * upperWords * u8[levelsAt + i];
@@ -180,10 +180,10 @@ export function writeHnswlib(core: Core, dim: number, M: number, efConstruction:
   for (let i = 0; i < count; i++) {
     const base = HEADER_BYTES + i * recordBytes;
     view.setUint16(base, u32[links0 + i * words], true);
-    view.setUint8(base + 2, u8[deletedAt + i] ? DELETED_FLAG : 0);
+    view.setUint8(base + 2, deleted !== null && deleted[i] !== 0 ? DELETED_FLAG : 0);
     for (let j = 1; j < words; j++) view.setUint32(base + 4 * j, u32[links0 + i * words + j], true);
     for (let j = 0; j < dim; j++) view.setFloat32(base + dataOffset + 4 * j, f32[vectors + i * stride + j], true);
-    setSize(base + labelOffset, u32[labels + i]);
+    setSize(base + labelOffset, labels === null ? i : labels[i]);
     const listWords = upperWords * u8[levelsAt + i];
     view.setUint32(at, listWords * 4, true);
     for (let j = 0; j < listWords; j++) view.setUint32(at + 4 + 4 * j, u32[arena + u32[upperOff + i] + j], true);

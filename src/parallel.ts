@@ -261,13 +261,8 @@ export function* addCalls(core: Core, vectors: Batch, ids: Uint32Array, run: { a
 
 /** The slots of every live item, in slot order (the kNN graph's rows). */
 export function liveSlots(core: Core): Uint32Array {
-  const count = core.state(State.COUNT), deleted = core.state(State.DELETED_COUNT);
-  const slots = new Uint32Array(count - deleted);
-  if (deleted === 0) {
-    for (let i = 0; i < count; i++) slots[i] = i;
-    return slots;
-  }
-  const flags = core.regionPtr(Region.DELETED), u8 = core.u8;
-  for (let slot = 0, n = 0; slot < count; slot++) if (u8[flags + slot] === 0) slots[n++] = slot;
+  const count = core.state(State.COUNT), flags = core.deletedFlags();
+  const slots = new Uint32Array(count - core.state(State.DELETED_COUNT));
+  for (let slot = 0, n = 0; slot < count; slot++) if (flags === null || flags[slot] === 0) slots[n++] = slot;
   return slots;
 }

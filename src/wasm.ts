@@ -65,6 +65,7 @@ export interface WannExports {
   reserveContexts(contexts: number): number;
   attach(index: number): void;
   reserveBatch(rows: number, k: number): number;
+  reserveFilter(): number;
   batchPartPtr(part: number): number;
   readyForSearches(): void;
   searchRange(found: number, ef: number, filtered: number, rerank: number, exact: number, probes: number, ofSlots: number): number;

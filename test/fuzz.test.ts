@@ -1,4 +1,4 @@
-// Fuzz (fast-check): random sequences of add / re-add / remove / search / filtered
+// Fuzz (fast-check): random sequences of add / append / re-add / remove / search / filtered
 // search / serialize + load run on an HnswIndex and a FlatIndex side by side against a
 // brute-force oracle (a Map of id → vector), for every storage kind (and an IvfIndex for 'pq'), with checkIntegrity
 // and get() of every id after every step; the same with calls made from inside callbacks
@@ -19,6 +19,8 @@ type Metric = 'l2' | 'ip';
 
 type Op =
   | { op: 'add'; id: number; vector: number[] }
+  /** add() under id = the number of items: ids 0, 1, 2, … as a fresh index numbers its slots (no labels kept until that breaks). */
+  | { op: 'append'; vector: number[] }
   | { op: 'remove'; id: number }
   | { op: 'search'; vector: number[]; k: number; allow?: number[] }
   | { op: 'reload' }
@@ -41,6 +43,7 @@ const vector = fc.array(fc.integer({ min: -4, max: 4 }), { minLength: DIM, maxLe
 const id = fc.integer({ min: 0, max: IDS - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('add' as const), id, vector }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('append' as const), vector }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), id }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('search' as const), vector, k: fc.integer({ min: 1, max: 12 }), allow: fc.option(fc.array(id, { maxLength: 15 }), { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'reload' as const }) },
@@ -182,11 +185,12 @@ async function runSequence(kind: StorageCase, metric: Metric, ops: Op[], tally: 
   try {
     for (const step of ops) {
       tally.steps++;
-      if (step.op === 'add') {
-        hnsw.add(step.vector, step.id);
-        flat.add(step.vector, step.id);
-        ivf?.add(step.vector, step.id);
-        items.set(step.id, step.vector);
+      if (step.op === 'add' || step.op === 'append') {
+        const id = step.op === 'add' ? step.id : items.size;
+        hnsw.add(step.vector, id);
+        flat.add(step.vector, id);
+        ivf?.add(step.vector, id);
+        items.set(id, step.vector);
       } else if (step.op === 'remove') {
         expect(hnsw.remove(step.id)).toBe(items.has(step.id));
         if (ivf) expect(ivf.remove(step.id)).toBe(items.has(step.id));

@@ -42,8 +42,12 @@ describe.each(CASES)('$name updates and removal ($build build)', ({ create, buil
   test('a removed slot is reused by the next new id: no growth, found exactly', async () => {
     const index = await create(simd);
     index.addBatch(data.base.subarray(0, 1000 * DIM));
+    // The first removal makes the removal flags, and the first id unlike its slot the labels (assembly/regions.ts): once.
+    index.remove(0);
+    index.add(row(data.base, DIM, 0), 123_456);
+    index.remove(123_456);
     const memory = index.memoryBytes, capacity = index.capacity;
-    for (let id = 0; id < 300; id++) index.remove(id);
+    for (let id = 1; id < 300; id++) index.remove(id);
     for (let i = 0; i < 300; i++) index.add(row(data.base, DIM, 1000 + (i % 200)), 5000 + i);
     expect([index.size, index.capacity, index.memoryBytes]).toEqual([1000, capacity, memory]);
     expect(integrity(index)).toBeNull();

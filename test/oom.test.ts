@@ -19,6 +19,7 @@ test.each(['HnswIndex', 'FlatIndex'])('%s: OUT_OF_MEMORY when memory cannot grow
   const outcome = JSON.parse(run.stdout);
   expect(outcome).toMatchObject({
     code: 'OUT_OF_MEMORY', batchError: 'OUT_OF_MEMORY', found: 3, reused: 123_456_789, integrity: null, grew: false,
+    removeError: 'OUT_OF_MEMORY', renumberError: 'OUT_OF_MEMORY', kept: true,
   });
   expect(outcome.message).toMatch(/4 GiB/);
   expect(outcome.added).toBeGreaterThan(1000);
