@@ -1,148 +1,54 @@
-// What every index kind shares: owning one WASM instance, writing rows and queries
-// into its memory, reading results out, training a quantizer, updates and removal,
-// filters, serialization, growth and dispose. HnswIndex and FlatIndex extend it with
-// their options and search width.
+// What every index kind shares: its public calls over one WASM instance (src/core.ts),
+// each checked, guarded (src/call-guard.ts), planned (src/plan.ts) and run here, on
+// workers or awaited (src/parallel.ts). HnswIndex, FlatIndex and IvfIndex add their
+// options and search width.
 
-import { State, Status, Storage } from './abi.js';
+import { State, Storage } from './abi.js';
 import type { Core } from './core.js';
+import { CallGuard } from './call-guard.js';
 import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
 import type { AbortSignalType, Disposal } from './globals.js';
 import { checkPath, fileSink } from './node-io.js';
 import { writeIndex, type IndexSink } from './persist.js';
-import { planSearch, type Plan, type Planner, type SearchOptions } from './plan.js';
-import { checkOptionNames, DEFAULT_RERANK, describe, PQ_DEFAULT_ITERATIONS, storageName, type MetricName, type StorageName } from './options.js';
+import { planSearch, searchOne, type Plan, type Planner, type SearchOptions } from './plan.js';
+import type {
+  AddBatchOptions, AsyncOptions, AsyncSearchOptions, BatchSearchResult, IndexInfo, KnnGraph, KnnGraphOptions, PqShape, ProgressCallback, SearchResult, WorkCounters,
+} from './index-types.js';
 import {
-  checkBatch, checkBatchSliced, checkId, checkIds, checkPositive, checkVector, MAX_ID, NO_ID, valueLimit, type Batch, type Vector, type Vectors,
+  ASYNC_OPTIONS, checkAsyncOptions, checkOptionNames, checkProgressOption, checkRerank, defaultRerank, describe, PQ_DEFAULT_ITERATIONS, SEARCH_OPTIONS, storageName,
+  type MetricName, type StorageName,
+} from './options.js';
+import {
+  checkBatch, checkBatchSliced, checkId, checkIds, checkPositive, checkResults, checkVector, NO_ID, sequentialIds, valueLimit, type Batch, type Vector, type Vectors,
 } from './vectors.js';
 import type { Build } from './wasm.js';
-import { adoptCodebooks, trainCodebooks, type PqTraining } from './pq-training.js';
+import type { PqTraining } from './pq-training.js';
+import { trainQuantizer } from './quantizer-training.js';
 import {
-  addCalls, canBlock, liveSlots, MIN_PARALLEL_ROWS, runAwaited, runBlocking, runHere, rowsDone, searchCalls, START_THREADS_ROWS, startThreads, stopThreads, threadsStarted, type Queries,
+  addAwaited, addCalls, liveSlots, runBlocking, runHere, runsOnWorkers, searchAwaited, searchCalls, startThreads, stopThreads, type Awaited, type Queries,
 } from './parallel.js';
 
-/** Nearest neighbours of one query, nearest first. */
-export interface SearchResult {
-  ids: Uint32Array;
-  distances: Float32Array;
-}
-
-/** Nearest neighbours of many queries: row i is entries i·k … i·k + k - 1. */
-export interface BatchSearchResult extends SearchResult {
-  /** Results per query; a query with fewer results is padded with NO_ID and Infinity. */
-  k: number;
-}
-
-/** Progress of addBatch() and train(), called after each chunk of rows. */
-export type ProgressCallback = (done: number, total: number) => void;
-
-export interface AddBatchOptions {
-  /** Called after each chunk of 1024 rows, and once at the end. */
-  onProgress?: ProgressCallback;
-}
-
-/** What the async calls take besides their own options. */
-export interface AsyncOptions {
-  /** Called every 100 ms or so with the rows done, and once at the end. */
-  onProgress?: ProgressCallback;
-  /**
-   * Stops the call between rows: the promise rejects with ABORTED. Rows added before
-   * the abort stay in the index, linked (addBatchAsync); no search result is returned.
-   */
-  signal?: AbortSignalType;
-}
-
-/** Options of searchBatchAsync(). */
-export interface AsyncSearchOptions extends SearchOptions, AsyncOptions {}
-
-/** Options of knnGraph(). */
-export interface KnnGraphOptions extends AsyncOptions {
-  /** Beam width of each item's search (HnswIndex; raised to at least k + 1). Default: the index's ef. */
-  ef?: number;
-  /** Lists each item's search scans (IvfIndex). Default: the index's nprobe. */
-  nprobe?: number;
-}
-
-/** Every item's k nearest other items: row i (entries i·k … i·k + k - 1) belongs to ids[i]. */
-export interface KnnGraph {
-  /** The items, in slot order (the order they were added, reused slots aside). */
-  ids: Uint32Array;
-  /** The k nearest other items of each, nearest first (NO_ID where fewer). */
-  neighbours: Uint32Array;
-  /** Their distances (Infinity where fewer). */
-  distances: Float32Array;
-  k: number;
-}
-
-/** Counters of work done by searches, for benchmarks. */
-export interface WorkCounters {
-  /** Distance evaluations. */
-  distances: number;
-  /** Nodes whose neighbour lists were read. */
-  hops: number;
-}
-
-/** What an index is, beyond its instance: fixed at create() or read from a file. */
-export interface IndexInfo {
-  dim: number;
-  metric: MetricName;
-  storage: Storage;
-  /** The default rerank; undefined for the storage's default (DEFAULT_RERANK) where f32 rows are kept. */
-  rerank?: number;
-  /** How 'pq' trains (create()'s pq options; defaults after a load) and its k-means seed. */
-  pqTraining?: { iterations: number; sampleRows: number; seed: number };
-}
-
-/** The shape of a 'pq' index's codes. */
-export interface PqShape {
-  /** Subspaces: one code each. */
-  m: number;
-  /** Bits of a code: 8 or 4. */
-  bits: 4 | 8;
-}
-
+/** Rows between addBatch()'s progress reports. */
 const CHUNK_ROWS = 1024;
-/** Rows an async call does per turn of the event loop on one thread: a few milliseconds of work. */
-const SLICE_ROWS = 64;
-/**
- * Rows per call of a searchBatch() run in groups on the calling thread: enough to keep
- * the per-call work small beside the scans, few enough that the BATCH region it leaves
- * in memory stays small.
- */
+/** Rows per call of a searchBatch() run in groups on this thread: the per-call work small beside the scans, the BATCH region small. */
 const GROUP_CALL_ROWS = 256;
-/** Entries of one searchBatch() result (ids and distances take 4 bytes each). */
-const MAX_BATCH_RESULTS = 2 ** 27;
 /** Rows automatic training reads from a first batch, evenly spaced (plenty for ranges and means). */
 const AUTO_TRAIN_ROWS = 100_000;
-const GROWTH = 1.5;
-/** Option names per call; Records, so the compiler checks each list against its type. */
-const SEARCH_OPTION_NAMES = Object.keys({ ef: true, nprobe: true, rerank: true, filter: true, exact: true } satisfies Record<keyof SearchOptions, true>);
-/** The search options of HnswIndex and FlatIndex: all but IvfIndex's nprobe. */
-const SEARCH_OPTIONS = SEARCH_OPTION_NAMES.filter((name) => name !== 'nprobe');
-/** The search options of IvfIndex: nprobe is its width, where the others take ef. */
-export const IVF_SEARCH_OPTIONS = SEARCH_OPTION_NAMES.filter((name) => name !== 'ef');
-const BATCH_OPTIONS = Object.keys({ onProgress: true } satisfies Record<keyof AddBatchOptions, true>);
-const ASYNC_OPTIONS = Object.keys({ onProgress: true, signal: true } satisfies Record<keyof AsyncOptions, true>);
 
 export abstract class BaseIndex {
   #core: Core | undefined;
   #rerank: number | undefined;
   #pqTraining: PqTraining | undefined;
-  /** Set while a callback of the caller's runs (onProgress, a filter): the index refuses re-entrant calls. */
-  #inCallback = false;
-  /** Saves under way (saveTo, save): changes and searches wait for them (BUSY), reading does not. */
-  #saving = 0;
-  /** An async call under way (addBatchAsync …): sync changes and searches throw BUSY; async calls queue behind it. */
-  #running = false;
-  /** Settles when the last async call queued settles. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Which calls may start now: none that change or search from a callback, a save or an async call under way. */
+  readonly #guard = new CallGuard(() => this.constructor.name);
   /** What search planning asks of this index (src/plan.ts). */
   readonly #planner: Planner = {
     width: (k, options) => this.searchWidth(k, options),
     rerank: (k, width, asked) => {
       const chosen = asked ?? this.#rerank;
-      return chosen === undefined ? this.#defaultRerank(k, width) : this.#checkRerank(chosen);
+      return chosen === undefined ? defaultRerank(this.storage, this.keepVectors, k, width) : checkRerank(chosen, this.storage, this.keepVectors);
     },
     prefersExact: (allowed, beam) => this.prefersExact(allowed, beam),
     probes: (options) => this.searchProbes(options),
@@ -224,7 +130,7 @@ export abstract class BaseIndex {
 
   set rerank(value: number | undefined) {
     this.#live();
-    this.#rerank = value === undefined ? undefined : this.#checkRerank(value);
+    this.#rerank = value === undefined ? undefined : checkRerank(value, this.storage, this.keepVectors);
   }
 
   /** Whether `id` is in the index. */
@@ -271,7 +177,7 @@ export abstract class BaseIndex {
     if (id === undefined && core.x.slotOf(chosen) >= 0) {
       throw new WannError('DUPLICATE_ID', `the default id ${chosen} (the size) is already in the index; pass an id`);
     }
-    this.#store(core, vector, chosen, `add(id ${chosen})`);
+    core.store(vector, chosen, `add(id ${chosen})`);
   }
 
   /**
@@ -285,12 +191,12 @@ export abstract class BaseIndex {
     const core = this.#idle();
     const batch = checkBatch(vectors, this.dim, 'vectors', valueLimit(this.storage));
     const idList = ids === undefined ? sequentialIds(core.x.size(), batch.count) : checkIds(ids, batch.count);
-    const onProgress = progressOption(options, 'addBatch()');
-    this.#checkNewIds(core, idList, ids === undefined);
+    const onProgress = checkProgressOption(options, 'addBatch()');
+    if (ids === undefined) core.checkDefaultIds(idList);
     if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
-    const parallel = this.#parallel(core, batch.count) && core.state(State.M) > 0;
+    const parallel = runsOnWorkers(core, batch.count) && core.state(State.M) > 0;
     if (parallel) startThreads(core); // before growing: adding contexts then moves no rows
-    this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + countFresh(core, idList));
+    core.reserve(core.state(State.COUNT) - core.state(State.DELETED_COUNT) + core.freshIds(idList));
     if (batch.count === 0 && onProgress) this.#callback(() => onProgress(0, 0));
     if (parallel) {
       const report = onProgress && ((added: number) => this.#callback(() => onProgress(added, batch.count)));
@@ -299,7 +205,7 @@ export abstract class BaseIndex {
     }
     for (let start = 0; start < batch.count; start += CHUNK_ROWS) {
       const end = Math.min(start + CHUNK_ROWS, batch.count);
-      for (let i = start; i < end; i++) this.#store(core, batch.row(i), idList[i], `addBatch: row ${i} (${i} of ${batch.count} rows were added)`);
+      for (let i = start; i < end; i++) core.store(batch.row(i), idList[i], `addBatch: row ${i} (${i} of ${batch.count} rows were added)`);
       if (onProgress) this.#callback(() => onProgress(end, batch.count));
     }
   }
@@ -312,7 +218,7 @@ export abstract class BaseIndex {
   train(sample: Vectors, options: AddBatchOptions = {}): void {
     const core = this.#idle();
     const batch = checkBatch(sample, this.dim, 'sample', valueLimit(this.storage));
-    const onProgress = progressOption(options, 'train()');
+    const onProgress = checkProgressOption(options, 'train()');
     if (this.storage === 'f32' || this.storage === 'f16') return;
     if (core.state(State.COUNT) > 0) {
       throw new WannError('INVALID_ARGUMENT', `train() sets the quantizer before rows are added; this index holds ${core.state(State.COUNT)}`);
@@ -326,7 +232,7 @@ export abstract class BaseIndex {
     const core = this.#idle();
     checkVector(query, this.dim, 'query');
     checkPositive(k, 'k');
-    return core.results(this.#searchOne(core, query, this.#plan(core, k, options, 'search()')));
+    return core.results(searchOne(core, query, this.#plan(core, k, options, 'search()')));
   }
 
   /**
@@ -341,7 +247,7 @@ export abstract class BaseIndex {
     const plan = this.#plan(core, k, options, 'searchBatch()');
     const ids = new Uint32Array(batch.count * k).fill(NO_ID);
     const distances = new Float32Array(batch.count * k).fill(Infinity);
-    if (plan.found > 0 && this.#parallel(core, batch.count)) {
+    if (plan.found > 0 && runsOnWorkers(core, batch.count)) {
       runBlocking(core, searchCalls(core, { vectors: batch }, k, plan, ids, distances, { searched: 0 }));
       return { ids, distances, k };
     }
@@ -349,7 +255,7 @@ export abstract class BaseIndex {
       runHere(core, searchCalls(core, { vectors: batch }, k, plan, ids, distances, { searched: 0 }, GROUP_CALL_ROWS));
       return { ids, distances, k };
     }
-    for (let q = 0; q < batch.count; q++) core.copyResults(this.#searchOne(core, batch.row(q), plan), ids, distances, q * k);
+    for (let q = 0; q < batch.count; q++) core.copyResults(searchOne(core, batch.row(q), plan), ids, distances, q * k);
     return { ids, distances, k };
   }
 
@@ -360,7 +266,7 @@ export abstract class BaseIndex {
    * index throw BUSY; async calls queue behind it.
    */
   async searchBatchAsync(queries: Vectors, k: number, options: AsyncSearchOptions = {}): Promise<BatchSearchResult> {
-    const { onProgress, signal, ...search } = this.#asyncOptions(options, 'searchBatchAsync()', [...this.searchOptionNames(), ...ASYNC_OPTIONS]);
+    const { onProgress, signal, ...search } = checkAsyncOptions(options, 'searchBatchAsync()', [...this.searchOptionNames(), ...ASYNC_OPTIONS]);
     const core = this.#live();
     const batch = await checkBatchSliced(queries, this.dim, 'queries');
     checkPositive(k, 'k');
@@ -383,21 +289,19 @@ export abstract class BaseIndex {
    * change or search the index throw BUSY; async calls queue behind it.
    */
   async addBatchAsync(vectors: Vectors, ids?: Uint32Array | readonly number[], options: AsyncOptions = {}): Promise<void> {
-    const { onProgress, signal } = this.#asyncOptions(options, 'addBatchAsync()', ASYNC_OPTIONS);
+    const { onProgress, signal } = checkAsyncOptions(options, 'addBatchAsync()', ASYNC_OPTIONS);
     const core = this.#live();
     const batch = await checkBatchSliced(vectors, this.dim, 'vectors', valueLimit(this.storage)); // a large batch's checks take tens of ms
     const given = ids === undefined ? undefined : checkIds(ids, batch.count);
     return this.#exclusive(async () => {
       const idList = given ?? sequentialIds(core.x.size(), batch.count);
-      this.#checkNewIds(core, idList, given === undefined);
+      if (given === undefined) core.checkDefaultIds(idList);
       if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
       if (core.threading) startThreads(core); // before growing: adding contexts then moves no rows
-      this.#reserve(core, core.state(State.COUNT) - core.state(State.DELETED_COUNT) + countFresh(core, idList));
-      const run = { added: 0 };
-      const calls = addCalls(core, batch, idList, run, core.threading ? undefined : SLICE_ROWS);
-      await runAwaited(core, calls, { done: () => run.added + rowsDone(core), disposed: () => this.disposed }, signal, this.#reporter(onProgress, batch.count));
-      if (onProgress) this.#callback(() => onProgress(run.added, batch.count));
-      if (run.added < batch.count) throw aborted(`addBatchAsync() was aborted after ${run.added} of ${batch.count} rows`);
+      core.reserve(core.state(State.COUNT) - core.state(State.DELETED_COUNT) + core.freshIds(idList));
+      const added = await addAwaited(core, batch, idList, this.#awaited(signal, onProgress, batch.count));
+      if (onProgress) this.#callback(() => onProgress(added, batch.count));
+      if (added < batch.count) throw new WannError('ABORTED', `addBatchAsync() was aborted after ${added} of ${batch.count} rows`);
     });
   }
 
@@ -408,7 +312,7 @@ export abstract class BaseIndex {
    * a FlatIndex is exact. Rows are the items in slot order.
    */
   async knnGraph(k: number, options: KnnGraphOptions = {}): Promise<KnnGraph> {
-    const { onProgress, signal, ...search } = this.#asyncOptions(options, 'knnGraph()', [...this.searchOptionNames().filter((name) => name === 'ef' || name === 'nprobe'), ...ASYNC_OPTIONS]);
+    const { onProgress, signal, ...search } = checkAsyncOptions(options, 'knnGraph()', [...this.searchOptionNames().filter((name) => name === 'ef' || name === 'nprobe'), ...ASYNC_OPTIONS]);
     const core = this.#live();
     checkPositive(k, 'k');
     return this.#exclusive(async () => {
@@ -428,10 +332,8 @@ export abstract class BaseIndex {
   async #searchAsync(core: Core, queries: Queries, k: number, plan: Plan, ids: Uint32Array, distances: Float32Array,
     signal: AbortSignalType | undefined, onProgress: ProgressCallback | undefined): Promise<void> {
     const total = 'vectors' in queries ? queries.vectors.count : queries.slots.length;
-    const run = { searched: 0 };
-    const calls = searchCalls(core, queries, k, plan, ids, distances, run, core.threading ? undefined : SLICE_ROWS);
-    await runAwaited(core, calls, { done: () => run.searched + rowsDone(core), disposed: () => this.disposed }, signal, this.#reporter(onProgress, total));
-    if (run.searched < total) throw aborted(`the search was aborted after ${run.searched} of ${total} queries`);
+    const searched = await searchAwaited(core, queries, k, plan, ids, distances, this.#awaited(signal, onProgress, total));
+    if (searched < total) throw new WannError('ABORTED', `the search was aborted after ${searched} of ${total} queries`);
     if (onProgress) this.#callback(() => onProgress(total, total));
   }
 
@@ -454,12 +356,7 @@ export abstract class BaseIndex {
     if (typeof sink !== 'object' || sink === null || typeof sink.write !== 'function') {
       throw new WannError('INVALID_ARGUMENT', `saveTo() takes an IndexSink: { write(chunk), close?(), abort?() }, got ${describe(sink)}`);
     }
-    this.#saving++;
-    try {
-      await writeIndex(core, { ...this.fileExtras(), rerank: this.#rerank }, sink);
-    } finally {
-      this.#saving--;
-    }
+    await this.#guard.saving(() => writeIndex(core, { ...this.fileExtras(), rerank: this.#rerank }, sink));
   }
 
   /**
@@ -470,13 +367,10 @@ export abstract class BaseIndex {
   async save(path: string): Promise<void> {
     checkPath(path, 'save()');
     this.#savable('save()');
-    this.#saving++; // from here: no change may slip in while the file is opened
-    try {
+    await this.#guard.saving(async () => { // from here: no change may slip in while the file is opened
       const sink = await fileSink(path);
       await writeIndex(this.#live(), { ...this.fileExtras(), rerank: this.#rerank }, sink);
-    } finally {
-      this.#saving--;
-    }
+    });
   }
 
   /** Search work since the last resetCounters(): for benchmarks and tuning ef. */
@@ -491,7 +385,7 @@ export abstract class BaseIndex {
 
   /** Releases the WASM instance and its memory; any later call throws DISPOSED. */
   dispose(): void {
-    if (this.#inCallback) throw busy('dispose()');
+    this.#guard.checkNotInCallback('dispose()');
     if (this.#core) stopThreads(this.#core); // an async call under way rejects with DISPOSED
     this.#core = undefined;
   }
@@ -543,65 +437,19 @@ export abstract class BaseIndex {
   /** #live() for the methods that change the index or use its working memory: BUSY inside a callback. */
   #idle(): Core {
     const core = this.#live();
-    if (this.#inCallback) throw busy(`this ${this.constructor.name}`);
-    if (this.#saving > 0) {
-      throw new WannError('BUSY', `this ${this.constructor.name} is being saved: change or search it after save() / saveTo() settles`);
-    }
-    if (this.#running) {
-      throw new WannError('BUSY', `an async call (addBatchAsync, searchBatchAsync, knnGraph) is running on this ${this.constructor.name}: await it first`);
-    }
+    this.#guard.checkIdle();
     return core;
   }
 
-  /**
-   * Whether a batch of `rows` rows runs on the workers, blocking the calling thread
-   * meanwhile: from 64 rows once they run, from 1024 to start them.
-   */
-  #parallel(core: Core, rows: number): boolean {
-    return core.threading !== undefined && rows >= (threadsStarted(core) ? MIN_PARALLEL_ROWS : START_THREADS_ROWS) && canBlock();
-  }
-
-  /** Runs `work` after every async call queued before it, with the index marked running (BUSY to sync calls). */
+  /** Runs `work` after every async call queued before it, with the index held (BUSY to sync calls). */
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.#queue.then(async () => {
-      this.#idle();
-      this.#running = true;
-      try {
-        return await work();
-      } finally {
-        this.#running = false;
-      }
-    });
-    this.#queue = turn.catch(() => undefined);
-    return turn;
+    return this.#guard.exclusive(() => this.#idle(), work);
   }
 
-  /** The options of an async call, checked: known names, onProgress a function, signal an AbortSignal. */
-  #asyncOptions<T extends AsyncOptions>(options: T, what: string, names: readonly string[]): T {
-    checkOptionNames(options, names, 'INVALID_ARGUMENT', what, '{ onProgress: (done, total) => …, signal }');
-    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-      throw new WannError('INVALID_ARGUMENT', `onProgress must be a function (done, total) => void, got ${describe(options.onProgress)}`);
-    }
-    const signal = options.signal as unknown;
-    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean'
-      || typeof (signal as AbortSignal).addEventListener !== 'function')) {
-      throw new WannError('INVALID_ARGUMENT', `signal must be an AbortSignal, got ${describe(signal)}`);
-    }
-    if ((signal as AbortSignal | undefined)?.aborted) throw aborted(`${what} was aborted before it started`);
-    return options;
-  }
-
-  /** onProgress(done, total) as a call's progress reporter, run as a callback of the caller's. */
-  #reporter(onProgress: ProgressCallback | undefined, total: number): ((done: number) => void) | undefined {
-    return onProgress && ((done: number) => this.#callback(() => onProgress(Math.min(done, total), total)));
-  }
-
-  /** Throws DUPLICATE_ID for a default id already in the index (ids given may update). */
-  #checkNewIds(core: Core, ids: Uint32Array, defaults: boolean): void {
-    if (!defaults) return;
-    for (let i = 0; i < ids.length; i++) {
-      if (core.x.slotOf(ids[i]) >= 0) throw new WannError('DUPLICATE_ID', `default id ${ids[i]} (ids[${i}]) is already in the index; pass ids`);
-    }
+  /** What an awaited run of `total` rows needs of this index: the signal, onProgress run as a callback of the caller's, whether it was disposed. */
+  #awaited(signal: AbortSignalType | undefined, onProgress: ProgressCallback | undefined, total: number): Awaited {
+    const report = onProgress && ((done: number) => this.#callback(() => onProgress(Math.min(done, total), total)));
+    return { signal: signal as AbortSignal | undefined, report, disposed: () => this.disposed };
   }
 
   /**
@@ -610,7 +458,7 @@ export abstract class BaseIndex {
    */
   #savable(what: string): Core {
     const core = this.#live();
-    if (this.#inCallback) throw busy(what);
+    this.#guard.checkNotInCallback(what);
     return core;
   }
 
@@ -621,64 +469,13 @@ export abstract class BaseIndex {
    * serialize …) stays allowed: nothing is half-done while a callback runs.
    */
   #callback<T>(run: () => T): T {
-    this.#inCallback = true;
-    try {
-      return run();
-    } finally {
-      this.#inCallback = false;
-    }
+    return this.#guard.callback(run);
   }
 
-  /** Writes `vector` into the input row and adds it under `id`, growing first when no slot is free. */
-  #store(core: Core, vector: Vector, id: number, context: string): void {
-    core.f32.set(vector, core.inputIndex());
-    let status = core.x.add(id);
-    if (status === Status.FULL) {
-      this.#reserve(core, core.state(State.COUNT) + 1); // keeps the input row (assembly/context.ts)
-      status = core.x.add(id);
-    }
-    if (status === Status.NOT_TRAINED) {
-      throw new WannError('NOT_TRAINED',
-        `${context}: storage '${this.storage}' learns its value ranges first: call train(sample) or start with addBatch(), which trains on its rows`);
-    }
-    if (status < 0) throw WannError.fromStatus(status, context);
-  }
-
-  /** Streams `rows` rows of `batch`, evenly spaced, through the quantizer's training. */
-  /** 'pq' trains k-means in a scratch instance (src/pq-training.ts) and reports its steps instead. */
+  /** Trains the quantizer on `rows` rows of `batch` (src/quantizer-training.ts), onProgress run as a callback of the caller's. */
   #train(core: Core, batch: Batch, rows: number, onProgress?: ProgressCallback): void {
-    if (this.#pqTraining) {
-      const progress = onProgress && ((done: number, total: number) => this.#callback(() => onProgress(done, total)));
-      adoptCodebooks(trainCodebooks(core, this.#pqTraining, batch, progress), core);
-      return;
-    }
-    const begun = core.x.trainBegin(0, 0);
-    if (begun < 0) throw WannError.fromStatus(begun, `training on ${rows} rows`);
-    for (let i = 0; i < rows; i++) {
-      core.f32.set(batch.row(Math.floor((i * batch.count) / rows)), core.inputIndex());
-      core.x.trainAdd();
-      if (onProgress && ((i + 1) % CHUNK_ROWS === 0 || i + 1 === rows)) this.#callback(() => onProgress(i + 1, rows));
-    }
-    const status = core.x.trainStep();
-    if (status < 0) throw WannError.fromStatus(status, `training on ${rows} rows`);
-  }
-
-  #checkRerank(value: unknown): number {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
-      throw new WannError('INVALID_ARGUMENT', `rerank must be an integer >= 0, got ${describe(value)}`);
-    }
-    if (value > 0 && !this.keepVectors) {
-      throw new WannError('INVALID_ARGUMENT',
-        `rerank ${value} re-scores from the f32 rows, which this '${this.storage}' index does not keep: create it with keepVectors: true`);
-    }
-    return value;
-  }
-
-  /** With compressed rows and f32 rows kept: the storage's DEFAULT_RERANK; else no re-rank. */
-  #defaultRerank(k: number, beam: number): number {
-    if (!this.keepVectors) return 0;
-    const rule = DEFAULT_RERANK[this.storage];
-    return rule === 'beam' ? beam : rule.perK * k;
+    const progress = onProgress && ((done: number, total: number) => this.#callback(() => onProgress(done, total)));
+    trainQuantizer(core, this.#pqTraining, batch, rows, progress);
   }
 
   /** The plan of one search() or searchBatch() call (src/plan.ts), once its option names are checked. */
@@ -688,23 +485,6 @@ export abstract class BaseIndex {
     return planSearch(core, k, options, this.#planner);
   }
 
-  /** Writes the query, searches; results are left in WASM memory. Returns how many. */
-  #searchOne(core: Core, query: Vector, plan: Plan): number {
-    if (plan.found === 0) return 0;
-    core.f32.set(query, core.inputIndex());
-    return core.x.search(plan.found, plan.beam, plan.filtered, plan.rerank, plan.exact, plan.probes);
-  }
-
-  /** Makes room for `needed` items, growing by half again so growth is amortised. */
-  #reserve(core: Core, needed: number): void {
-    const capacity = core.state(State.CAPACITY);
-    if (needed <= capacity) return;
-    if (needed > 0xffffffff) throw new WannError('OUT_OF_MEMORY', `cannot hold ${needed} items (at most 2^32 - 1)`);
-    const wanted = Math.min(Math.max(needed, Math.ceil(capacity * GROWTH)), 0xffffffff);
-    let status = core.x.reserve(wanted);
-    if (status < 0 && wanted > needed) status = core.x.reserve(needed); // the larger step may not fit; the exact one might
-    if (status < 0) throw WannError.fromStatus(status, `growing to ${needed} items`);
-  }
 }
 
 // `using index = await HnswIndex.create(…)` where the runtime has explicit resource management.
@@ -715,44 +495,4 @@ if (typeof Symbol.dispose === 'symbol') {
       this.dispose();
     },
   });
-}
-
-function busy(what: string): WannError {
-  return new WannError('BUSY', `${what} is running a callback of yours (onProgress, a filter): call the index after it returns, not from inside`);
-}
-
-/** The onProgress of addBatch() or train() options, once the options are checked. */
-function progressOption(options: AddBatchOptions, what: string): ProgressCallback | undefined {
-  checkOptionNames(options, BATCH_OPTIONS, 'INVALID_ARGUMENT', what, '{ onProgress: (done, total) => … }');
-  const { onProgress } = options;
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new WannError('INVALID_ARGUMENT', `onProgress must be a function (done, total) => void, got ${describe(onProgress)}`);
-  }
-  return onProgress;
-}
-
-/** Ids of `ids` not in the index: the slots an add needs. */
-function countFresh(core: Core, ids: Uint32Array): number {
-  let fresh = 0;
-  for (let i = 0; i < ids.length; i++) if (core.x.slotOf(ids[i]) < 0) fresh++;
-  return fresh;
-}
-
-/** Throws INVALID_ARGUMENT when `rows` rows of k results would not fit one result array. */
-function checkResults(rows: number, k: number): void {
-  if (rows * k > MAX_BATCH_RESULTS) {
-    throw new WannError('INVALID_ARGUMENT',
-      `${rows} rows × k = ${k} is ${rows * k} results, more than one batch may return (${MAX_BATCH_RESULTS}); split the queries`);
-  }
-}
-
-function aborted(message: string): WannError {
-  return new WannError('ABORTED', message);
-}
-
-function sequentialIds(first: number, count: number): Uint32Array {
-  if (first + count - 1 > MAX_ID) throw new WannError('INVALID_ID', `default ids ${first} … ${first + count - 1} pass ${MAX_ID}`);
-  const ids = new Uint32Array(count);
-  for (let i = 0; i < count; i++) ids[i] = first + i;
-  return ids;
 }

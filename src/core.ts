@@ -5,8 +5,13 @@
 // 2 GiB in a large index, so every one is read unsigned here. Used by the index classes,
 // format.ts, hnswlib.ts and filter.ts.
 
-import { Region, State } from './abi.js';
+import { Region, State, Status } from './abi.js';
+import { WannError } from './errors.js';
+import { storageName } from './options.js';
 import type { LoadedCore, Threading, WannExports } from './wasm.js';
+
+/** Capacity grows by half again when full, so growth is amortised. */
+const GROWTH = 1.5;
 
 export class Core {
   #f32 = new Float32Array(0);
@@ -104,6 +109,46 @@ export class Core {
   /** Where rows go in and decoded rows come out (f32 index). */
   inputIndex(): number {
     return (this.x.inputPtr() >>> 0) >>> 2;
+  }
+
+  /** Ids of `ids` not in the index: the slots an add of them needs. */
+  freshIds(ids: Uint32Array): number {
+    let fresh = 0;
+    for (let i = 0; i < ids.length; i++) if (this.x.slotOf(ids[i]) < 0) fresh++;
+    return fresh;
+  }
+
+  /** Throws DUPLICATE_ID when a default id (src/vectors.ts sequentialIds) is already in the index. */
+  checkDefaultIds(ids: Uint32Array): void {
+    for (let i = 0; i < ids.length; i++) {
+      if (this.x.slotOf(ids[i]) >= 0) throw new WannError('DUPLICATE_ID', `default id ${ids[i]} (ids[${i}]) is already in the index; pass ids`);
+    }
+  }
+
+  /** Writes `vector` into the input row and adds it under `id`, growing first when no slot is free; `context` names the call in errors. */
+  store(vector: ArrayLike<number>, id: number, context: string): void {
+    this.f32.set(vector, this.inputIndex());
+    let status = this.x.add(id);
+    if (status === Status.FULL) {
+      this.reserve(this.state(State.COUNT) + 1); // keeps the input row (assembly/context.ts)
+      status = this.x.add(id);
+    }
+    if (status === Status.NOT_TRAINED) {
+      throw new WannError('NOT_TRAINED', `${context}: storage '${storageName(this.state(State.STORAGE))}' learns its value ranges first: `
+        + 'call train(sample) or start with addBatch(), which trains on its rows');
+    }
+    if (status < 0) throw WannError.fromStatus(status, context);
+  }
+
+  /** Makes room for `needed` items, growing by half again so growth is amortised (OUT_OF_MEMORY when it cannot). */
+  reserve(needed: number): void {
+    const capacity = this.state(State.CAPACITY);
+    if (needed <= capacity) return;
+    if (needed > 0xffffffff) throw new WannError('OUT_OF_MEMORY', `cannot hold ${needed} items (at most 2^32 - 1)`);
+    const wanted = Math.min(Math.max(needed, Math.ceil(capacity * GROWTH)), 0xffffffff);
+    let status = this.x.reserve(wanted);
+    if (status < 0 && wanted > needed) status = this.x.reserve(needed); // the larger step may not fit; the exact one might
+    if (status < 0) throw WannError.fromStatus(status, `growing to ${needed} items`);
   }
 
   /** The `found` results of the last search, copied out. */

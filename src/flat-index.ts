@@ -4,7 +4,8 @@
 import { Kind, State } from './abi.js';
 import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
-import { BaseIndex, type IndexInfo } from './base-index.js';
+import { BaseIndex } from './base-index.js';
+import type { IndexInfo } from './index-types.js';
 import { fileSource } from './node-io.js';
 import { readIndex, type IndexSource } from './persist.js';
 import { WannError } from './errors.js';

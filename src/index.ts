@@ -10,7 +10,7 @@ export { idbRemove, idbSink, idbSource, opfsRemove, opfsSink, opfsSource, type I
 export { ProductQuantizer, type ProductQuantizerOptions } from './product-quantizer.js';
 export type {
   SearchResult, BatchSearchResult, AddBatchOptions, AsyncOptions, AsyncSearchOptions, KnnGraph, KnnGraphOptions, ProgressCallback, WorkCounters, PqShape,
-} from './base-index.js';
+} from './index-types.js';
 export type { SearchOptions } from './plan.js';
 export type { Filter } from './filter.js';
 export type { LoadOptions } from './format.js';

@@ -6,11 +6,12 @@
 import { Kind, State } from './abi.js';
 import { Core } from './core.js';
 import { loadCore, metricName, type FileExtras, type LoadedFile, type LoadOptions } from './format.js';
-import { BaseIndex, IVF_SEARCH_OPTIONS, type IndexInfo } from './base-index.js';
+import { BaseIndex } from './base-index.js';
+import type { IndexInfo } from './index-types.js';
 import { fileSource } from './node-io.js';
 import { readIndex, type IndexSource } from './persist.js';
 import { WannError } from './errors.js';
-import { METRICS, resolveIvf, STORAGES, type IvfOptions } from './options.js';
+import { IVF_SEARCH_OPTIONS, METRICS, resolveIvf, STORAGES, type IvfOptions } from './options.js';
 import type { SearchOptions } from './plan.js';
 import { checkPositive } from './vectors.js';
 import { loadCore as instantiateCore } from './wasm.js';

@@ -12,6 +12,8 @@ import { Metric, Storage } from './abi.js';
 import { WannError } from './errors.js';
 import type { LoadOptions } from './format.js';
 import type { HnswlibOptions } from './hnswlib.js';
+import type { AddBatchOptions, AsyncOptions } from './index-types.js';
+import type { SearchOptions } from './plan.js';
 import type { ThreadsOption, WasmOption } from './wasm.js';
 
 /** 'l2': squared Euclidean; 'ip': 1 - dot; 'cosine': 1 - cosine similarity. As hnswlib. */
@@ -140,6 +142,25 @@ export const IVF_DEFAULTS = { nlist: 256, nprobe: 16, seed: 100 } as const;
  * loosely, the whole beam (ef), so the recall knob ef also deepens the re-rank.
  */
 export const DEFAULT_RERANK: Record<StorageName, { perK: number } | 'beam'> = { f32: { perK: 0 }, f16: { perK: 2 }, i8: { perK: 4 }, binary: 'beam', pq: { perK: 10 } };
+
+/** The re-rank of a search of k with beam `beam` when none is asked: DEFAULT_RERANK with f32 rows kept, else none. */
+export function defaultRerank(storage: StorageName, keepVectors: boolean, k: number, beam: number): number {
+  if (!keepVectors) return 0;
+  const rule = DEFAULT_RERANK[storage];
+  return rule === 'beam' ? beam : rule.perK * k;
+}
+
+/** A rerank option, checked: an integer >= 0, and past 0 only where f32 rows are kept. */
+export function checkRerank(value: unknown, storage: StorageName, keepVectors: boolean): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw new WannError('INVALID_ARGUMENT', `rerank must be an integer >= 0, got ${describe(value)}`);
+  }
+  if (value > 0 && !keepVectors) {
+    throw new WannError('INVALID_ARGUMENT',
+      `rerank ${value} re-scores from the f32 rows, which this '${storage}' index does not keep: create it with keepVectors: true`);
+  }
+  return value;
+}
 
 /** Option names every index kind takes. */
 export const COMMON_OPTIONS = ['dim', 'metric', 'capacity', 'storage', 'pq', 'keepVectors', 'rerank', 'simd', 'threads', 'wasm'] as const;
@@ -322,4 +343,42 @@ export function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   if (value === null || typeof value !== 'object') return String(value);
   return `a ${value.constructor?.name ?? 'object'}`;
+}
+
+// The options of one call (search, addBatch, train, the async calls): INVALID_ARGUMENT.
+
+/** Option names per call; Records, so the compiler checks each list against its type. */
+const SEARCH_OPTION_NAMES = Object.keys({ ef: true, nprobe: true, rerank: true, filter: true, exact: true } satisfies Record<keyof SearchOptions, true>);
+/** The search options of HnswIndex and FlatIndex: all but IvfIndex's nprobe. */
+export const SEARCH_OPTIONS = SEARCH_OPTION_NAMES.filter((name) => name !== 'nprobe');
+/** The search options of IvfIndex: nprobe is its width, where the others take ef. */
+export const IVF_SEARCH_OPTIONS = SEARCH_OPTION_NAMES.filter((name) => name !== 'ef');
+const BATCH_OPTIONS = Object.keys({ onProgress: true } satisfies Record<keyof AddBatchOptions, true>);
+/** The options every async call takes besides its own. */
+export const ASYNC_OPTIONS = Object.keys({ onProgress: true, signal: true } satisfies Record<keyof AsyncOptions, true>);
+
+/** The onProgress of addBatch() or train() options, once the options are checked. */
+export function checkProgressOption(options: AddBatchOptions, what: string): AddBatchOptions['onProgress'] {
+  checkOptionNames(options, BATCH_OPTIONS, 'INVALID_ARGUMENT', what, '{ onProgress: (done, total) => … }');
+  checkProgressCallback(options.onProgress);
+  return options.onProgress;
+}
+
+/** The options of an async call, checked: known `names`, onProgress a function, signal an AbortSignal not yet aborted (ABORTED). */
+export function checkAsyncOptions<T extends AsyncOptions>(options: T, what: string, names: readonly string[]): T {
+  checkOptionNames(options, names, 'INVALID_ARGUMENT', what, '{ onProgress: (done, total) => …, signal }');
+  checkProgressCallback(options.onProgress);
+  const signal = options.signal as unknown;
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean'
+    || typeof (signal as AbortSignal).addEventListener !== 'function')) {
+    throw new WannError('INVALID_ARGUMENT', `signal must be an AbortSignal, got ${describe(signal)}`);
+  }
+  if ((signal as AbortSignal | undefined)?.aborted) throw new WannError('ABORTED', `${what} was aborted before it started`);
+  return options;
+}
+
+function checkProgressCallback(onProgress: unknown): void {
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new WannError('INVALID_ARGUMENT', `onProgress must be a function (done, total) => void, got ${describe(onProgress)}`);
+  }
 }

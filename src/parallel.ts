@@ -28,15 +28,17 @@ export interface Run {
 }
 
 /** Rows below which a batch runs on the calling thread: starting a call on the workers costs tens of microseconds. */
-export const MIN_PARALLEL_ROWS = 64;
+const MIN_PARALLEL_ROWS = 64;
 /** Rows from which a blocking batch starts the workers (tens of milliseconds) when they are not running yet. */
-export const START_THREADS_ROWS = 1024;
+const START_THREADS_ROWS = 1024;
 /**
  * Rows and bytes of rows and results one call puts in the BATCH region, which stays in
  * the index's memory: a larger batch takes several calls (each costs the workers a
  * wake-up, about 0.1 ms, against milliseconds of work).
  */
 const CALL_ROWS = 1024, CALL_BYTES = 1 << 20;
+/** Rows an awaited call does per turn of the event loop on one thread: a few milliseconds of work. */
+const SLICE_ROWS = 64;
 /** Milliseconds an awaited batch on one thread works between turns of the event loop. */
 const SLICE_MS = 10;
 /** How often an awaited batch reports progress. */
@@ -46,7 +48,7 @@ const pools = new WeakMap<Core, WorkerPool>();
 let blockingAllowed: boolean | undefined;
 
 /** Whether this thread may block in Atomics.wait: everywhere but a page's main thread. */
-export function canBlock(): boolean {
+function canBlock(): boolean {
   if (blockingAllowed === undefined) {
     try {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
@@ -65,7 +67,7 @@ export function stopThreads(core: Core): void {
 }
 
 /** Whether the workers of `core` were started. */
-export function threadsStarted(core: Core): boolean {
+function threadsStarted(core: Core): boolean {
   return pools.has(core);
 }
 
@@ -110,7 +112,7 @@ export function runBlocking<T>(core: Core, calls: Generator<Call, T>): T {
  * thread between turns of the event loop), awaiting each; reports `onProgress(done)`
  * every PROGRESS_MS and asks the core to stop when `signal` aborts.
  */
-export async function runAwaited<T>(core: Core, calls: Generator<Call, T>, run: Run, signal?: AbortSignal,
+async function runAwaited<T>(core: Core, calls: Generator<Call, T>, run: Run, signal?: AbortSignal,
   onProgress?: (done: number) => void): Promise<T> {
   const pool = core.threading ? poolOf(core) : undefined;
   const stop = () => setBatchWord(core, BatchWord.STOP, 1);
@@ -222,7 +224,7 @@ export function* searchCalls(core: Core, queries: Queries, k: number, plan: Plan
 }
 
 /** Rows searched so far by the current call of a search batch (progress). */
-export function rowsDone(core: Core): number {
+function rowsDone(core: Core): number {
   return batchWord(core, BatchWord.DONE);
 }
 
@@ -265,4 +267,42 @@ export function liveSlots(core: Core): Uint32Array {
   const slots = new Uint32Array(count - core.state(State.DELETED_COUNT));
   for (let slot = 0, n = 0; slot < count; slot++) if (flags === null || flags[slot] === 0) slots[n++] = slot;
   return slots;
+}
+
+/**
+ * Whether a batch of `rows` rows runs on the workers of `core`, blocking the calling
+ * thread meanwhile: from MIN_PARALLEL_ROWS once they run, from START_THREADS_ROWS to start them.
+ */
+export function runsOnWorkers(core: Core, rows: number): boolean {
+  return core.threading !== undefined && rows >= (threadsStarted(core) ? MIN_PARALLEL_ROWS : START_THREADS_ROWS) && canBlock();
+}
+
+
+/** What an awaited run of an index's calls reports to and asks of it. */
+export interface Awaited {
+  signal?: AbortSignal;
+  /** Rows done so far, every PROGRESS_MS. */
+  report?: (done: number) => void;
+  disposed(): boolean;
+}
+
+/**
+ * searchCalls() off the calling thread: on the pool of `core`, or here in slices of
+ * SLICE_ROWS between turns of the event loop. Returns the queries searched: fewer than
+ * all when `awaited.signal` stopped it.
+ */
+export async function searchAwaited(core: Core, queries: Queries, k: number, plan: Plan, ids: Uint32Array, distances: Float32Array,
+  awaited: Awaited): Promise<number> {
+  const run = { searched: 0 };
+  const calls = searchCalls(core, queries, k, plan, ids, distances, run, core.threading ? undefined : SLICE_ROWS);
+  await runAwaited(core, calls, { done: () => run.searched + rowsDone(core), disposed: awaited.disposed }, awaited.signal, awaited.report);
+  return run.searched;
+}
+
+/** addCalls() off the calling thread, as searchAwaited(). Returns the rows added: fewer than all when stopped. */
+export async function addAwaited(core: Core, vectors: Batch, ids: Uint32Array, awaited: Awaited): Promise<number> {
+  const run = { added: 0 };
+  const calls = addCalls(core, vectors, ids, run, core.threading ? undefined : SLICE_ROWS);
+  await runAwaited(core, calls, { done: () => run.added + rowsDone(core), disposed: awaited.disposed }, awaited.signal, awaited.report);
+  return run.added;
 }

@@ -96,3 +96,10 @@ export function planSearch(core: Core, k: number, options: SearchOptions, planne
   }
   return { found, beam, rerank, filtered, exact, probes };
 }
+
+/** Writes `query` into the input row and searches as `plan` says; the results stay in WASM memory (Core.results). Returns how many. */
+export function searchOne(core: Core, query: ArrayLike<number>, plan: Plan): number {
+  if (plan.found === 0) return 0;
+  core.f32.set(query, core.inputIndex());
+  return core.x.search(plan.found, plan.beam, plan.filtered, plan.rerank, plan.exact, plan.probes);
+}

@@ -8,7 +8,7 @@ import { Core } from './core.js';
 import { WannError } from './errors.js';
 import { checkOptionNames, describe, integerOption, METRICS, PQ_DEFAULT_ITERATIONS, type MetricName, type PqOptions } from './options.js';
 import { trainCodebooks } from './pq-training.js';
-import type { ProgressCallback } from './base-index.js';
+import type { ProgressCallback } from './index-types.js';
 import { checkBatch, type Vectors } from './vectors.js';
 import { loadCore, type Build, type WasmOption } from './wasm.js';
 

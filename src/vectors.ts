@@ -144,3 +144,22 @@ export function checkPositive(value: unknown, name: string): number {
   }
   return value;
 }
+
+/** Entries of one searchBatch() result (ids and distances take 4 bytes each). */
+const MAX_BATCH_RESULTS = 2 ** 27;
+
+/** Throws INVALID_ARGUMENT when `rows` rows of k results would not fit one result array. */
+export function checkResults(rows: number, k: number): void {
+  if (rows * k > MAX_BATCH_RESULTS) {
+    throw new WannError('INVALID_ARGUMENT',
+      `${rows} rows × k = ${k} is ${rows * k} results, more than one batch may return (${MAX_BATCH_RESULTS}); split the queries`);
+  }
+}
+
+/** The default ids of `count` rows added to an index of size `first`: first, first + 1, … (INVALID_ID past MAX_ID). */
+export function sequentialIds(first: number, count: number): Uint32Array {
+  if (first + count - 1 > MAX_ID) throw new WannError('INVALID_ID', `default ids ${first} … ${first + count - 1} pass ${MAX_ID}`);
+  const ids = new Uint32Array(count);
+  for (let i = 0; i < count; i++) ids[i] = first + i;
+  return ids;
+}
