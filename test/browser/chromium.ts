@@ -3,7 +3,7 @@
 // connections), and a watcher that records every error a page shows. Used by
 // test/browser.test.ts, test/browser-bench.test.ts and the bench/browser runners.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM_PATH);
@@ -19,6 +19,15 @@ export function launchChromium(): Promise<Browser> {
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+}
+
+/**
+ * Headless Chromium with a regular profile in `dir`, as a user's browser has (its OPFS
+ * and IndexedDB are files there), where launchChromium()'s contexts are off the record.
+ */
+export function launchChromiumProfile(dir: string): Promise<BrowserContext> {
+  if (!HAVE_CHROMIUM) throw new Error(`no Chromium at ${CHROMIUM_PATH}`);
+  return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: ARGS });
 }
 
 /**
