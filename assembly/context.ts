@@ -177,9 +177,10 @@ function placeContext(base: usize, efMax: i32, capacity: u32, preparedBytes: usi
   c.pruneSlot = p; p += pruneBytes;
   c.neighbours = p; p += pruneBytes;
   c.updateSlots = p; p += <usize>align(<u64>updateCap() << 2);
-  c.visited = graph ? p : 0; p += <usize>align(visitedBytes(capacity));
+  let visitedAt = p; p += <usize>align(visitedBytes(capacity));
+  c.visited = graph ? visitedAt : 0;
   c.group = groupBytes > 0 ? p : 0;
-  memory.fill(p - <usize>align(visitedBytes(capacity)), 0, <usize>visitedBytes(capacity));
+  memory.fill(visitedAt, 0, <usize>visitedBytes(capacity));
   c.epoch = 0; // every tag is 0: the first visit's epoch is 1
 }
 
