@@ -111,19 +111,20 @@ export function reserveLabels(): i32 {
 
 /** Gives the index the DELETED and FREE regions, before its first removal (mutation.ts). */
 export function reserveRemovals(): i32 {
-  if (stateWord(State.REMOVAL_ROOM) != 0) return Status.OK;
-  setStateWord(State.REMOVAL_ROOM, 1);
-  let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS));
-  if (status != Status.OK) setStateWord(State.REMOVAL_ROOM, 0);
-  return status;
+  return reserveRoom(State.REMOVAL_ROOM);
 }
 
 /** Gives the index the FILTER region, before its first filtered search (src/filter.ts). */
 export function reserveFilter(): i32 {
-  if (stateWord(State.FILTER_ROOM) != 0) return Status.OK;
-  setStateWord(State.FILTER_ROOM, 1);
+  return reserveRoom(State.FILTER_ROOM);
+}
+
+/** Sets `room` (a State word regions.ts sizes regions by) and lays the regions out for it, once; on failure nothing changed. */
+function reserveRoom(room: State): i32 {
+  if (stateWord(room) != 0) return Status.OK;
+  setStateWord(room, 1);
   let status = resize(capacity(), <i32>stateWord(State.EF_MAX), stateWord(State.ARENA_WORDS));
-  if (status != Status.OK) setStateWord(State.FILTER_ROOM, 0);
+  if (status != Status.OK) setStateWord(room, 0);
   return status;
 }
 
