@@ -32,6 +32,16 @@ async function build(make: (simd: boolean) => Promise<AnyIndex>, simd: boolean, 
   return index;
 }
 
+/** Runs `check` on `index` saved and loaded again (one thread, the same build), then disposes the copy. */
+async function reloaded(index: AnyIndex, simd: boolean, check: (copy: AnyIndex) => void): Promise<void> {
+  const copy = await (index.constructor as typeof FlatIndex).load(index.serialize(), { simd, threads: 1 }) as AnyIndex;
+  try {
+    check(copy);
+  } finally {
+    copy.dispose();
+  }
+}
+
 /** A search wide enough to find a row's own code: every list of an IvfIndex, ef 64 elsewhere. */
 function wide(index: AnyIndex, filter?: (id: number) => boolean) {
   return (index instanceof IvfIndex ? { nprobe: 16, filter } : { ef: 64, filter }) as { ef: number };
@@ -61,17 +71,13 @@ describe.each(CASES)('$name ($build build)', { timeout: 60_000 }, ({ make, build
       expect(mapped.memoryBytes - plain.memoryBytes).toBeGreaterThanOrEqual(9 * N - 65_536);
       expect(answers(plain, (id) => id)).toEqual(answers(mapped, (id) => rowOfScattered.get(id)!));
       expect(plain.has(N - 1) && !plain.has(N) && plain.has(0)).toBe(true);
-      const bytes = plain.serialize();
-      const saved = mapped.serialize().length - bytes.length; // the file leaves the labels out too
+      const saved = mapped.serialize().length - plain.serialize().length; // the file leaves the labels out too
       expect(saved).toBeGreaterThanOrEqual(4 * N);
       expect(saved).toBeLessThan(4 * N + 64);
-      const loaded = await (plain.constructor as typeof FlatIndex).load(bytes, { simd, threads: 1 });
-      try {
+      await reloaded(plain, simd, (loaded) => {
         expect(loaded.memoryBytes).toBeLessThanOrEqual(plain.memoryBytes);
-        expect(answers(loaded as AnyIndex, (id) => id)).toEqual(answers(plain, (id) => id));
-      } finally {
-        loaded.dispose();
-      }
+        expect(answers(loaded, (id) => id)).toEqual(answers(plain, (id) => id));
+      });
     } finally {
       plain.dispose();
       mapped.dispose();
@@ -101,12 +107,7 @@ describe.each(CASES)('$name ($build build)', { timeout: 60_000 }, ({ make, build
       let self = 0;
       for (let i = 0; i < 2000; i++) if (found.ids[i] === all[i]) self++;
       expect(self).toBeGreaterThan(exact ? 1990 : 1000); // pq codes collide
-      const loaded = await (index.constructor as typeof FlatIndex).load(index.serialize(), { simd, threads: 1 });
-      try {
-        expect(all.every((id) => loaded.has(id))).toBe(true);
-      } finally {
-        loaded.dispose();
-      }
+      await reloaded(index, simd, (loaded) => expect(all.every((id) => loaded.has(id))).toBe(true));
     } finally {
       index.dispose();
     }
@@ -133,13 +134,10 @@ describe.each(CASES)('$name ($build build)', { timeout: 60_000 }, ({ make, build
       if (index instanceof HnswIndex) expect(index.checkIntegrity()).toBeNull();
       const nearest = index.search(row(data.base, DIM, 5), 1, wide(index));
       if (!(index instanceof IvfIndex || index.storage === 'pq')) expect(nearest.ids[0]).toBe(777_777);
-      const loaded = await (index.constructor as typeof FlatIndex).load(index.serialize(), { simd, threads: 1 });
-      try {
+      await reloaded(index, simd, (loaded) => {
         expect(loaded.has(777_777) && loaded.has(6) && !loaded.has(5)).toBe(true);
-        expect(answers(loaded as AnyIndex, (id) => id)).toEqual(answers(index, (id) => id));
-      } finally {
-        loaded.dispose();
-      }
+        expect(answers(loaded, (id) => id)).toEqual(answers(index, (id) => id));
+      });
     } finally {
       index.dispose();
     }
