@@ -3,13 +3,13 @@
 // (the state, the regions) are read and written by src/ through the names in src/abi.ts.
 // Called by src/wasm.ts and the index classes in src/. One instance = one index.
 
-import { Kernel, Region } from '../src/abi';
+import { Kernel, Region, Status } from '../src/abi';
 import * as resize from './resize';
 import * as mutation from './mutation';
 import { search as searchIndex } from './search';
 import { counterSum, ctx, resetCounters as resetContextCounters, useContext } from './context';
 import * as batch from './batch';
-import { deriveParameters } from './params';
+import { deriveParameters, keepVectors } from './params';
 import { regionStart } from './layout';
 import { usedBytes } from './regions';
 import { stateRecord, count, deletedCount } from './state';
@@ -62,6 +62,8 @@ export function attach(index: u32): void {
 export function reserveBatch(rows: u32, k: u32): i32 { return resize.reserveBatch(rows, k); }
 /** Makes the FILTER region (src/filter.ts writes a filtered search's allow-list there). May grow memory, once. */
 export function reserveFilter(): i32 { return resize.reserveFilter(); }
+/** Before decoding many rows by slot (knnGraph): an IvfIndex without f32 rows keeps a map from slot to code. */
+export function reserveDecodes(): i32 { return keepVectors ? Status.OK : resize.reservePositions(); }
 /** Where part `part` (src/abi.ts BatchPart) of the BATCH region starts. */
 export function batchPartPtr(part: i32): usize { return batch.batchPart(part); }
 /** Readies shared memory for searches from several threads (derived tables, IVF lists). May not grow memory. */

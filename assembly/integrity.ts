@@ -14,7 +14,7 @@ import { Integrity, Region, State } from '../src/abi';
 import { ctx } from './context';
 import { regionBytes, regionStart } from './layout';
 import { graph, M, M0, upperWords } from './params';
-import { rowSound } from './storage';
+import { codesSound, rowSound } from './storage';
 import { count, deletedCount, entrySlot, maxLevel, stateWord } from './state';
 import { levelOf, linksPtr } from './graph';
 import { findSlot, isDeleted, labelOf, labelsImplicit } from './idmap';
@@ -35,8 +35,9 @@ export function checkIntegrity(deep: bool): i32 {
   return problem;
 }
 
-/** Every stored row is one the format can hold; every live label is an id. */
+/** Every stored row is one the format can hold (an IvfIndex's lists too); every live label is an id. */
 function checkRows(): i32 {
+  if (!codesSound()) return Integrity.BAD_ROW;
   for (let slot: u32 = 0, n = count(); slot < n; slot++) {
     if (!rowSound(slot)) return Integrity.BAD_ROW;
     if (!isDeleted(slot) && labelOf(slot) > MAX_ID) return Integrity.BAD_LABEL;

@@ -1,22 +1,30 @@
 // The inverted lists' layout: every code is stored once, at a position of CODES, and a
 // search scans a list's positions in order (as FAISS's inverted lists hold each list's
-// codes together). Adds and removals leave the grouping stale; the next search regroups
-// in place: a counting sort gives every slot its new position, then the codes (and
-// their norm terms) move there a cycle of the permutation at a time, through two codes
-// of scratch, so the index never holds a second copy of its codes. Slot numbers, which
-// ids, kept f32 rows and filters use, never change. Called by ivf.ts, regions.ts
-// (sizes) and resize.ts (growth).
+// codes together). Beside each code the index keeps 8 bytes, as FAISS's lists keep an
+// 8-byte id: the slot at its position and its norm term (ivf.ts). Nothing maps a slot to
+// its list: an add writes its code at a free position, its list in place of its norm
+// term (a tag, bit 31 of the slot word), and a removal only flags the slot. The next
+// search regroups in place (regroupLists): an American flag sort (McIlroy, Bostic &
+// McIlroy, "Engineering radix sort", 1993) of the positions by list, each one's list
+// read from its tag, or from the old starts for an untagged one, its codes moved
+// through two codes of scratch, so the index never holds a second copy of its codes or
+// a map per row. Slot numbers, which ids, kept f32 rows and filters use, never change.
+// Called by ivf.ts, regions.ts (sizes) and resize.ts (growth).
 //
 //   CODES ─► capacity × pq.ts's per-slot code, indexed by position
-//   LISTS ─► ┌─────────────────┬─────────────────────────┬─────────────────────┬──────────────────────────────┐
-//            │ starts: NLIST+2 │ positions: capacity u32 │ slots: capacity u32 │ norm terms: capacity f32 (l2) │
-//            └─────────────────┴─────────────────────────┴─────────────────────┴──────────────────────────────┘
-//   positions: each slot's position; slots: each position's slot. Positions 0 … COUNT-1
-//   always hold slots 0 … COUNT-1, one each (an appended slot takes position COUNT). Once
-//   grouped, list l is positions starts[l] … starts[l+1]-1, slots in increasing order, and
-//   removed slots follow up to starts[NLIST+1] = COUNT: a canonical order, which a file
-//   stores (State.LIST_ORDER) and a load derives again from each slot's list.
-//   norm terms (ivf.ts normTerm) by position; l2 only.
+//   LISTS ─► ┌─────────────────┬──────────────┬──────────────────┬──────────────────────┬─────────────────┐
+//            │ starts: NLIST+2 │ slots: cap.  │ terms: cap. f32  │ positions: cap. u32  │ sort: 2×NLIST+4 │
+//            │ u32             │ u32          │ (or u32 tags)    │ (POSITION_ROOM only) │ u32 (scratch)   │
+//            └─────────────────┴──────────────┴──────────────────┴──────────────────────┴─────────────────┘
+//   slots: each position's slot, TAG set while its term word holds its list. Positions
+//   0 … COUNT-1 hold slots 0 … COUNT-1, one each; an appended slot takes the position of
+//   its own number. Grouped (State.LISTS_STALE 0): no tags, list l is positions
+//   starts[l] … starts[l+1]-1, live slots only, and the removed slots follow up to
+//   starts[NLIST+1] = COUNT. A file stores the starts and slots of a grouped index
+//   (State.LIST_ORDER 2), the first (NLIST + 2 + COUNT) words of the region.
+//   terms: norm terms (ivf.ts normTerm) by position, l2 only; tags for every metric.
+//   positions: each slot's position, made by the first call that finds rows by slot
+//   many times (an update, a reuse, knnGraph: reservePositions); until then a scan finds one.
 
 import { Metric, Region, State } from '../src/abi';
 import { regionStart } from './layout';
@@ -28,6 +36,12 @@ import { isDeleted } from './idmap';
 /** Lists of this index (0 unless IVF). */
 export let nlist: i32 = 0;
 
+/** A slot word's flag: its term word holds its list, not its norm term. */
+const TAG: u32 = 0x80000000;
+/** A slot word's flag while listsSound() checks the slots are a permutation. */
+const MARK: u32 = 0x40000000;
+const SLOT_BITS: u32 = 0x3fffffff;
+
 export function deriveLists(): void {
   nlist = stateWord(State.NLIST);
 }
@@ -36,154 +50,272 @@ export function deriveLists(): void {
 // @ts-ignore: decorator
 @inline export function hasNormTerms(): bool { return metric == Metric.L2; }
 
+/** Whether the slot → position map is kept (reservePositions). */
+// @ts-ignore: decorator
+@inline function keepsPositions(): bool { return stateWord(State.POSITION_ROOM) != 0; }
+
+// @ts-ignore: decorator
+@inline function startsWords(): usize { return <usize>nlist + 2; }
+
 /** Bytes of the LISTS region for `capacity` slots. */
 export function listsBytes(capacity: u64): u64 {
-  return ((<u64>nlist + 2) << 2) + (capacity << 2) * (hasNormTerms() ? 3 : 2);
+  return (<u64>startsWords() * 3 << 2) + (capacity << 2) * (keepsPositions() ? 3 : 2);
+}
+
+/** Bytes of the LISTS region a file stores for `n` slots: the starts and each position's slot. */
+export function listsSavedBytes(n: u64): u64 {
+  return (<u64>startsWords() + n) << 2;
 }
 
 // @ts-ignore: decorator
 @inline function startsAt(): usize { return regionStart(Region.LISTS); }
 // @ts-ignore: decorator
-@inline function positionsAt(): usize { return startsAt() + (<usize>(nlist + 2) << 2); }
+@inline function slotsAt(): usize { return startsAt() + (startsWords() << 2); }
 // @ts-ignore: decorator
-@inline function slotsAt(capacity: u32): usize { return positionsAt() + (<usize>capacity << 2); }
+@inline function termsAt(capacity: u32): usize { return slotsAt() + (<usize>capacity << 2); }
 // @ts-ignore: decorator
-@inline function termsAt(capacity: u32): usize { return positionsAt() + (<usize>capacity << 3); }
+@inline function positionsAt(capacity: u32): usize { return termsAt(capacity) + (<usize>capacity << 2); }
+// @ts-ignore: decorator
+@inline function sortAt(capacity: u32): usize { return positionsAt(capacity) + (keepsPositions() ? <usize>capacity << 2 : 0); }
+// @ts-ignore: decorator
+@inline function cap(): u32 { return stateWord(State.CAPACITY); }
 
-/** Where list `list` starts (grouped lists only); list + 1 gives where it ends. */
+/** Where list `list` starts (grouped lists only); list + 1 gives where it ends, NLIST + 1 the removed slots' end. */
 // @ts-ignore: decorator
 @inline export function listStart(list: i32): u32 {
   return load<u32>(startsAt() + (<usize>list << 2));
 }
 
-/** Position of the code of `slot`. */
-// @ts-ignore: decorator
-@inline export function positionOf(slot: u32): u32 {
-  return load<u32>(positionsAt() + (<usize>slot << 2));
-}
-
 /** Slot at `position`. */
 // @ts-ignore: decorator
 @inline export function slotAt(position: u32): u32 {
-  return load<u32>(slotsAt(stateWord(State.CAPACITY)) + (<usize>position << 2));
+  return load<u32>(slotsAt() + (<usize>position << 2)) & SLOT_BITS;
+}
+
+/** Whether the code at `position` is tagged with its list (stored since the last regrouping). */
+// @ts-ignore: decorator
+@inline export function taggedAt(position: u32): bool {
+  return (load<u32>(slotsAt() + (<usize>position << 2)) & TAG) != 0;
 }
 
 /** The norm terms, by position (l2). */
 // @ts-ignore: decorator
 @inline export function normTermsAt(): usize {
-  return termsAt(stateWord(State.CAPACITY));
+  return termsAt(cap());
 }
 
-/** Gives an appended `slot` (slot >= COUNT) the position of the same number, free until COUNT passes it. */
-export function placeAppended(slot: u32): void {
-  store<u32>(positionsAt() + (<usize>slot << 2), slot);
-  store<u32>(slotsAt(stateWord(State.CAPACITY)) + (<usize>slot << 2), slot);
+/** Position of the code of `slot` (< COUNT): from the map when kept, else by a scan. */
+export function positionOf(slot: u32): u32 {
+  if (keepsPositions()) return load<u32>(positionsAt(cap()) + (<usize>slot << 2));
+  let slots = slotsAt(), n = count();
+  let position: u32 = 0;
+  while (position < n && (load<u32>(slots + (<usize>position << 2)) & SLOT_BITS) != slot) position++;
+  return position;
+}
+
+/** The list the code at `position` belongs to: its tag, else where the starts put it (NLIST: the removed slots). */
+export function listAt(position: u32): u32 {
+  if (taggedAt(position)) return min<u32>(load<u32>(termsAt(cap()) + (<usize>position << 2)), <u32>nlist);
+  return listByStarts(position);
+}
+
+/** The last bucket (list, or NLIST) whose start is at or before `position`. */
+function listByStarts(position: u32): u32 {
+  let low: u32 = 0, high: u32 = <u32>nlist; // starts[0] = 0 <= position
+  while (low < high) {
+    let middle = (low + high + 1) >> 1;
+    if (listStart(middle) <= position) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** The bucket of the code at `position`: NLIST for a removed slot, else its list. */
+function bucketAt(position: u32): u32 {
+  return isDeleted(slotAt(position)) ? <u32>nlist : listAt(position);
+}
+
+/**
+ * Gives `slot` its position for a code about to be stored in `list`: an appended slot
+ * (slot = COUNT) the position of its number, any other its own; tags it with `list`.
+ */
+export function placeRow(slot: u32, list: u32): u32 {
+  let position = slot >= count() ? slot : positionOf(slot);
+  store<u32>(slotsAt() + (<usize>position << 2), slot | TAG);
+  store<u32>(termsAt(cap()) + (<usize>position << 2), list);
+  if (keepsPositions()) store<u32>(positionsAt(cap()) + (<usize>slot << 2), position);
+  markListsStale();
+  return position;
 }
 
 /** Called whenever a slot joins, changes or leaves a list. */
 export function markListsStale(): void {
-  setListsStale(true);
+  setStateWord(State.LISTS_STALE, 1);
 }
 
-function setListsStale(stale: bool): void {
-  setStateWord(State.LISTS_STALE, stale ? 1 : 0);
+/** Whether adds or removals left the lists ungrouped. */
+export function listsStale(): bool {
+  return stateWord(State.LISTS_STALE) != 0;
 }
 
 /**
- * Sets every slot's position to its grouped one (a stable counting sort by list, removed
- * slots and lists out of range last) and the starts; moves nothing.
+ * Groups the lists: an American flag sort of positions 0 … COUNT-1 by bucket (list, or
+ * NLIST for removed slots). The new starts are counted first; then each bucket's range
+ * is filled from its start, every misplaced code carried to the next free position of its
+ * own bucket, the code found there carried on in turn, until one belongs where the
+ * cycle began. A position not yet filled still holds its first code, so its bucket is
+ * read as before the sort (its tag, or the old starts). Tags stay: the caller replaces
+ * them by norm terms (ivf.ts). `scratch`: two codes' bytes.
  */
-export function groupPositions(): void {
-  let starts = startsAt(), positions = positionsAt();
-  let listOf = regionStart(Region.LIST_OF);
-  let n = count();
-  memory.fill(starts, 0, <usize>(nlist + 2) << 2);
-  for (let slot: u32 = 0; slot < n; slot++) {
-    let at = starts + (<usize>(bucketOf(listOf, slot) + 1) << 2);
+export function regroupLists(scratch: usize): void {
+  let n = count(), capacity = cap();
+  let ends = sortAt(capacity), next = ends + (startsWords() << 2);
+  memory.fill(ends, 0, startsWords() << 2);
+  for (let p: u32 = 0; p < n; p++) {
+    let at = ends + (<usize>(bucketAt(p) + 1) << 2);
     store<u32>(at, load<u32>(at) + 1);
   }
   for (let b = 1; b <= nlist + 1; b++) {
-    let at = starts + (<usize>b << 2);
+    let at = ends + (<usize>b << 2);
     store<u32>(at, load<u32>(at) + load<u32>(at - 4));
   }
-  // Each bucket fills from its start; the start words end one bucket ahead and are shifted back after.
-  for (let slot: u32 = 0; slot < n; slot++) {
-    let at = starts + (<usize>bucketOf(listOf, slot) << 2);
-    let position = load<u32>(at);
-    store<u32>(at, position + 1);
-    store<u32>(positions + (<usize>slot << 2), position);
+  memory.copy(next, ends, startsWords() << 2);
+  let codes = regionStart(Region.CODES), bytes = codeBytesPq;
+  let slots = slotsAt(), terms = termsAt(capacity);
+  let positions = keepsPositions() ? positionsAt(capacity) : 0;
+  let carry = scratch, landed = scratch + bytes;
+  for (let b: u32 = 0; b <= <u32>nlist; b++) {
+    let end = load<u32>(ends + (<usize>(b + 1) << 2)), nextB = next + (<usize>b << 2);
+    while (load<u32>(nextB) < end) {
+      let p = load<u32>(nextB);
+      let into = bucketAt(p);
+      store<u32>(nextB, p + 1);
+      if (into == b) continue; // already in its bucket
+      // Carry the code at p to its bucket, and each code it displaces to theirs, until one belongs at p.
+      memory.copy(carry, codes + <usize>p * bytes, bytes);
+      let word = load<u32>(slots + (<usize>p << 2)), term = load<u32>(terms + (<usize>p << 2));
+      while (into != b) {
+        let nextInto = next + (<usize>into << 2);
+        let q = load<u32>(nextInto);
+        store<u32>(nextInto, q + 1);
+        let qInto = bucketAt(q);
+        memory.copy(landed, codes + <usize>q * bytes, bytes);
+        let qWord = load<u32>(slots + (<usize>q << 2)), qTerm = load<u32>(terms + (<usize>q << 2));
+        put(codes, slots, terms, positions, q, carry, word, term);
+        let swap = carry; carry = landed; landed = swap;
+        word = qWord; term = qTerm; into = qInto;
+      }
+      put(codes, slots, terms, positions, p, carry, word, term);
+    }
   }
-  for (let b = nlist + 1; b > 0; b--) store<u32>(starts + (<usize>b << 2), load<u32>(starts + (<usize>(b - 1) << 2)));
-  store<u32>(starts, 0);
+  memory.copy(startsAt(), ends, startsWords() << 2);
 }
 
-/** The bucket of `slot` in the grouping: its list, or NLIST when removed (or its list is out of range: a loaded file). */
-// @ts-ignore: decorator
-@inline function bucketOf(listOf: usize, slot: u32): u32 {
-  let list = load<u32>(listOf + (<usize>slot << 2));
-  return isDeleted(slot) || list >= <u32>nlist ? <u32>nlist : list;
+function put(codes: usize, slots: usize, terms: usize, positions: usize, position: u32, code: usize, word: u32, term: u32): void {
+  memory.copy(codes + <usize>position * codeBytesPq, code, codeBytesPq);
+  store<u32>(slots + (<usize>position << 2), word);
+  store<u32>(terms + (<usize>position << 2), term);
+  if (positions != 0) store<u32>(positions + (<usize>(word & SLOT_BITS) << 2), position);
 }
 
-/** Writes each position's slot from the slots' positions. */
+/** Sets the norm term of the code at `position` (0 for the dot metrics), its tag cleared. */
+export function setTerm(position: u32, term: f32): void {
+  let at = slotsAt() + (<usize>position << 2);
+  store<u32>(at, load<u32>(at) & ~TAG);
+  store<f32>(termsAt(cap()) + (<usize>position << 2), term);
+}
+
+/** Called once the lists are grouped and every tag replaced by a term. */
+export function markListsGrouped(): void {
+  setStateWord(State.LISTS_STALE, 0);
+}
+
+/** Writes each slot's position (the map, once kept: reservePositions). */
 export function invertPositions(): void {
-  let positions = positionsAt(), slots = slotsAt(stateWord(State.CAPACITY));
-  for (let slot: u32 = 0, n = count(); slot < n; slot++) store<u32>(slots + (<usize>load<u32>(positions + (<usize>slot << 2)) << 2), slot);
-}
-
-/** Positions equal to slots: the order of a file written before the lists were kept grouped. */
-export function identityPositions(): void {
-  let positions = positionsAt(), slots = slotsAt(stateWord(State.CAPACITY));
-  for (let slot: u32 = 0, n = count(); slot < n; slot++) {
-    store<u32>(positions + (<usize>slot << 2), slot);
-    store<u32>(slots + (<usize>slot << 2), slot);
-  }
+  let slots = slotsAt(), positions = positionsAt(cap());
+  for (let p: u32 = 0, n = count(); p < n; p++) store<u32>(positions + (<usize>(load<u32>(slots + (<usize>p << 2)) & SLOT_BITS) << 2), p);
 }
 
 /**
- * Groups the lists: every slot's new position, then the codes and norm terms moved
- * there. Whatever stands at position p belongs at the position of its slot: it is carried
- * around its cycle of the permutation, each code it lands on carried on in turn, until
- * the cycle closes at p. `scratch`: two codes' bytes.
+ * Lays out the lists of a file from before (State.LIST_ORDER 0 or 1), from each slot's
+ * list (the LIST_OF region it holds): codes in slot order (0), or grouped by list, each
+ * list's slots in increasing order and the removed ones last (1). Every position is
+ * tagged with its list and the lists are stale: the first regrouping settles them.
+ * False when a list is out of range.
  */
-export function regroupLists(scratch: usize): void {
-  groupPositions();
-  let codes = regionStart(Region.CODES), bytes = codeBytesPq;
-  let positions = positionsAt(), slots = slotsAt(stateWord(State.CAPACITY)), terms = normTermsAt();
-  let terms4 = hasNormTerms();
-  let carry = scratch, landed = scratch + bytes;
-  for (let p: u32 = 0, n = count(); p < n; p++) {
-    let slot = load<u32>(slots + (<usize>p << 2));
-    let to = load<u32>(positions + (<usize>slot << 2));
-    if (to == p) continue;
-    memory.copy(carry, codes + <usize>p * bytes, bytes);
-    let term: f32 = terms4 ? load<f32>(terms + (<usize>p << 2)) : 0;
-    while (true) {
-      let next = to == p ? 0 : load<u32>(slots + (<usize>to << 2));
-      let nextTerm: f32 = 0;
-      if (to != p) {
-        memory.copy(landed, codes + <usize>to * bytes, bytes);
-        if (terms4) nextTerm = load<f32>(terms + (<usize>to << 2));
-      }
-      memory.copy(codes + <usize>to * bytes, carry, bytes);
-      if (terms4) store<f32>(terms + (<usize>to << 2), term);
-      store<u32>(slots + (<usize>to << 2), slot);
-      if (to == p) break;
-      let swap = carry; carry = landed; landed = swap;
-      slot = next;
-      term = nextTerm;
-      to = load<u32>(positions + (<usize>slot << 2));
-    }
+export function adoptListOf(): bool {
+  let listOf = regionStart(Region.LIST_OF), starts = startsAt(), slots = slotsAt(), terms = termsAt(cap());
+  let n = count(), grouped = stateWord(State.LIST_ORDER) == 1;
+  for (let slot: u32 = 0; slot < n; slot++) if (load<u32>(listOf + (<usize>slot << 2)) >= <u32>nlist) return false;
+  // Grouped: a counting sort by bucket gives each slot the position the old release gave it.
+  memory.fill(starts, 0, startsWords() << 2);
+  for (let slot: u32 = 0; grouped && slot < n; slot++) {
+    let at = starts + (<usize>(oldBucket(listOf, slot) + 1) << 2);
+    store<u32>(at, load<u32>(at) + 1);
   }
-  setListsStale(false);
+  for (let b = 1; grouped && b <= nlist; b++) {
+    let at = starts + (<usize>b << 2);
+    store<u32>(at, load<u32>(at) + load<u32>(at - 4));
+  }
+  for (let slot: u32 = 0; slot < n; slot++) {
+    let position = slot;
+    if (grouped) {
+      let at = starts + (<usize>oldBucket(listOf, slot) << 2);
+      position = load<u32>(at);
+      store<u32>(at, position + 1);
+    }
+    store<u32>(slots + (<usize>position << 2), slot | TAG);
+    store<u32>(terms + (<usize>position << 2), load<u32>(listOf + (<usize>slot << 2)));
+  }
+  memory.fill(starts, 0, startsWords() << 2); // no position grouped: every one tagged
+  setStateWord(State.LIST_ORDER, 2);
+  markListsStale();
+  return true;
+}
+
+// @ts-ignore: decorator
+@inline function oldBucket(listOf: usize, slot: u32): u32 {
+  return isDeleted(slot) ? <u32>nlist : load<u32>(listOf + (<usize>slot << 2));
+}
+
+/**
+ * Whether the layout is one this file can describe: starts from 0 in order, up to COUNT
+ * (grouped) or to the positions grouped last (stale, the rest tagged), each slot at
+ * exactly one position, tags only while stale and naming a list, an untagged removed
+ * slot only among the removed (or, stale, in its old list) and an untagged live one
+ * only in a list, the map (when kept) agreeing.
+ */
+export function listsSound(): bool {
+  let n = count(), stale = listsStale(), grouped = listStart(nlist + 1);
+  if (listStart(0) != 0 || (stale ? grouped > n : grouped != n)) return false;
+  for (let l = 0; l <= nlist; l++) if (listStart(l + 1) < listStart(l)) return false;
+  let slots = slotsAt(), terms = termsAt(cap());
+  let sound = true, marked: u32 = 0;
+  for (; marked < n; marked++) {
+    let word = load<u32>(slots + (<usize>marked << 2)), slot = word & SLOT_BITS;
+    if (slot >= n || (load<u32>(slots + (<usize>slot << 2)) & MARK) != 0) { sound = false; break; } // out of range, or seen twice
+    store<u32>(slots + (<usize>slot << 2), load<u32>(slots + (<usize>slot << 2)) | MARK);
+  }
+  for (let p: u32 = 0; p < n; p++) store<u32>(slots + (<usize>p << 2), load<u32>(slots + (<usize>p << 2)) & ~MARK);
+  if (!sound) return false;
+  let positions = keepsPositions() ? positionsAt(cap()) : 0;
+  for (let p: u32 = 0; p < n; p++) {
+    let slot = slotAt(p), removed = isDeleted(slot);
+    if (positions != 0 && load<u32>(positions + (<usize>slot << 2)) != p) return false;
+    if (taggedAt(p)) {
+      if (!stale || (!removed && load<u32>(terms + (<usize>p << 2)) >= <u32>nlist)) return false;
+    } else if (p >= grouped || ((listByStarts(p) == <u32>nlist) != removed && !(removed && stale))) return false;
+  }
+  return true;
 }
 
 /**
  * After a relayout for `newCapacity` slots (was `oldCapacity`): the region kept its old
- * bytes at its start, where the starts and the positions still are; the slots and norm
- * terms move to their new offsets, the terms first (both move up, the terms furthest).
+ * bytes at its start, where the starts and the slots still are; the terms and the map
+ * move to their new offsets, the map first (both move up, the map furthest).
  */
 export function listsResized(oldCapacity: u32, newCapacity: u32): void {
   let bytes = <usize>count() << 2;
-  if (hasNormTerms()) memory.copy(termsAt(newCapacity), termsAt(oldCapacity), bytes);
-  memory.copy(slotsAt(newCapacity), slotsAt(oldCapacity), bytes);
+  if (keepsPositions()) memory.copy(positionsAt(newCapacity), positionsAt(oldCapacity), bytes);
+  memory.copy(termsAt(newCapacity), termsAt(oldCapacity), bytes);
 }

@@ -14,8 +14,8 @@
 // restore.ts and integrity.ts.
 //
 //   QUANTIZER ─► pq.ts's codebooks, then the coarse centroids: stride × NLIST f32, transposed
-//   LIST_OF   ─► capacity × u32: each slot's list (saved)
-//   CODES, LISTS ─► the codes by position, and where each list and slot is (ivf-lists.ts)
+//   CODES, LISTS ─► the codes by position, each position's slot and norm term, where each list starts (ivf-lists.ts)
+//   LIST_OF   ─► a file from before (State.LIST_ORDER 0, 1): capacity × u32, each slot's list; read once on load
 //   norm term of a code in list l: Σ_j ||r_jk||² + 2 c_lj · r_jk over its centroids r_jk
 
 import { Admit, Metric, Region, State } from '../src/abi';
@@ -25,13 +25,13 @@ import { dim, metric, stride } from './params';
 import { count, setStateWord, stateWord } from './state';
 import { argmin, distancesToCentroids, dotsWithCentroids, kmeansIterate, kmeansSeed, kmeansWorkBytes } from './kmeans';
 import {
-  adcSum, adc8, centroids, codeAt, codeBytesPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
+  adcSum, adc8, centroids, codeAt, codeBytesPq, codeSoundPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,
   slicedAt, storeCodePq, subDims, subStride,
 } from './pq';
 import { admits, offer } from './results';
 import {
-  deriveLists, groupPositions, hasNormTerms, identityPositions, invertPositions, listStart, markListsStale, nlist, normTermsAt,
-  placeAppended, positionOf, regroupLists, slotAt,
+  adoptListOf, deriveLists, hasNormTerms, listAt, listsSound, listsStale, listStart, markListsGrouped, nlist, normTermsAt, placeRow,
+  positionOf, regroupLists, setTerm, slotAt, taggedAt,
 } from './ivf-lists';
 
 export function deriveIvf(): void {
@@ -95,41 +95,38 @@ function residual(quantizer: usize, row: usize, list: i32, out: usize): void {
   }
 }
 
-/** Stores the query row of `c` as the row of `slot`: its list, and the code of its residual. */
+/** Stores the query row of `c` as the row of `slot`: the code of its residual, tagged with its list until the next regrouping. */
 export function storeRowIvf(quantizer: usize, c: Context, slot: u32): void {
   let list = nearestList(quantizer, c.query, scoresAt(c.prepared));
   let res = scratchRowAt(c.prepared);
   residual(quantizer, c.query, list, res);
   preparePq(quantizer, res, c.prepared);
-  if (slot >= count()) placeAppended(slot);
-  let codes = regionStart(Region.CODES), position = positionOf(slot);
-  storeCodePq(codes, position, encodePq(quantizer, c.prepared));
-  store<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2), list);
-  if (hasNormTerms()) store<f32>(normTermsAt() + (<usize>position << 2), normTerm(quantizer, codes, position, list));
-  markListsStale();
+  storeCodePq(regionStart(Region.CODES), placeRow(slot, list), encodePq(quantizer, c.prepared));
 }
 
 /**
- * Sets up the lists of a loaded index, before its integrity is checked: codes grouped as
- * ivf-lists.ts keeps them (State.LIST_ORDER 1), or in slot order (a file from before: 0),
- * regrouped by the first search. Then the norm terms, which files leave out.
+ * Sets up the lists of a loaded index, before its integrity is checked: a file from
+ * before (State.LIST_ORDER 0, 1) is laid out from each slot's list (false when one is out
+ * of range); today's files are grouped.
  */
-export function restoreLists(quantizer: usize): void {
-  if (stateWord(State.LIST_ORDER) != 0) {
-    groupPositions();
-    invertPositions();
-    setStateWord(State.LISTS_STALE, 0);
-  } else {
-    identityPositions();
-    setStateWord(State.LIST_ORDER, 1);
-    markListsStale();
-  }
-  if (!hasNormTerms()) return;
-  let codes = regionStart(Region.CODES), terms = normTermsAt(), listOf = regionStart(Region.LIST_OF);
-  for (let position: u32 = 0, n = count(); position < n; position++) {
-    let list = load<u32>(listOf + (<usize>slotAt(position) << 2));
-    store<f32>(terms + (<usize>position << 2), list < <u32>nlist ? normTerm(quantizer, codes, position, list) : 0); // out of range: integrity.ts refuses it
-  }
+export function restoreLists(): bool {
+  if (stateWord(State.LIST_ORDER) < 2) return adoptListOf();
+  markListsGrouped();
+  return true;
+}
+
+/** After the integrity check of a load: the norm terms files leave out, or a file from before's first regrouping. */
+export function settleLoadedLists(quantizer: usize, prepared: usize): void {
+  if (listsStale()) groupLists(quantizer, prepared);
+  else settleTerms(quantizer, true);
+}
+
+/** Whether the lists are sound (ivf-lists.ts listsSound) and every position's code one the codebooks hold. */
+export function listsValid(): bool {
+  if (!listsSound()) return false;
+  let codes = regionStart(Region.CODES);
+  for (let position: u32 = 0, n = count(); position < n; position++) if (!codeSoundPq(codes, position)) return false;
+  return true;
 }
 
 /** The code of `slot`'s position in CODES (codes lie by position, not slot). */
@@ -137,9 +134,22 @@ export function codePositionIvf(slot: u32): u32 {
   return positionOf(slot);
 }
 
-/** Groups the lists if adds or removals left them stale; `prepared` lends its scratch. */
-export function groupLists(prepared: usize): void {
-  if (stateWord(State.LISTS_STALE) != 0) regroupLists(scratchRowAt(prepared));
+/** Groups the lists if adds or removals left them stale, and gives the codes added since their norm terms; `prepared` lends its scratch. */
+export function groupLists(quantizer: usize, prepared: usize): void {
+  if (!listsStale()) return;
+  regroupLists(scratchRowAt(prepared));
+  settleTerms(quantizer, false);
+}
+
+/** Replaces every tag (or, `all`, every term: a load) by the code's norm term; the lists are grouped. */
+function settleTerms(quantizer: usize, all: bool): void {
+  let codes = regionStart(Region.CODES), l2 = hasNormTerms();
+  let list = 0;
+  for (let p: u32 = 0, n = count(); p < n; p++) {
+    while (list < nlist && p >= listStart(list + 1)) list++;
+    if (all || taggedAt(p)) setTerm(p, l2 && list < nlist ? normTerm(quantizer, codes, p, list) : 0);
+  }
+  markListsGrouped();
 }
 
 /**
@@ -148,7 +158,7 @@ export function groupLists(prepared: usize): void {
  * while fewer than `width` were found (a selective filter). Left in W; returns how many.
  */
 export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32, admit: i32): i32 {
-  groupLists(c.prepared);
+  groupLists(quantizer, c.prepared);
   let scores = scoresAt(c.prepared);
   let dotMetric = metric != Metric.L2;
   // The dot metrics' table is the query's own, -dot of its slices; l2's is q_j · r_jk, each code's sum times -2
@@ -186,20 +196,15 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
   return results;
 }
 
-/** Adds the centroid of `slot`'s list to the row at `row` (stride values): a decoded residual becomes the row. */
-export function addCentroid(quantizer: usize, slot: u32, row: usize): void {
-  let list = <usize>load<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2));
+/** Adds the centroid of the list of the code at `position` to the row at `row` (stride values): a decoded residual becomes the row. */
+export function addCentroid(quantizer: usize, position: u32, row: usize): void {
+  let list = <usize>listAt(position);
+  if (list >= <usize>nlist) return; // a removed row's, regrouped: never decoded
   let centroids = coarse(quantizer), n = <usize>nlist;
   for (let t = 0; t < stride; t++) {
     let at = row + (<usize>t << 2);
     store<f32>(at, load<f32>(at) + load<f32>(centroids + ((<usize>t * n + list) << 2)));
   }
-}
-
-/** Whether the list of `slot` is one of NLIST (a file could say otherwise), and its position holds it. */
-export function listSound(slot: u32): bool {
-  let position = positionOf(slot);
-  return load<u32>(regionStart(Region.LIST_OF) + (<usize>slot << 2)) < <u32>nlist && position < count() && slotAt(position) == slot;
 }
 
 /** Whether the coarse centroids are usable: finite, padding values zero. */

@@ -16,7 +16,7 @@ import { graph, mL } from './params';
 import { capacity, count, deletedCount, setCount, setDeletedCount } from './state';
 import { beginConstruction, constructionQuery, endConstruction, isTrained, prepareQuery, rowRemoved, storeRow } from './storage';
 import { findSlot, insertSlot, labelsImplicit, removeSlot } from './idmap';
-import { reserveLabels, reserveRemovals } from './resize';
+import { reserveLabels, reservePositions, reserveRemovals } from './resize';
 import { allocate } from './graph';
 import { insertNode } from './hnsw';
 import { updateNode } from './update';
@@ -39,6 +39,10 @@ export function addItem(id: u32, unlinked: bool = false): i32 {
   if (appended) {
     if (count() >= capacity()) return Status.FULL;
     slot = <i32>count();
+  }
+  if (!appended) { // an IvfIndex finds the slot's code by its position from now on
+    let status = reservePositions();
+    if (status != Status.OK) return status;
   }
   if (<u32>slot != id && labelsImplicit()) { // the first id that is not its slot's number: labels from now on
     let status = reserveLabels();

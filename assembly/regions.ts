@@ -9,7 +9,7 @@ import { labelsImplicit, tableSizeFor } from './idmap';
 import { graph, keepVectors, links0Bytes, rowBytes } from './params';
 import { count, deletedCount, stateWord } from './state';
 import { codesBytes, groupBytes, ivf, preparedBytes, quantizerBytes, trainingBytes } from './storage';
-import { listsBytes } from './ivf-lists';
+import { listsBytes, listsSavedBytes } from './ivf-lists';
 import { contextStride } from './context';
 import { batchBytes } from './batch';
 import { reorderBytes } from './reorder';
@@ -43,7 +43,7 @@ export function setWanted(capacity: u32, efMax: i32, arenaWords: u32, tableSize:
   want(Region.FILTER, filter ? ((cap + 31) >> 5) << 2 : 0);
   want(Region.ARENA, <u64>arenaWords << 2);
   want(Region.TRAINING, max<u64>(trainingBytes(), reorderBytes(stateWord(State.REORDER_SLOTS), stateWord(State.ARENA_USED))));
-  want(Region.LIST_OF, ivf ? cap << 2 : 0);
+  want(Region.LIST_OF, ivf && stateWord(State.LIST_ORDER) < 2 ? cap << 2 : 0); // a file from before, until it is laid out
   want(Region.LISTS, ivf ? listsBytes(cap) : 0);
   want(Region.BATCH, batchBytes());
   want(Region.LOCKS, contexts > 1 && graph ? cap << 2 : 0);
@@ -74,7 +74,8 @@ export function usedBytes(region: i32): usize {
     case Region.DELETED: return deletedCount() == 0 ? 0 : n; // all 0: loads as fresh memory
     case Region.FREE: return <usize>deletedCount() << 2;
     case Region.ARENA: return <usize>stateWord(State.ARENA_USED) << 2;
-    case Region.LIST_OF: return ivf ? n << 2 : 0;
-    default: return 0; // CONTEXT, ID_TABLE, FILTER, TRAINING, LISTS, BATCH, LOCKS: rebuilt, per call or scratch
+    case Region.LIST_OF: return ivf && stateWord(State.LIST_ORDER) < 2 ? n << 2 : 0; // files from before only
+    case Region.LISTS: return ivf && stateWord(State.LIST_ORDER) == 2 ? <usize>listsSavedBytes(n) : 0;
+    default: return 0; // CONTEXT, ID_TABLE, FILTER, TRAINING, BATCH, LOCKS: rebuilt, per call or scratch
   }
 }

@@ -8,11 +8,11 @@ import { regionBytes, regionStart, relayout } from './layout';
 import { batchBytes, batchK, batchRows, setBatchShape } from './batch';
 import { deriveParameters, efConstruction, graph, initialized, M, upperWords } from './params';
 import { capacity, count, deletedCount, setEntry, setRandomState, setStateWord, stateWord } from './state';
-import { deriveStorage, groupBytes, groupsQueries, needsTraining, preparedBytes } from './storage';
+import { deriveStorage, groupBytes, groupsQueries, ivf, needsTraining, preparedBytes } from './storage';
 import { placeContexts } from './context';
 import { labelsImplicit, rebuildIdTable, tableSizeFor } from './idmap';
 import { setWanted, wantedTotal } from './regions';
-import { listsResized } from './ivf-lists';
+import { invertPositions, listsResized } from './ivf-lists';
 
 /** Working memory always holds searches this wide. */
 const MIN_EF_MAX = 64;
@@ -41,7 +41,7 @@ export function init(
   setStateWord(State.PQ_M, pqM);
   setStateWord(State.PQ_BITS, pqBits);
   setStateWord(State.NLIST, nlist);
-  setStateWord(State.LIST_ORDER, kind == Kind.IVF ? 1 : 0);
+  setStateWord(State.LIST_ORDER, kind == Kind.IVF ? 2 : 0);
   setStateWord(State.TRAINED, needsTraining(storage) ? 0 : 1);
   setStateWord(State.LABELS_ARE_SLOTS, 1); // until an id differs from its slot: no labels, no id table
   setEntry(0, -1);
@@ -117,6 +117,14 @@ export function reserveRemovals(): i32 {
 /** Gives the index the FILTER region, before its first filtered search (src/filter.ts). */
 export function reserveFilter(): i32 {
   return reserveRoom(State.FILTER_ROOM);
+}
+
+/** Gives an IvfIndex its map from slot to position (ivf-lists.ts), before calls that find rows by slot many times; once. */
+export function reservePositions(): i32 {
+  if (!ivf || stateWord(State.POSITION_ROOM) != 0) return Status.OK;
+  let status = reserveRoom(State.POSITION_ROOM);
+  if (status == Status.OK) invertPositions();
+  return status;
 }
 
 /** Sets `room` (a State word regions.ts sizes regions by) and lays the regions out for it, once; on failure nothing changed. */

@@ -7,15 +7,17 @@ import { Integrity, Region } from '../src/abi';
 import { regionStart } from './layout';
 import { checkIntegrity } from './integrity';
 import { ivf, quantizerProblem } from './storage';
-import { restoreLists } from './ivf';
+import { restoreLists, settleLoadedLists } from './ivf';
+import { ctx } from './context';
 import { rebuildIdTable } from './idmap';
 
 /** Integrity.OK, or the first problem found in the loaded index. */
 export function restoreState(): i32 {
   let problem = quantizerProblem();
   if (problem != Integrity.OK) return problem;
-  if (ivf) restoreLists(regionStart(Region.QUANTIZER)); // where each code is, before integrity.ts reads them
+  if (ivf && !restoreLists()) return Integrity.BAD_ROW; // where each code is, before integrity.ts reads them
   problem = checkIntegrity(false);
   if (problem != Integrity.OK) return problem;
+  if (ivf) settleLoadedLists(regionStart(Region.QUANTIZER), ctx.prepared);
   return rebuildIdTable() ? Integrity.OK : Integrity.DUPLICATE_ID;
 }

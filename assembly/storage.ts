@@ -33,7 +33,7 @@ import {
 import { lutBytes, quantiseTable, scanCodes8, searchFastScan } from './fastscan';
 import { addGroupQuery, groupBytes as groupBytesPq, scanGroup } from './groupscan';
 import {
-  addCentroid, coarseBytes, coarseValid, codePositionIvf, deriveIvf, groupLists, listSound,
+  addCentroid, coarseBytes, coarseValid, codePositionIvf, deriveIvf, groupLists, listsValid,
   preparedBytesIvf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
 } from './ivf';
 import { markListsStale } from './ivf-lists';
@@ -199,7 +199,7 @@ function ensureDerived(): void {
  */
 export function readyForSearches(): void {
   ensureDerived();
-  if (ivf) groupLists(ctx.prepared);
+  if (ivf) groupLists(quantizer(), ctx.prepared);
 }
 
 /** Turns the input row of `c` into its query row and its prepared query (a query, or a new row). */
@@ -336,8 +336,9 @@ export function decodeRow(slot: u32, dst: usize): void {
   else if (storage == Storage.BINARY) decodeBinary(quantizer(), codePtr(slot), dst, dim, stride);
   else if (storage == Storage.PQ) {
     ensureDerived();
-    decodePq(quantizer(), centroidRows(), regionStart(Region.CODES), ivf ? codePositionIvf(slot) : slot, dst, stride, ctx.prepared);
-    if (ivf) addCentroid(quantizer(), slot, dst);
+    let position = ivf ? codePositionIvf(slot) : slot;
+    decodePq(quantizer(), centroidRows(), regionStart(Region.CODES), position, dst, stride, ctx.prepared);
+    if (ivf) addCentroid(quantizer(), position, dst);
   }
   else memory.copy(dst, codePtr(slot), rowBytes);
 }
@@ -388,6 +389,11 @@ export function adoptQuantizer(): i32 {
   return Status.OK;
 }
 
+/** Whether an IvfIndex's lists and codes are sound (ivf.ts listsValid); true for the other kinds, whose codes rowSound() checks. Called by integrity.ts. */
+export function codesSound(): bool {
+  return !ivf || listsValid();
+}
+
 /**
  * Whether the stored row of `slot` (and its kept f32 row) is one the format can hold:
  * finite values and zero padding. A loaded file could say otherwise, and NaN rows or
@@ -399,7 +405,7 @@ export function rowSound(slot: u32): bool {
   if (storage == Storage.F16) return halvesSound(code, dim, stride) && zeroBytes(code + (<usize>stride << 1), codeBytes - (<usize>stride << 1));
   if (storage == Storage.I8) return zeroBytes(code + <usize>dim, codeBytes - <usize>dim);
   if (storage == Storage.BINARY) return binarySound(code, dim);
-  if (storage == Storage.PQ) return ivf ? listSound(slot) && codeSoundPq(regionStart(Region.CODES), codePositionIvf(slot)) : codeSoundPq(regionStart(Region.CODES), slot);
+  if (storage == Storage.PQ) return ivf || codeSoundPq(regionStart(Region.CODES), slot); // an IvfIndex's codes: codesSound()
   return finiteRow(code);
 }
 

@@ -94,9 +94,10 @@ export enum State {
    */
   LABELS_ARE_SLOTS = 19,
   /**
-   * 1 when an IvfIndex's CODES lie grouped by list (assembly/ivf-lists.ts), as this release
-   * keeps and saves them; 0 in files written before, whose codes lie in slot order and
-   * are regrouped after a load. 0 for the other kinds.
+   * How an IvfIndex's file places its codes: 2, grouped by list with each position's slot
+   * in the LISTS region (assembly/ivf-lists.ts), as this release keeps and saves them;
+   * 1 (format 3), grouped with each slot's list in LIST_OF; 0 (format 3, older), in slot
+   * order with LIST_OF. A load lays 0 and 1 out as 2. 0 for the other kinds.
    */
   LIST_ORDER = 20,
   /** Words saved in a file's header; the rest are sizes of this instance's memory. */
@@ -142,7 +143,9 @@ export enum State {
   GROUP_ROOM = 38,
   /** 1 once a filtered search made the FILTER region (src/filter.ts). */
   FILTER_ROOM = 39,
-  WORDS = 40,
+  /** 1 once an IvfIndex keeps each slot's position (assembly/ivf-lists.ts): made by the first update, reuse of a removed slot or knnGraph(). */
+  POSITION_ROOM = 40,
+  WORDS = 41,
 }
 
 /**
@@ -178,9 +181,9 @@ export enum Region {
   ARENA = 12,
   /** A training sample and k-means' working arrays ('pq', in a scratch instance). Not saved. */
   TRAINING = 13,
-  /** capacity × u32: the inverted list of each slot (IVF). */
+  /** capacity × u32: the inverted list of each slot: only in an IvfIndex file of format 3 (State.LIST_ORDER 0, 1), read once on load. */
   LIST_OF = 14,
-  /** Where the inverted lists are (IVF): NLIST + 2 starts, each slot's position in CODES and each position's slot, the codes' norm terms (l2). Derived on load, not saved. */
+  /** The inverted lists (IVF, assembly/ivf-lists.ts): NLIST + 2 starts and each position's slot (saved), the codes' norm terms (recomputed on load), a map from slot to position (made when needed). */
   LISTS = 15,
   /** Rows and results of a call over many rows (assembly/batch.ts): queries and their results, or rows to add. Not saved. */
   BATCH = 16,
@@ -277,7 +280,7 @@ export enum Kernel {
 }
 
 /**
- * Words (u32, little-endian) of a saved index's header (src/format.ts, format version 3).
+ * Words (u32, little-endian) of a saved index's header (src/format.ts, format version 4).
  * STATE_WORDS words of the state record follow from STATE on, then the region table.
  * (Version 2 had no STATE_WORDS: its 16 state words started at word 11.)
  */

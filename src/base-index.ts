@@ -319,6 +319,8 @@ export abstract class BaseIndex {
       const slots = liveSlots(core);
       checkResults(slots.length, k);
       const plan = this.#plan(core, k + 1, search, 'knnGraph()'); // each item finds itself too
+      const status = core.x.reserveDecodes(); // every item's row is decoded as a query
+      if (status < 0) throw WannError.fromStatus(status, 'knnGraph()');
       const neighbours = new Uint32Array(slots.length * k).fill(NO_ID);
       const distances = new Float32Array(slots.length * k).fill(Infinity);
       const found = { ...plan, found: Math.max(plan.found - 1, 0) };

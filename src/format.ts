@@ -24,7 +24,7 @@ import { pqShapeValid, resolveLoadOptions } from './options.js';
 import { loadCore as loadInstance, type ThreadsOption, type WasmOption } from './wasm.js';
 
 export const MAGIC = 0x4e4e4157; // 'WANN' read as a little-endian u32
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 const HEADER_FIXED_BYTES = Header.WORDS * 4;
 /** Version 2 headers: 16 state words from word 11 (no STATE_WORDS word). */
 const VERSION2_STATE = 11;
@@ -328,7 +328,7 @@ function checkState(file: LoadedFile): void {
   if (kind === Kind.IVF ? storage !== Storage.PQ || nlist < 1 || nlist > 65536 || file.ef < 1 || file.ef > 65536 : nlist !== 0) {
     throw bad(`kind ${kind} with storage ${storage}, nlist ${nlist}, nprobe ${file.ef}`);
   }
-  if (s[State.LIST_ORDER] > (kind === Kind.IVF ? 1 : 0)) throw bad(`listOrder ${s[State.LIST_ORDER]} with kind ${kind}`);
+  if (s[State.LIST_ORDER] > (kind === Kind.IVF ? 2 : 0)) throw bad(`listOrder ${s[State.LIST_ORDER]} with kind ${kind}`);
   if (s[State.METRIC] > Metric.COSINE) throw bad(`metric ${s[State.METRIC]}`);
   if (storage > Storage.PQ) throw bad(`storage ${storage}`);
   if (dim < 1 || dim > 65536) throw bad(`dim ${dim}`);

@@ -66,6 +66,7 @@ export interface WannExports {
   attach(index: number): void;
   reserveBatch(rows: number, k: number): number;
   reserveFilter(): number;
+  reserveDecodes(): number;
   batchPartPtr(part: number): number;
   readyForSearches(): void;
   searchRange(found: number, ef: number, filtered: number, rerank: number, exact: number, probes: number, ofSlots: number): number;

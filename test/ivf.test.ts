@@ -100,7 +100,7 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
     const stale = index.serialize(); // grouped for the file
     index.search(row(data.queries, 16, 0), 5);
     expect(firstDifference(index.serialize(), stale)).toBeNull();
-    expect(new DataView(stale.buffer).getUint32(stateAt(State.LIST_ORDER), true)).toBe(1);
+    expect(new DataView(stale.buffer).getUint32(stateAt(State.LIST_ORDER), true)).toBe(2);
     const copy = await IvfIndex.load(stale, { simd, threads: 1 });
     expect(firstDifference(copy.serialize(), stale)).toBeNull();
     copy.dispose();
@@ -131,13 +131,49 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
     fresh.dispose();
   });
 
-  test('a list order other than 0 or 1, or one in another kind\'s file, is refused', async () => {
+  test('a version 3 file with grouped lists (each slot\'s list saved) loads as the index today\'s code builds, and goes on', async () => {
+    // Written by wann at e39f211 (State.LIST_ORDER 1, LIST_OF): grouped by list, slots in
+    // increasing order in each list, removed slots last; two removed, one reused, one updated.
+    const bytes = new Uint8Array(readFileSync(new URL('./fixtures/v3-ivf-pq-grouped.wann', import.meta.url)));
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(stateAt(State.LIST_ORDER), true)).toBe(1);
+    const data = seededVectors({ n: 300, dim: 16, seed: 45 });
+    const loaded = await IvfIndex.load(bytes, { simd, threads: 1 });
+    const fresh = await IvfIndex.create({ dim: 16, nlist: 6, nprobe: 3, pq: { m: 4, iterations: 5 }, seed: 7, capacity: 310, simd, threads: 1 });
+    fresh.train(data.base);
+    fresh.addBatch(data.base);
+    fresh.search(row(data.base, 16, 1), 5);
+    for (const id of [4, 77, 150]) fresh.remove(id);
+    fresh.add(row(data.base, 16, 10), 5000);
+    fresh.add(row(data.base, 16, 20), 21);
+    fresh.remove(200);
+    expect([loaded.size, integrity(loaded)]).toEqual([297, null]);
+    for (const id of [0, 21, 150, 5000, 299]) expect(loaded.get(id)).toEqual(fresh.get(id));
+    for (const id of [4, 77, 200]) expect(loaded.get(id)).toBeUndefined();
+    // The order inside a list is the file's, so compare what is found and at what distance.
+    const byId = ({ ids, distances }: { ids: Uint32Array; distances: Float32Array }) => [...ids].map((id, i) => [id, distances[i]]).sort((a, b) => a[0]! - b[0]!);
+    for (const q of [33, 150, 280]) {
+      const query = row(data.base, 16, q);
+      expect(byId(loaded.search(query, 10, { nprobe: 6 }))).toEqual(byId(fresh.search(query, 10, { nprobe: 6 })));
+    }
+    loaded.add(row(data.base, 16, 40), 77); // a reuse, as in the fresh one
+    fresh.add(row(data.base, 16, 40), 77);
+    loaded.remove(5);
+    fresh.remove(5);
+    const query = row(data.base, 16, 40);
+    expect(byId(loaded.search(query, 10, { nprobe: 6 }))).toEqual(byId(fresh.search(query, 10, { nprobe: 6 })));
+    expect(integrity(loaded)).toBeNull();
+    const again = await IvfIndex.load(loaded.serialize(), { simd, threads: 1 });
+    expect(firstDifference(again.serialize(), loaded.serialize())).toBeNull();
+    for (const index of [loaded, fresh, again]) index.dispose();
+  });
+
+  test('a list order other than 0, 1 or 2, or one in another kind\'s file, is refused', async () => {
     const data = seededVectors({ n: 300, dim: 8, seed: 2 });
     const ivf = await IvfIndex.create({ dim: 8, nlist: 4, pq: { m: 2, bits: 4, iterations: 2 }, simd, threads: 1 });
     ivf.addBatch(data.base);
     const flat = await FlatIndex.create({ dim: 8, simd });
     flat.addBatch(data.base.subarray(0, 80));
-    for (const [bytes, value] of [[ivf.serialize(), 2], [flat.serialize(), 1]] as const) {
+    for (const [bytes, value] of [[ivf.serialize(), 3], [flat.serialize(), 1]] as const) {
       new DataView(bytes.buffer).setUint32(stateAt(State.LIST_ORDER), value, true);
       await expectWannRejection(IvfIndex.load(reseal(bytes)), 'BAD_HEADER', `listOrder ${value}`);
     }
@@ -146,7 +182,7 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
   });
 });
 
-test('an IvfIndex keeps its codes once and no table per list: beside a FlatIndex of the same codes it adds 16 bytes a slot and its centroids, whatever nlist', async () => {
+test('an IvfIndex keeps its codes once and no table per list: beside a FlatIndex of the same codes it adds 8 bytes a slot (FAISS\'s id) and its centroids, whatever nlist', async () => {
   const dim = 32, m = 16, capacity = 50000;
   const data = seededVectors({ n: 3000, dim, seed: 5 });
   const flat = await FlatIndex.create({ dim, storage: 'pq', pq: { m, iterations: 2 }, capacity, threads: 1 });
@@ -156,10 +192,15 @@ test('an IvfIndex keeps its codes once and no table per list: beside a FlatIndex
     const ivf = await IvfIndex.create({ dim, nlist, pq: { m, iterations: 2 }, capacity, threads: 1 });
     ivf.addBatch(data.base);
     ivf.search(row(data.base, dim, 0), 10); // grouped
-    // Its list, position, slot and norm term per slot; coarse centroids, list starts and scores per list; page rounding.
-    const allowance = capacity * 16 + nlist * (dim * 4 + 16) + 2 * PAGE;
-    // Before: a second copy of the codes (m bytes a slot) and nlist × m × 256 floats of precomputed table terms.
+    // Each position's slot and norm term; coarse centroids, list starts, sort scratch and scores per list; page rounding.
+    const allowance = capacity * 8 + nlist * (dim * 4 + 16) + 2 * PAGE;
+    // Before: a second copy of the codes (m bytes a slot), nlist × m × 256 floats of precomputed table terms, then each slot's list and position.
     expect(ivf.memoryBytes - flat.memoryBytes).toBeLessThanOrEqual(allowance);
+    const before = ivf.memoryBytes;
+    ivf.remove(7);
+    ivf.add(row(data.base, dim, 9), 9); // an update: the map from slot to position, 4 bytes a slot, from now on
+    expect(ivf.memoryBytes - before).toBeGreaterThanOrEqual(capacity * 4);
+    expect(ivf.memoryBytes - before).toBeLessThanOrEqual(capacity * 9 + 2 * PAGE); // and the removal flags (1 byte a slot) and free stack (4)
     ivf.dispose();
   }
   flat.dispose();

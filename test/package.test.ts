@@ -13,7 +13,7 @@ import { installApp, packTarball, ROOT, type InstalledApp, type Packed } from '.
 /** Gzipped (level 9) bytes a page downloads: the bundle and one .wasm. */
 const BUDGET_BYTES = 48 * 1024;
 /** The bundle and every .wasm: over the issue's 40 KB (see the test), held from growing further. */
-const TOTAL_CEILING_BYTES = 96 * 1024;
+const TOTAL_CEILING_BYTES = 99 * 1024;
 const BROWSER_FILES = ['dist/wann.browser.js', 'build/wann-simd.wasm', 'build/wann-scalar.wasm', 'build/wann-threads.wasm'];
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
@@ -84,7 +84,8 @@ describe('the tarball', () => {
   // search 10-20%: README "Quick start (browser)"), and threads added ~4 KB of JS (the
   // worker pool, the async calls) and the threads build; the grouped 8-bit PQ scan, its
   // tables and the tiled k-means assignment added ~3.5 KB to each SIMD build (~1 KB to
-  // the scalar one). Guarded here: what one page downloads (the bundle and the one .wasm
+  // the scalar one); IVF lists without a map from slot to list or position (8 bytes a row
+  // less) ~0.7 KB to each build. Guarded here: what one page downloads (the bundle and the one .wasm
   // it fetches) within 48 KiB (not the issue's 40), and the total of every file within a
   // ceiling that catches growth.
   test(`a page's download (JS + the .wasm it fetches, gzipped) stays under ${BUDGET_BYTES / 1024} KiB; all files under ${TOTAL_CEILING_BYTES / 1024} KiB`, () => {

@@ -144,8 +144,8 @@ describe('damaged or foreign files: one code each', () => {
     await expectWannRejection(HnswIndex.load(bytes.subarray(0, bytes.length - 1)), 'TRUNCATED', String(bytes.length));
     await expectWannRejection(HnswIndex.load(new Uint8Array(bytes.length)), 'BAD_MAGIC');
     const version = bytes.slice();
-    version[4] = 4;
-    await expectWannRejection(HnswIndex.load(version), 'UNSUPPORTED_VERSION', 'version 4');
+    version[4] = 5;
+    await expectWannRejection(HnswIndex.load(version), 'UNSUPPORTED_VERSION', 'version 5');
     const header = bytes.slice();
     header[stateAt(State.COUNT)] ^= 1;
     await expectWannRejection(HnswIndex.load(header), 'CHECKSUM_MISMATCH', 'header');

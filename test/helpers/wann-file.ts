@@ -101,7 +101,8 @@ export function usedRegionBytes(s: (field: State) => number): Map<Region, number
     [Region.DELETED, s(State.DELETED_COUNT) === 0 ? 0 : n],
     [Region.FREE, s(State.DELETED_COUNT) * 4],
     [Region.ARENA, s(State.ARENA_USED) * 4],
-    [Region.LIST_OF, ivf ? n * 4 : 0],
+    [Region.LIST_OF, ivf && s(State.LIST_ORDER) < 2 ? n * 4 : 0], // format 3
+    [Region.LISTS, ivf && s(State.LIST_ORDER) === 2 ? (s(State.NLIST) + 2 + n) * 4 : 0], // the starts and each position's slot
   ]);
 }
 
