@@ -1,13 +1,14 @@
 // The 4-bit fast scan of a FlatIndex (assembly/fastscan.ts, blocksums.ts): searchBatch()
 // on one thread and on two must return exactly what search() returns query by query —
 // ids, distances and the order of ties — for every metric, with filters, removals,
-// re-rank, k past the index size and blocks left part-way. The scalar build computes the
-// same integer sums, so both builds agree bit for bit, also where the sums reach the top
-// of u16 (m 600).
+// re-rank, k past the index size and blocks left part-way, on seeded rows and on
+// siftsmall (10,000 rows: a last block of 16 slots; 99 queries). The scalar build computes
+// the same integer sums, so both builds agree bit for bit, also where the sums reach the
+// top of u16 (m 600).
 
 import { describe, expect, test } from 'vitest';
 import { FlatIndex, NO_ID, type MetricName, type SearchOptions } from '../src/index.ts';
-import { BUILDS, row, seededVectors, simdOption } from './helpers/data.ts';
+import { BUILDS, row, seededVectors, siftsmall, simdOption } from './helpers/data.ts';
 
 const DIM = 32;
 /** m 5 and 11: an odd subspace left to the tail, the last one partly padding; m 11 and 32: blocks
@@ -81,6 +82,31 @@ describe.each(BUILDS)('grouped 4-bit fast scan (%s build)', (build) => {
       }
     });
   });
+});
+
+describe('siftsmall', () => {
+  const sift = siftsmall();
+  const QUERIES_SIFT = 99; // odd: batches are cut into calls and groups of every size
+
+  test.each(['l2', 'ip', 'cosine'] as MetricName[])('%s, m 32: searchBatch equals search() in each build, and the builds agree bit for bit', async (metric) => {
+    const simd = await FlatIndex.create({ dim: sift.dim, metric, simd: true, threads: 1, storage: 'pq', pq: { m: 32, bits: 4, iterations: 4, sampleRows: 4000 }, keepVectors: true });
+    simd.train(sift.base.subarray(0, 4000 * sift.dim));
+    simd.addBatch(sift.base);
+    for (let id = 13; id < sift.n; id += 97) simd.remove(id);
+    const scalar = await FlatIndex.load(simd.serialize(), { simd: false, threads: 1 });
+    const queries = sift.queries.subarray(0, QUERIES_SIFT * sift.dim);
+    try {
+      for (const [name, options] of CASES) {
+        for (const index of [simd, scalar]) expectBatchEqualsSingles(index, queries, sift.dim, QUERIES_SIFT, 10, options, `${metric} ${name}`);
+        const a = simd.searchBatch(queries, 10, options), b = scalar.searchBatch(queries, 10, options);
+        expect(Array.from(b.ids), `${metric} ${name}`).toEqual(Array.from(a.ids));
+        expect(new Uint8Array(b.distances.buffer)).toEqual(new Uint8Array(a.distances.buffer));
+      }
+    } finally {
+      simd.dispose();
+      scalar.dispose();
+    }
+  }, 60_000);
 });
 
 test('both builds return the same batches and searches, bit for bit', async () => {
