@@ -130,9 +130,23 @@ function listByStarts(position: u32): u32 {
   return low;
 }
 
-/** The bucket of the code at `position`: NLIST for a removed slot, else its list. */
-function bucketAt(position: u32): u32 {
-  return isDeleted(slotAt(position)) ? <u32>nlist : listAt(position);
+/**
+ * The bucket of the code at `position`: NLIST for a removed slot, else its list. `list`:
+ * where the old starts put it when `exact`, else a guess (listNear).
+ */
+function bucketAt(position: u32, list: u32, exact: bool): u32 {
+  let word = load<u32>(slotsAt() + (<usize>position << 2));
+  if (isDeleted(word & SLOT_BITS)) return <u32>nlist;
+  if ((word & TAG) != 0) return min<u32>(load<u32>(termsAt(cap()) + (<usize>position << 2)), <u32>nlist);
+  return exact ? list : listNear(position, list);
+}
+
+/** listByStarts(), tried first at `guess` and the bucket after it: a regrouping moves most codes by less than a list. */
+function listNear(position: u32, guess: u32): u32 {
+  for (let l = guess; l <= min<u32>(guess + 1, <u32>nlist); l++) {
+    if (listStart(l) <= position && (l == <u32>nlist || position < listStart(l + 1))) return l;
+  }
+  return listByStarts(position);
 }
 
 /**
@@ -171,10 +185,14 @@ export function regroupLists(scratch: usize): void {
   let n = count(), capacity = cap();
   let ends = sortAt(capacity), next = ends + (startsWords() << 2);
   memory.fill(ends, 0, startsWords() << 2);
+  // Both passes visit positions in increasing order, so the old starts' list of each is found by walking.
+  let old: u32 = 0;
   for (let p: u32 = 0; p < n; p++) {
-    let at = ends + (<usize>(bucketAt(p) + 1) << 2);
+    while (old < <u32>nlist && p >= listStart(old + 1)) old++;
+    let at = ends + (<usize>(bucketAt(p, old, true) + 1) << 2);
     store<u32>(at, load<u32>(at) + 1);
   }
+  old = 0;
   for (let b = 1; b <= nlist + 1; b++) {
     let at = ends + (<usize>b << 2);
     store<u32>(at, load<u32>(at) + load<u32>(at - 4));
@@ -188,17 +206,21 @@ export function regroupLists(scratch: usize): void {
     let end = load<u32>(ends + (<usize>(b + 1) << 2)), nextB = next + (<usize>b << 2);
     while (load<u32>(nextB) < end) {
       let p = load<u32>(nextB);
-      let into = bucketAt(p);
+      while (old < <u32>nlist && p >= listStart(old + 1)) old++;
+      let into = bucketAt(p, old, true);
       store<u32>(nextB, p + 1);
       if (into == b) continue; // already in its bucket
       // Carry the code at p to its bucket, and each code it displaces to theirs, until one belongs at p.
       memory.copy(carry, codes + <usize>p * bytes, bytes);
       let word = load<u32>(slots + (<usize>p << 2)), term = load<u32>(terms + (<usize>p << 2));
       while (into != b) {
+        // The next free position of bucket `into` that holds another bucket's code: codes
+        // already in their bucket stay (after an add, a list's range then moves by
+        // rotating one code from its start to its end, not by shifting all of them).
         let nextInto = next + (<usize>into << 2);
-        let q = load<u32>(nextInto);
+        let q = load<u32>(nextInto), qInto = bucketAt(q, into, false);
+        while (qInto == into) qInto = bucketAt(++q, into, false);
         store<u32>(nextInto, q + 1);
-        let qInto = bucketAt(q);
         memory.copy(landed, codes + <usize>q * bytes, bytes);
         let qWord = load<u32>(slots + (<usize>q << 2)), qTerm = load<u32>(terms + (<usize>q << 2));
         put(codes, slots, terms, positions, q, carry, word, term);
