@@ -22,7 +22,7 @@ import { Admit, Metric, Region, State } from '../src/abi';
 import { Context } from './context';
 import { regionStart } from './layout';
 import { dim, metric, stride } from './params';
-import { count, setStateWord, stateWord } from './state';
+import { count, stateWord } from './state';
 import { argmin, distancesToCentroids, dotsWithCentroids, kmeansIterate, kmeansSeed, kmeansWorkBytes } from './kmeans';
 import {
   adcSum, adc8, centroids, codeAt, codeBytesPq, codeSoundPq, dotTable, encodePq, pqBits, pqM, preparedBytesPq, preparePq, quantizerBytesPq, scratchRowAt,

@@ -167,6 +167,36 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
     for (const index of [loaded, fresh, again]) index.dispose();
   });
 
+  test('knnGraph() without kept rows decodes every item by a map from slot to position, made once: the graph equals searches from the decoded rows, on 1 and 2 threads', async () => {
+    const data = seededVectors({ n: 1500, dim: 16, seed: 12 });
+    const serial = await IvfIndex.create({ dim: 16, nlist: 8, nprobe: 8, pq: { m: 4, iterations: 3 }, simd, threads: 1 });
+    serial.addBatch(data.base);
+    serial.remove(3); // a slot left out of the graph
+    const before = serial.memoryBytes;
+    const graph = await serial.knnGraph(4);
+    expect(serial.memoryBytes - before).toBeGreaterThanOrEqual(1500 * 4); // the map
+    expect(serial.memoryBytes - before).toBeLessThanOrEqual(1500 * 4 + PAGE);
+    const grown = serial.memoryBytes;
+    expect(Array.from((await serial.knnGraph(4)).neighbours)).toEqual(Array.from(graph.neighbours));
+    expect(serial.memoryBytes).toBe(grown); // once
+    expect(graph.ids.length).toBe(1499);
+    for (let i = 0; i < graph.ids.length; i += 37) { // each item's neighbours: a search from its decoded row, itself left out
+      const found = serial.search(serial.get(graph.ids[i]!)!, 5);
+      const others = Array.from(found.ids).filter((id) => id !== graph.ids[i]).slice(0, 4);
+      expect(Array.from(graph.neighbours.subarray(i * 4, i * 4 + 4))).toEqual(others);
+    }
+    if (simd) { // the threads build is a SIMD build
+      const parallel = await IvfIndex.load(serial.serialize(), { threads: 2 });
+      const graph2 = await parallel.knnGraph(4);
+      expect(Array.from(graph2.neighbours)).toEqual(Array.from(graph.neighbours));
+      expect(Array.from(graph2.distances)).toEqual(Array.from(graph.distances));
+      expect(integrity(parallel)).toBeNull();
+      parallel.dispose();
+    }
+    expect(integrity(serial)).toBeNull();
+    serial.dispose();
+  });
+
   test('a list order other than 0, 1 or 2, or one in another kind\'s file, is refused', async () => {
     const data = seededVectors({ n: 300, dim: 8, seed: 2 });
     const ivf = await IvfIndex.create({ dim: 8, nlist: 4, pq: { m: 2, bits: 4, iterations: 2 }, simd, threads: 1 });
