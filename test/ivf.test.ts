@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { FlatIndex, IvfIndex, type MetricName } from '../src/index.ts';
-import { Header, State } from '../src/abi.ts';
+import { Header, Region, State } from '../src/abi.ts';
 import { integrityProblem } from '../src/errors.ts';
 import { distance64 } from '../bench/lib/brute.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { mulberry32 } from '../bench/lib/data.ts';
 import { BUILDS, normalizeRows, row, seededVectors, simdOption } from './helpers/data.ts';
 import { expectWannRejection } from './helpers/expect.ts';
-import { reseal, stateAt } from './helpers/wann-file.ts';
+import { regionOffset, reseal, stateAt } from './helpers/wann-file.ts';
 
 const PAGE = 65536;
 
@@ -195,6 +195,37 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
     }
     expect(integrity(serial)).toBeNull();
     serial.dispose();
+  });
+
+  test('a file whose lists lie is CORRUPT_GRAPH: a slot twice, starts out of order or short, a tag, a live slot among the removed', async () => {
+    const data = seededVectors({ n: 200, dim: 8, seed: 4 });
+    const index = await IvfIndex.create({ dim: 8, nlist: 4, pq: { m: 2, bits: 4, iterations: 2 }, simd, threads: 1 });
+    index.addBatch(data.base);
+    index.remove(5); // the last position holds a removed slot
+    const bytes = index.serialize();
+    const lists = regionOffset(bytes, Region.LISTS), nlist = 4, n = 200;
+    const slotWord = (p: number) => lists + (nlist + 2 + p) * 4, startWord = (l: number) => lists + l * 4;
+    const lies: [string, (v: DataView) => void][] = [
+      ['a slot twice', (v) => v.setUint32(slotWord(1), v.getUint32(slotWord(0), true), true)],
+      ['starts out of order', (v) => v.setUint32(startWord(1), v.getUint32(startWord(2), true) + 1, true)],
+      ['the starts ending short of the count', (v) => v.setUint32(startWord(nlist + 1), n - 1, true)],
+      ['a slot tagged as added since', (v) => v.setUint32(slotWord(0), v.getUint32(slotWord(0), true) | 0x80000000, true)],
+      ['a live slot among the removed', (v) => {
+        const live = v.getUint32(slotWord(0), true);
+        v.setUint32(slotWord(0), v.getUint32(slotWord(n - 1), true), true);
+        v.setUint32(slotWord(n - 1), live, true);
+      }],
+    ];
+    const untouched = await IvfIndex.load(reseal(bytes.slice()), { simd, threads: 1 });
+    expect(integrity(untouched)).toBeNull();
+    untouched.dispose();
+    for (const [what, lie] of lies) {
+      const copy = bytes.slice();
+      lie(new DataView(copy.buffer));
+      await expectWannRejection(IvfIndex.load(reseal(copy), { simd, threads: 1 }), 'CORRUPT_GRAPH', 'BAD_ROW')
+        .catch((error: Error) => { throw new Error(`${what}: ${error.message}`); });
+    }
+    index.dispose();
   });
 
   test('a list order other than 0, 1 or 2, or one in another kind\'s file, is refused', async () => {
