@@ -167,6 +167,31 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
     for (const index of [loaded, fresh, again]) index.dispose();
   });
 
+  for (const bits of [8, 4] as const) {
+    test(`${bits}-bit codes: norm terms from a list's table (a bulk add) equal those summed code by code (adds between searches), bit for bit`, async () => {
+      const data = seededVectors({ n: 1200, queries: 5, dim: 12, seed: 31 });
+      const make = async () => {
+        const index = await IvfIndex.create({ dim: 12, nlist: 3, nprobe: 3, pq: { m: 3, bits, iterations: 4 }, seed: 9, simd, threads: 1 });
+        index.train(data.base);
+        return index;
+      };
+      const bulk = await make(), piecemeal = await make();
+      bulk.addBatch(data.base); // every list gets hundreds of new codes: tables
+      const step = bits === 8 ? 100 : 10; // fewer new codes a list than centroids: code by code
+      for (let from = 0; from < 1200; from += step) {
+        piecemeal.addBatch(data.base.subarray(from * 12, (from + step) * 12), Uint32Array.from({ length: step }, (_, i) => from + i));
+        piecemeal.search(row(data.queries, 12, 0), 1);
+      }
+      const byId = ({ ids, distances }: { ids: Uint32Array; distances: Float32Array }) => [...ids].map((id, i) => [id, distances[i]]).sort((a, b) => a[0]! - b[0]!);
+      for (let q = 0; q < 5; q++) {
+        const query = row(data.queries, 12, q);
+        expect(byId(bulk.search(query, 1200))).toEqual(byId(piecemeal.search(query, 1200)));
+      }
+      bulk.dispose();
+      piecemeal.dispose();
+    });
+  }
+
   test('knnGraph() without kept rows decodes every item by a map from slot to position, made once: the graph equals searches from the decoded rows, on 1 and 2 threads', async () => {
     const data = seededVectors({ n: 1500, dim: 16, seed: 12 });
     const serial = await IvfIndex.create({ dim: 16, nlist: 8, nprobe: 8, pq: { m: 4, iterations: 3 }, simd, threads: 1 });
