@@ -122,8 +122,19 @@ export function resultIdsPtr(): usize { return ctx.resultIds; }
 /** Distances of the last search, nearest first (f32). */
 export function resultDistancesPtr(): usize { return ctx.resultDists; }
 
-/** Writes the row of `slot` as f32 at inputPtr(): the kept f32 row, else the decoded code. */
-export function getRow(slot: u32): void { storage.decodeRow(slot, ctx.input); }
+/** get() calls so far, of an index without kept f32 rows. */
+let decodedGets: u32 = 0;
+/** The get() that gives an IvfIndex its slot map: a few scan for their code, many should not. */
+const GETS_BEFORE_MAP: u32 = 32;
+
+/**
+ * Writes the row of `slot` as f32 at inputPtr(): the kept f32 row, else the decoded code.
+ * May grow memory once (an IvfIndex's slot map; on failure its code is found by a scan).
+ */
+export function getRow(slot: u32): void {
+  if (!keepVectors && ++decodedGets == GETS_BEFORE_MAP) resize.reservePositions();
+  storage.decodeRow(slot, ctx.input);
+}
 
 /** The state record (src/abi.ts State words). src/format.ts reads it to save and writes it before restoreLayout(). */
 export function stateRecordPtr(): usize { return stateRecord; }

@@ -24,7 +24,8 @@
 //   (State.LIST_ORDER 2), the first (NLIST + 2 + COUNT) words of the region.
 //   terms: norm terms (ivf.ts normTerm) by position, l2 only; tags for every metric.
 //   positions: each slot's position, made by the first call that finds rows by slot
-//   many times (an update, a reuse, knnGraph: reservePositions); until then a scan finds one.
+//   many times (an update, a reuse, knnGraph, the 32nd get(): reservePositions); until
+//   then a scan finds one.
 
 import { Metric, Region, State } from '../src/abi';
 import { regionStart } from './layout';

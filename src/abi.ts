@@ -143,7 +143,7 @@ export enum State {
   GROUP_ROOM = 38,
   /** 1 once a filtered search made the FILTER region (src/filter.ts). */
   FILTER_ROOM = 39,
-  /** 1 once an IvfIndex keeps each slot's position (assembly/ivf-lists.ts): made by the first update, reuse of a removed slot or knnGraph(). */
+  /** 1 once an IvfIndex keeps each slot's position (assembly/ivf-lists.ts): made by the first update, reuse of a removed slot, knnGraph() or 32nd get() without kept rows. */
   POSITION_ROOM = 40,
   WORDS = 41,
 }
