@@ -68,6 +68,8 @@ export function reserveDecodes(): i32 { return keepVectors ? Status.OK : resize.
 export function batchPartPtr(part: i32): usize { return batch.batchPart(part); }
 /** Readies shared memory for searches from several threads (derived tables, IVF lists). May not grow memory. */
 export function readyForSearches(): void { storage.readyForSearches(); }
+/** Readies the index to be saved: an IvfIndex's lists grouped, nothing appended aside. May not grow memory. */
+export function readyForFile(): void { storage.readyForFile(); }
 /** Searches the batch's rows (or, with `ofSlots`, the stored rows whose slots it holds), shared with other threads; see assembly/batch.ts. */
 export function searchRange(found: i32, ef: i32, filtered: i32, rerank: i32, exact: i32, probes: i32, ofSlots: i32): u32 {
   return batch.searchRange(found, ef, filtered, rerank, exact, probes, ofSlots != 0);

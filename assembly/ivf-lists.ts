@@ -20,7 +20,12 @@
 //   0 … COUNT-1 hold slots 0 … COUNT-1, one each; an appended slot takes the position of
 //   its own number. Grouped (State.LISTS_STALE 0): no tags, list l is positions
 //   starts[l] … starts[l+1]-1, live slots only, and the removed slots follow up to
-//   starts[NLIST+1] = COUNT. A file stores the starts and slots of a grouped index
+//   starts[NLIST+1] = COUNT. Appended since (LISTS_STALE APPENDED): the same, but for rows
+//   appended after starts[NLIST+1], each tagged, and removed slots still in their lists;
+//   a search scans the appended rows beside the lists and skips the removed (ivf.ts)
+//   until either count passes tailLimit(), so adds and removals between searches do not
+//   regroup every time. An update or a reuse makes the lists stale (1): the next search
+//   regroups. A file stores the starts and slots of a grouped index
 //   (State.LIST_ORDER 2), the first (NLIST + 2 + COUNT) words of the region.
 //   terms: norm terms (ivf.ts normTerm) by position, l2 only; tags for every metric.
 //   positions: each slot's position, made by the first call that finds rows by slot
@@ -30,7 +35,7 @@
 import { Metric, Region, State } from '../src/abi';
 import { regionStart } from './layout';
 import { metric } from './params';
-import { count, setStateWord, stateWord } from './state';
+import { count, deletedCount, setStateWord, stateWord } from './state';
 import { codeBytesPq } from './pq';
 import { isDeleted } from './idmap';
 
@@ -159,18 +164,51 @@ export function placeRow(slot: u32, list: u32): u32 {
   store<u32>(slotsAt() + (<usize>position << 2), slot | TAG);
   store<u32>(termsAt(cap()) + (<usize>position << 2), list);
   if (keepsPositions()) store<u32>(positionsAt(cap()) + (<usize>slot << 2), position);
-  markListsStale();
+  let appended = slot >= count() && stateWord(State.LISTS_STALE) != 1;
+  setStateWord(State.LISTS_STALE, appended ? APPENDED : 1);
   return position;
 }
 
-/** Called whenever a slot joins, changes or leaves a list. */
+/** State.LISTS_STALE when only appended rows wait, after the grouped ones, and removed slots in their lists. */
+const APPENDED: u32 = 2;
+
+/** Called whenever a slot changes list (a load of a file from before). */
 export function markListsStale(): void {
   setStateWord(State.LISTS_STALE, 1);
+}
+
+/** Called when a slot is removed: it stays in its list, skipped by searches, until the next regrouping. */
+export function markRowRemoved(): void {
+  if (stateWord(State.LISTS_STALE) != 1) setStateWord(State.LISTS_STALE, APPENDED);
 }
 
 /** Whether adds or removals left the lists ungrouped. */
 export function listsStale(): bool {
   return stateWord(State.LISTS_STALE) != 0;
+}
+
+/** Where rows appended since the lists were grouped start (COUNT when grouped). */
+export function tailStart(): u32 {
+  return listStart(nlist + 1);
+}
+
+/** Appended (or removed) rows a search passes over before it regroups the lists: each appended one costs a tag test per probed list. */
+function tailLimit(grouped: u32): u32 {
+  return max<u32>(256, grouped >> 8);
+}
+
+/** Whether the next search regroups: the lists are stale, or too many rows were appended or removed since. */
+export function needsRegroup(): bool {
+  let state = stateWord(State.LISTS_STALE), grouped = tailStart(), limit = tailLimit(grouped);
+  if (state != APPENDED) return state == 1;
+  let removedInLists = deletedCount() - (grouped - listStart(nlist)); // the removed bucket holds only removed slots
+  return count() - grouped > limit || removedInLists > limit;
+}
+
+/** The list a row appended since the last regrouping (a position from tailStart() on) was tagged with. */
+// @ts-ignore: decorator
+@inline export function tagAt(position: u32): u32 {
+  return load<u32>(termsAt(cap()) + (<usize>position << 2));
 }
 
 /**

@@ -30,8 +30,8 @@ import {
 } from './pq';
 import { admits, offer } from './results';
 import {
-  adoptListOf, deriveLists, hasNormTerms, listAt, listsSound, listsStale, listStart, markListsGrouped, nlist, normTermsAt, placeRow,
-  positionOf, regroupLists, setTerm, slotAt, taggedAt,
+  adoptListOf, deriveLists, hasNormTerms, listAt, listsSound, listsStale, listStart, markListsGrouped, needsRegroup, nlist, normTermsAt,
+  placeRow, positionOf, regroupLists, setTerm, slotAt, tagAt, taggedAt, tailStart,
 } from './ivf-lists';
 
 export function deriveIvf(): void {
@@ -149,7 +149,7 @@ export function restoreLists(): bool {
 
 /** After the integrity check of a load: the norm terms files leave out, or a file from before's first regrouping. */
 export function settleLoadedLists(quantizer: usize, prepared: usize): void {
-  if (listsStale()) groupLists(quantizer, prepared);
+  if (listsStale()) groupLists(quantizer, prepared, true);
   else settleTerms(quantizer, true, prepared);
 }
 
@@ -166,9 +166,13 @@ export function codePositionIvf(slot: u32): u32 {
   return positionOf(slot);
 }
 
-/** Groups the lists if adds or removals left them stale, and gives the codes added since their norm terms; `prepared` lends its scratch. */
-export function groupLists(quantizer: usize, prepared: usize): void {
-  if (!listsStale()) return;
+/**
+ * Groups the lists if changes left them stale, or many rows were appended or removed
+ * since (or any, `fully`: a file), and gives the codes added since their norm terms;
+ * `prepared` lends its scratch.
+ */
+export function groupLists(quantizer: usize, prepared: usize, fully: bool = false): void {
+  if (!listsStale() || (!fully && !needsRegroup())) return;
   regroupLists(scratchRowAt(prepared));
   settleTerms(quantizer, false, prepared);
 }
@@ -215,6 +219,7 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     distancesToCentroids(c.query, coarse(quantizer), stride, nlist, scores);
   }
   let codes = regionStart(Region.CODES), terms = normTermsAt();
+  let tail = tailStart(), n = count(); // rows appended since the lists were grouped, each tagged with its list
   let results = 0, scanned = 0;
   let bound: f32 = Infinity; // W's farthest once W is full
   let m = pqM;
@@ -229,11 +234,22 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
       d = (dotMetric ? d : -2 * d + load<f32>(terms + (<usize>i << 2))) + offset;
       if (d >= bound) continue;
       let slot = slotAt(i);
-      if (admit == Admit.FILTERED && !admits(slot, admit)) continue; // lists hold live slots only
+      if (admit != Admit.ALL && !admits(slot, admit)) continue; // a filter, or a slot removed since the lists were grouped
       results = offer(c, width, results, d, slot);
       if (results == width) bound = load<f32>(c.resDist);
     }
     scanned += end - listStart(list);
+    for (let i = tail; i < n; i++) { // the same for the list's appended rows, their norm terms not yet kept
+      if (tagAt(i) != <u32>list) continue;
+      let d = adcSum(c.prepared, codes, i); // the lists' sum, not inlined: few rows
+      d = (dotMetric ? d : -2 * d + normTerm(quantizer, codes, i, list)) + offset;
+      scanned++;
+      if (d >= bound) continue;
+      let slot = slotAt(i);
+      if (admit != Admit.ALL && !admits(slot, admit)) continue;
+      results = offer(c, width, results, d, slot);
+      if (results == width) bound = load<f32>(c.resDist);
+    }
   }
   c.distances += <f64>scanned;
   return results;

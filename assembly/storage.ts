@@ -36,7 +36,7 @@ import {
   addCentroid, coarseBytes, coarseValid, codePositionIvf, deriveIvf, groupLists, listsValid,
   preparedBytesIvf, rowsBytesIvf, searchIvf, storeRowIvf, workBytesIvf,
 } from './ivf';
-import { markListsStale } from './ivf-lists';
+import { markRowRemoved } from './ivf-lists';
 
 /**
  * The kernel queryDistance() and pairDistance() run: storage × metric over the codes,
@@ -202,6 +202,11 @@ export function readyForSearches(): void {
   if (ivf) groupLists(quantizer(), ctx.prepared);
 }
 
+/** An IvfIndex's lists grouped with nothing appended or removed aside: the order a file keeps. Called by src/format.ts. */
+export function readyForFile(): void {
+  if (ivf) groupLists(quantizer(), ctx.prepared, true);
+}
+
 /** Turns the input row of `c` into its query row and its prepared query (a query, or a new row). */
 export function prepareQuery(c: Context): void {
   ensureDerived();
@@ -254,9 +259,9 @@ export function scanCodesGroup(c: Context, queries: i32, width: i32, admit: i32)
   scanGroup(c, quantizer(), regionStart(Region.CODES), queries, width, admit);
 }
 
-/** Called when `slot`'s item is removed: its row stays, but an IVF list must drop it. */
+/** Called when `slot`'s item is removed: its row stays; an IVF list keeps it, skipped by searches, until regrouped. */
 export function rowRemoved(): void {
-  if (ivf) markListsStale();
+  if (ivf) markRowRemoved();
 }
 
 /** Stores the query row of `c` (prepareQuery() done) as the row of `slot`. */

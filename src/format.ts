@@ -94,7 +94,7 @@ export interface FileLayout {
  * src/persist.ts writeIndex(), which then write the regions and the trailer.
  */
 export function fileLayout(core: Core, extras: FileExtras): FileLayout {
-  core.x.readyForSearches(); // an IvfIndex's codes grouped by list, the order its file keeps (State.LIST_ORDER)
+  core.x.readyForFile(); // an IvfIndex's codes grouped by list, the order its file keeps (State.LIST_ORDER)
   const state = core.savedState();
   // Ids 0, 1, 2, … as added need no LABELS region, in the file or in the loaded index.
   state[State.LABELS_ARE_SLOTS] = core.x.labelsAreSlots();

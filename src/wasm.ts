@@ -69,6 +69,7 @@ export interface WannExports {
   reserveDecodes(): number;
   batchPartPtr(part: number): number;
   readyForSearches(): void;
+  readyForFile(): void;
   searchRange(found: number, ef: number, filtered: number, rerank: number, exact: number, probes: number, ofSlots: number): number;
   storeRange(defer: number): number;
   linkRange(): number;

@@ -192,6 +192,50 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
     });
   }
 
+  for (const [metric, bits] of [['l2', 8], ['ip', 4]] as const) {
+    test(`${metric}, ${bits}-bit: rows added and removed between searches wait beside the lists until there are many, answering as an index grouped at once`, async () => {
+      const dim = 12, data = seededVectors({ n: 2400, queries: 4, dim, seed: 23 });
+      const make = async () => {
+        const index = await IvfIndex.create({ dim, metric, nlist: 4, nprobe: 2, pq: { m: 3, bits, iterations: 4 }, seed: 3, simd, threads: 1 });
+        index.train(data.base);
+        return index;
+      };
+      // The same distances, and the same ids but where a tie at the last distance let either scan order keep another one.
+      const answer = ({ ids, distances }: { ids: Uint32Array; distances: Float32Array }) => {
+        const last = distances[distances.length - 1];
+        return { distances: Array.from(distances), inside: [...ids].filter((_, i) => distances[i]! < last!).sort((a, b) => a - b) };
+      };
+      const byId = ({ ids, distances }: { ids: Uint32Array; distances: Float32Array }) => [...ids].map((id, i) => [id, distances[i]]).sort((a, b) => a[0]! - b[0]!);
+      const stepwise = await make();
+      stepwise.addBatch(data.base.subarray(0, 2000 * dim));
+      stepwise.search(row(data.queries, dim, 0), 10); // grouped: 2000 rows, so up to 256 appended rows wait aside
+      const removed: number[] = [];
+      for (let added = 2000; added < 2400; added++) {
+        stepwise.add(row(data.base, dim, added), added);
+        if (added % 3 === 0) removed.push(added - 1500, added - 1); // an old row, and one added since
+        if (added % 3 === 0) for (const id of removed.slice(-2)) stepwise.remove(id);
+        if (added % 50 !== 49 && added !== 2010) continue;
+        const atOnce = await make(); // the same rows, grouped by its first search
+        atOnce.addBatch(data.base.subarray(0, (added + 1) * dim));
+        for (const id of removed) atOnce.remove(id);
+        for (let q = 0; q < 4; q++) {
+          const query = row(data.queries, dim, q);
+          expect(answer(stepwise.search(query, 10))).toEqual(answer(atOnce.search(query, 10)));
+          expect(answer(stepwise.search(query, 50, { nprobe: 4 }))).toEqual(answer(atOnce.search(query, 50, { nprobe: 4 })));
+          expect(byId(stepwise.search(query, 2400, { nprobe: 4 }))).toEqual(byId(atOnce.search(query, 2400, { nprobe: 4 }))); // every row: no ties at an edge
+        }
+        expect(stepwise.get(added)).toEqual(atOnce.get(added));
+        expect(integrity(stepwise)).toBeNull();
+        atOnce.dispose();
+      }
+      stepwise.add(row(data.base, dim, 0), 5000); // waits aside again; the file groups it
+      const copy = await IvfIndex.load(stepwise.serialize(), { simd, threads: 1 });
+      for (let q = 0; q < 4; q++) expect(answer(copy.search(row(data.queries, dim, q), 10))).toEqual(answer(stepwise.search(row(data.queries, dim, q), 10)));
+      copy.dispose();
+      stepwise.dispose();
+    });
+  }
+
   test('knnGraph() without kept rows decodes every item by a map from slot to position, made once: the graph equals searches from the decoded rows, on 1 and 2 threads', async () => {
     const data = seededVectors({ n: 1500, dim: 16, seed: 12 });
     const serial = await IvfIndex.create({ dim: 16, nlist: 8, nprobe: 8, pq: { m: 4, iterations: 3 }, simd, threads: 1 });
