@@ -205,12 +205,6 @@ export function needsRegroup(): bool {
   return count() - grouped > limit || removedInLists > limit;
 }
 
-/** The list a row appended since the last regrouping (a position from tailStart() on) was tagged with. */
-// @ts-ignore: decorator
-@inline export function tagAt(position: u32): u32 {
-  return load<u32>(termsAt(cap()) + (<usize>position << 2));
-}
-
 /**
  * Groups the lists: an American flag sort of positions 0 … COUNT-1 by bucket (list, or
  * NLIST for removed slots). The new starts are counted first; then each bucket's range

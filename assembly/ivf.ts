@@ -31,7 +31,7 @@ import {
 import { admits, offer } from './results';
 import {
   adoptListOf, deriveLists, hasNormTerms, listAt, listsSound, listsStale, listStart, markListsGrouped, needsRegroup, nlist, normTermsAt,
-  placeRow, positionOf, regroupLists, setTerm, slotAt, tagAt, taggedAt, tailStart,
+  placeRow, positionOf, regroupLists, setTerm, slotAt, taggedAt, tailStart,
 } from './ivf-lists';
 
 export function deriveIvf(): void {
@@ -240,7 +240,7 @@ export function searchIvf(c: Context, quantizer: usize, width: i32, probes: i32,
     }
     scanned += end - listStart(list);
     for (let i = tail; i < n; i++) { // the same for the list's appended rows, their norm terms not yet kept
-      if (tagAt(i) != <u32>list) continue;
+      if (load<u32>(terms + (<usize>i << 2)) != <u32>list) continue; // its term word holds its list (a tag)
       let d = adcSum(c.prepared, codes, i); // the lists' sum, not inlined: few rows
       d = (dotMetric ? d : -2 * d + normTerm(quantizer, codes, i, list)) + offset;
       scanned++;
