@@ -3,8 +3,8 @@
 // codes together). Beside each code the index keeps 8 bytes, as FAISS's lists keep an
 // 8-byte id: the slot at its position and its norm term (ivf.ts). Nothing maps a slot to
 // its list: an add writes its code at a free position, its list in place of its norm
-// term (a tag, bit 31 of the slot word), and a removal only flags the slot. The next
-// search regroups in place (regroupLists): an American flag sort (McIlroy, Bostic &
+// term (a tag, bit 31 of the slot word), and a removal only flags the slot. A search
+// regroups in place when enough has changed (regroupLists): an American flag sort (McIlroy, Bostic &
 // McIlroy, "Engineering radix sort", 1993) of the positions by list, each one's list
 // read from its tag, or from the old starts for an untagged one, its codes moved
 // through two codes of scratch, so the index never holds a second copy of its codes or
