@@ -121,8 +121,21 @@ export function positionOf(slot: u32): u32 {
 
 /** The list the code at `position` belongs to: its tag, else where the starts put it (NLIST: the removed slots). */
 export function listAt(position: u32): u32 {
-  if (taggedAt(position)) return min<u32>(load<u32>(termsAt(cap()) + (<usize>position << 2)), <u32>nlist);
-  return listByStarts(position);
+  return taggedAt(position) ? tagOf(position) : listByStarts(position);
+}
+
+/** The list a tagged code's term word holds (NLIST when out of range: a file's lie, refused by listsSound()). */
+// @ts-ignore: decorator
+@inline function tagOf(position: u32): u32 {
+  return min<u32>(load<u32>(termsAt(cap()) + (<usize>position << 2)), <u32>nlist);
+}
+
+/** Turns counts per bucket, at words 1 … NLIST + 1 of `words` (word 0 zero), into each bucket's start. */
+function countsToStarts(words: usize): void {
+  for (let b = 1; b <= nlist + 1; b++) {
+    let at = words + (<usize>b << 2);
+    store<u32>(at, load<u32>(at) + load<u32>(at - 4));
+  }
 }
 
 /** The last bucket (list, or NLIST) whose start is at or before `position`. */
@@ -143,7 +156,7 @@ function listByStarts(position: u32): u32 {
 function bucketAt(position: u32, list: u32, exact: bool): u32 {
   let word = load<u32>(slotsAt() + (<usize>position << 2));
   if (isDeleted(word & SLOT_BITS)) return <u32>nlist;
-  if ((word & TAG) != 0) return min<u32>(load<u32>(termsAt(cap()) + (<usize>position << 2)), <u32>nlist);
+  if ((word & TAG) != 0) return tagOf(position);
   return exact ? list : listNear(position, list);
 }
 
@@ -226,10 +239,7 @@ export function regroupLists(scratch: usize): void {
     store<u32>(at, load<u32>(at) + 1);
   }
   old = 0;
-  for (let b = 1; b <= nlist + 1; b++) {
-    let at = ends + (<usize>b << 2);
-    store<u32>(at, load<u32>(at) + load<u32>(at - 4));
-  }
+  countsToStarts(ends);
   memory.copy(next, ends, startsWords() << 2);
   let codes = regionStart(Region.CODES), bytes = codeBytesPq;
   let slots = slotsAt(), terms = termsAt(capacity);
@@ -308,10 +318,7 @@ export function adoptListOf(): bool {
     let at = starts + (<usize>(oldBucket(listOf, slot) + 1) << 2);
     store<u32>(at, load<u32>(at) + 1);
   }
-  for (let b = 1; grouped && b <= nlist; b++) {
-    let at = starts + (<usize>b << 2);
-    store<u32>(at, load<u32>(at) + load<u32>(at - 4));
-  }
+  if (grouped) countsToStarts(starts);
   for (let slot: u32 = 0; slot < n; slot++) {
     let position = slot;
     if (grouped) {
