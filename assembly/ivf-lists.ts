@@ -24,8 +24,9 @@
 //   appended after starts[NLIST+1], each tagged, and removed slots still in their lists;
 //   a search scans the appended rows beside the lists and skips the removed (ivf.ts)
 //   until either count passes tailLimit(), so adds and removals between searches do not
-//   regroup every time. An update or a reuse makes the lists stale (1): the next search
-//   regroups. A file stores the starts and slots of a grouped index
+//   regroup every time. An update or a reuse joins the appended rows: its position is
+//   vacated to theirs one bucket at a time (vacateToTail). Only a file from before
+//   leaves the lists stale (1): the next search regroups. A file stores the starts and slots of a grouped index
 //   (State.LIST_ORDER 2), the first (NLIST + 2 + COUNT) words of the region.
 //   terms: norm terms (ivf.ts normTerm) by position, l2 only; tags for every metric.
 //   positions: each slot's position, made by the first call that finds rows by slot
@@ -169,16 +170,41 @@ function listNear(position: u32, guess: u32): u32 {
 }
 
 /**
- * Gives `slot` its position for a code about to be stored in `list`: an appended slot
- * (slot = COUNT) the position of its number, any other its own; tags it with `list`.
+ * Gives `slot` its position for a code about to be stored in `list`, tagged with `list`:
+ * an appended slot (slot = COUNT) the position of its number; an updated or reused one
+ * its own if that is among the appended rows (or the lists are stale anyway), else the
+ * first appended position, vacated for it (vacateToTail).
  */
 export function placeRow(slot: u32, list: u32): u32 {
+  let stale = stateWord(State.LISTS_STALE) == 1;
   let position = slot >= count() ? slot : positionOf(slot);
+  if (!stale && position < tailStart()) position = vacateToTail(position);
   store<u32>(slotsAt() + (<usize>position << 2), slot | TAG);
   store<u32>(termsAt(cap()) + (<usize>position << 2), list);
   if (keepsPositions()) store<u32>(positionsAt(cap()) + (<usize>slot << 2), position);
-  let appended = slot >= count() && stateWord(State.LISTS_STALE) != 1;
-  setStateWord(State.LISTS_STALE, appended ? APPENDED : 1);
+  setStateWord(State.LISTS_STALE, stale ? 1 : APPENDED);
+  return position;
+}
+
+/**
+ * Takes the code at grouped `position` out of its bucket, without regrouping: each
+ * bucket from its own on gives its last code to the gap its predecessor left, and its
+ * range starts one position earlier, until the gap is the appended rows' first
+ * position (returned), its code not carried: the caller stores the new one. One code
+ * moved per bucket (NLIST + 1 at most) where a regrouping moves them all.
+ */
+function vacateToTail(position: u32): u32 {
+  let codes = regionStart(Region.CODES), slots = slotsAt(), terms = termsAt(cap());
+  let positions = keepsPositions() ? positionsAt(cap()) : 0;
+  for (let b = listByStarts(position); b <= <u32>nlist; b++) {
+    let last = listStart(b + 1) - 1, at = startsAt() + (<usize>(b + 1) << 2);
+    if (last != position) {
+      put(codes, slots, terms, positions, position, codes + <usize>last * codeBytesPq,
+        load<u32>(slots + (<usize>last << 2)), load<u32>(terms + (<usize>last << 2)));
+    }
+    store<u32>(at, last);
+    position = last;
+  }
   return position;
 }
 

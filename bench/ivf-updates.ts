@@ -1,8 +1,10 @@
 // IvfIndex under changes: what one add(), remove() or update costs the search after it.
 // Builds an IvfIndex (8-bit codes, one thread) over the data set, then times, as medians
 // of --rounds rounds of --steps steps each: a search alone; an add of a new id then a
-// search; a remove then a search; an update of an id then a search (which regroups the
-// lists, assembly/ivf-lists.ts). Also the bulk add and the first search after it.
+// search; a remove then a search; an update of an id then a search; a removal and an
+// add that reuses its slot, then a search. Changed rows wait beside the lists until
+// there are many (assembly/ivf-lists.ts), so most searches regroup nothing. Also the
+// bulk add and the first search after it.
 //
 //   npx tsx bench/ivf-updates.ts [DATASET] [--nlist 256] [--nprobe 16] [--m 16] [--steps 200] [--rounds 5]
 //
@@ -57,6 +59,7 @@ const results = {
   addThenSearchMs: +time((i) => { index.add(row(i), nextId++); index.search(query(i), 10); }).toFixed(3),
   removeThenSearchMs: +time((i) => { index.remove(i * 7 % n); index.search(query(i), 10); }).toFixed(3),
   updateThenSearchMs: +time((i) => { index.add(row(i + 1), n / 2 + i); index.search(query(i), 10); }).toFixed(3),
+  reuseThenSearchMs: +time((i) => { index.remove(n / 4 + i); index.add(row(i + 2), nextId++); index.search(query(i), 10); }).toFixed(3),
   memoryBytes: index.memoryBytes,
 };
 console.log(JSON.stringify(results));

@@ -116,7 +116,7 @@ export enum State {
   TRAIN_STEP = 26,
   /** Lloyd iterations per subspace. */
   TRAIN_ITERATIONS = 27,
-  /** 1 when rows were added or removed since the IVF lists were last grouped (assembly/ivf-lists.ts). */
+  /** The IVF lists: 0 grouped, 2 changed rows waiting beside them, 1 stale (a file from before: the next search regroups). assembly/ivf-lists.ts. */
   LISTS_STALE = 28,
   /**
    * 1 once the tables derived from a trained quantizer are computed: 'pq''s centroid-major

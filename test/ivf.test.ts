@@ -22,6 +22,11 @@ function integrity(index: IvfIndex): string | null {
   return integrityProblem((index as unknown as { core: { x: { checkIntegrity(): number } } }).core.x.checkIntegrity());
 }
 
+/** State.LISTS_STALE: 0 grouped, 1 stale (the next search regroups), 2 changed rows waiting beside grouped lists. */
+function listsState(index: IvfIndex): number {
+  return (index as unknown as { core: { state(word: State): number } }).core.state(State.LISTS_STALE);
+}
+
 /** Every live item's decoded row (get()), by id. */
 function decodedRows(index: IvfIndex, ids: Iterable<number>): Map<number, Float32Array> {
   return new Map([...ids].map((id) => [id, index.get(id)!]));
@@ -193,7 +198,7 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
   }
 
   for (const [metric, bits] of [['l2', 8], ['ip', 4]] as const) {
-    test(`${metric}, ${bits}-bit: rows added and removed between searches wait beside the lists until there are many, answering as an index grouped at once`, async () => {
+    test(`${metric}, ${bits}-bit: rows added, removed, updated and reused between searches wait beside the lists until there are many, answering as an index grouped at once`, async () => {
       const dim = 12, data = seededVectors({ n: 2400, queries: 4, dim, seed: 23 });
       const make = async () => {
         const index = await IvfIndex.create({ dim, metric, nlist: 4, nprobe: 2, pq: { m: 3, bits, iterations: 4 }, seed: 3, simd, threads: 1 });
@@ -206,29 +211,41 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
         return { distances: Array.from(distances), inside: [...ids].filter((_, i) => distances[i]! < last!).sort((a, b) => a - b) };
       };
       const byId = ({ ids, distances }: { ids: Uint32Array; distances: Float32Array }) => [...ids].map((id, i) => [id, distances[i]]).sort((a, b) => a[0]! - b[0]!);
+      const rowOf = new Map<number, number>(); // id -> the row of data.base it holds
       const stepwise = await make();
       stepwise.addBatch(data.base.subarray(0, 2000 * dim));
-      stepwise.search(row(data.queries, dim, 0), 10); // grouped: 2000 rows, so up to 256 appended rows wait aside
-      const removed: number[] = [];
+      for (let id = 0; id < 2000; id++) rowOf.set(id, id);
+      stepwise.search(row(data.queries, dim, 0), 10); // grouped: 2000 rows, so up to 256 changed rows wait aside
+      const random = mulberry32(5);
+      const anyId = () => [...rowOf.keys()][Math.floor(random() * rowOf.size)]!;
       for (let added = 2000; added < 2400; added++) {
-        stepwise.add(row(data.base, dim, added), added);
-        if (added % 3 === 0) removed.push(added - 1500, added - 1); // an old row, and one added since
-        if (added % 3 === 0) for (const id of removed.slice(-2)) stepwise.remove(id);
+        stepwise.add(row(data.base, dim, added), added); // appended, or into the slot of a removed id
+        rowOf.set(added, added);
+        if (added % 3 === 0) for (const id of [anyId(), added - 1]) if (rowOf.delete(id)) stepwise.remove(id);
+        if (added % 4 === 0) { // an update: another row, maybe in another list
+          const id = anyId(), other = Math.floor(random() * 2400);
+          stepwise.add(row(data.base, dim, other), id);
+          rowOf.set(id, other);
+        }
         if (added % 50 !== 49 && added !== 2010) continue;
         const atOnce = await make(); // the same rows, grouped by its first search
-        atOnce.addBatch(data.base.subarray(0, (added + 1) * dim));
-        for (const id of removed) atOnce.remove(id);
+        const ids = [...rowOf.keys()];
+        const rows = new Float32Array(ids.length * dim);
+        ids.forEach((id, i) => rows.set(row(data.base, dim, rowOf.get(id)!), i * dim));
+        atOnce.addBatch(rows, ids);
         for (let q = 0; q < 4; q++) {
           const query = row(data.queries, dim, q);
           expect(answer(stepwise.search(query, 10))).toEqual(answer(atOnce.search(query, 10)));
           expect(answer(stepwise.search(query, 50, { nprobe: 4 }))).toEqual(answer(atOnce.search(query, 50, { nprobe: 4 })));
           expect(byId(stepwise.search(query, 2400, { nprobe: 4 }))).toEqual(byId(atOnce.search(query, 2400, { nprobe: 4 }))); // every row: no ties at an edge
         }
-        expect(stepwise.get(added)).toEqual(atOnce.get(added));
+        for (const id of [added, anyId()]) expect(stepwise.get(id)).toEqual(atOnce.get(id));
+        if (added === 2010) expect(listsState(stepwise)).toBe(2); // the 20 or so changes still wait aside: no search regrouped
         expect(integrity(stepwise)).toBeNull();
         atOnce.dispose();
       }
       stepwise.add(row(data.base, dim, 0), 5000); // waits aside again; the file groups it
+      stepwise.add(row(data.base, dim, 1), anyId());
       const copy = await IvfIndex.load(stepwise.serialize(), { simd, threads: 1 });
       for (let q = 0; q < 4; q++) expect(answer(copy.search(row(data.queries, dim, q), 10))).toEqual(answer(stepwise.search(row(data.queries, dim, q), 10)));
       copy.dispose();
