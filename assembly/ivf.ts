@@ -96,7 +96,15 @@ function listNormTable(quantizer: usize, list: i32, table: usize): void {
     for (let t = 0; t < real; t++) {
       let c = load<f32>(coarseList + ((<usize>(first + t) * n) << 2));
       let values = subspace + ((<usize>t * k) << 2);
-      for (let i: usize = 0; i < k; i++) {
+      let i: usize = 0;
+      if (ASC_FEATURE_SIMD) { // lane by lane the scalar loop's operations: the same floats (k is 16 or 256)
+        let twoC = f32x4.splat(2 * c);
+        for (; i < k; i += 4) {
+          let r = v128.load(values + (i << 2)), at = parts + (i << 2);
+          v128.store(at, f32x4.add(v128.load(at), f32x4.mul(r, f32x4.add(r, twoC))));
+        }
+      }
+      for (; i < k; i++) {
         let r = load<f32>(values + (i << 2)), at = parts + (i << 2);
         store<f32>(at, load<f32>(at) + r * (r + 2 * c));
       }
