@@ -3,22 +3,14 @@
 // the next call. A call is run on every worker at once; the caller either blocks until
 // all are done (Atomics.wait: Node's main thread, any worker) or awaits the message the
 // last one posts (a page's main thread, which may not block). Workers start on first
-// use, from the source of workerMain (no worker file to locate), and are unref'd in
+// use, from the source of workerMain (src/spawn-worker.ts: no worker file to locate), and are unref'd in
 // Node, so an idle pool never keeps a process alive; dispose() ends them. Used by
 // src/parallel.ts.
 
 import { WannError } from './errors.js';
 import type { NodeThreading } from './wasm.js';
+import { spawnWorker, workerPort, workerSource, type WorkerHandle } from './spawn-worker.js';
 import { Control, type Op, workerMain, type WorkerStart } from './worker.js';
-
-/** A started worker as the pool uses it: Node's worker_threads.Worker or a Web Worker. */
-interface WorkerHandle {
-  postMessage(message: unknown): void;
-  terminate(): unknown;
-  /** Node only: whether the worker keeps the process alive. */
-  ref?(): void;
-  unref?(): void;
-}
 
 /** How long a blocked caller waits between looks at a pool whose workers may have died. */
 const WAIT_SLICE_MS = 1000;
@@ -47,32 +39,14 @@ export class WorkerPool {
    */
   constructor(readonly size: number, module: WebAssembly.Module, memory: WebAssembly.Memory, node: NodeThreading | undefined) {
     this.#control[Control.WORKERS] = size;
-    // A transpiler that keeps function names (tsx, esbuild's keepNames) wraps inner
-    // functions in __name(): give the text its own, which does nothing.
-    const source = `var __name = (f) => f;\n(${workerMain.toString()})();`;
+    const source = workerSource(workerMain, workerPort);
     for (let number = 0; number < size; number++) {
-      const worker = node ? this.#nodeWorker(node, source) : this.#webWorker(source);
+      const worker = spawnWorker(source, node, () => this.#settled(), (error) => this.#lost(error));
+      worker.unref?.(); // an idle pool must not keep Node running (after the listeners: adding one refs the worker again)
       const start: WorkerStart = { module, memory, control: this.#control.buffer as SharedArrayBuffer, number };
       worker.postMessage(start);
       this.#workers.push(worker);
     }
-  }
-
-  #nodeWorker(node: NodeThreading, source: string): WorkerHandle {
-    const worker = new node.Worker(source, { eval: true });
-    worker.on('message', () => this.#settled());
-    worker.on('error', (error: Error) => this.#lost(error));
-    worker.unref(); // an idle pool must not keep Node running (after the listeners: adding one refs the worker again)
-    return worker;
-  }
-
-  #webWorker(source: string): WorkerHandle {
-    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-    const worker = new Worker(url);
-    URL.revokeObjectURL(url);
-    worker.onmessage = () => this.#settled();
-    worker.onerror = (event) => this.#lost(new Error(event.message));
-    return worker;
   }
 
   #settled(): void {

@@ -35,7 +35,7 @@ export interface NodeThreading {
 
 /** The part of a worker_threads Worker the pool uses. */
 export interface NodeWorker {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   terminate(): unknown;
   ref(): void;
   unref(): void;
@@ -266,6 +266,13 @@ const IMPORTS = {
 /** The module each instance came from, so a scratch instance of the same build can be made at once. */
 const moduleOf = new WeakMap<WannExports, WebAssembly.Module>();
 
+/** The compiled build `of` is an instance of (a training worker instantiates it too). */
+export function compiledModule(of: WannExports): WasmModule {
+  const module = moduleOf.get(of);
+  if (!module) throw new WannError('WASM_UNAVAILABLE', 'no compiled module recorded for this instance');
+  return module;
+}
+
 /** A new instance of a compiled build: with a new, private memory, or over `memory` (the threads build). */
 export async function instantiate(module: WasmModule, memory?: WasmMemory): Promise<WannExports> {
   const instance = await WebAssembly.instantiate(module, memory ? { env: { ...IMPORTS.env, memory } } : IMPORTS);
@@ -280,8 +287,7 @@ export async function instantiate(module: WasmModule, memory?: WasmMemory): Prom
  * whose memory should not stay in an index's (PQ training, src/pq-training.ts).
  */
 export function instantiateSibling(of: WannExports): WannExports {
-  const module = moduleOf.get(of);
-  if (!module) throw new WannError('WASM_UNAVAILABLE', 'no compiled module recorded for this instance');
+  const module = compiledModule(of);
   const imports = importsMemory(module)
     ? { env: { ...IMPORTS.env, memory: new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) } } : IMPORTS;
   const exports = new WebAssembly.Instance(module, imports).exports as unknown as WannExports;

@@ -2,8 +2,11 @@
 // build over the index's shared memory, waiting on the pool's control block for a call,
 // running its share through the instance's exports (assembly/batch.ts), then counting
 // itself done. The pool starts it from this function's source text (a Blob URL in a
-// browser, eval in Node), so no bundler has to find a separate worker file: the
-// function must stay self-contained, every name it uses declared inside it.
+// browser, eval in Node: src/spawn-worker.ts), so no bundler has to find a separate
+// worker file: the function must stay self-contained, every name it uses declared
+// inside it or passed in.
+
+import type { WorkerPort } from './spawn-worker.js';
 
 /** Words of the control block (an Int32Array over a SharedArrayBuffer) the pool and its workers share. */
 export enum Control {
@@ -50,8 +53,8 @@ export interface WorkerStart {
   number: number;
 }
 
-/** The worker's whole program. Runs in the worker; every name it uses is declared inside it. */
-export function workerMain(): void {
+/** The worker's whole program. Runs in the worker; every other name it uses is declared inside it. */
+export function workerMain(portOf: () => WorkerPort): void {
   // Constants repeated from Control and Op above: this function is sent as text.
   const CALL = 0, OP = 1, DONE = 2, FAILED = 3, READY = 4, POST = 5, WORKERS = 6, ACTIVE = 7, ARGS = 8, MESSAGE = 16, MESSAGE_WORDS = 256;
   const SEARCH = 1, STORE = 2, LINK = 3;
@@ -62,10 +65,6 @@ export function workerMain(): void {
     storeRange(defer: number): number;
     linkRange(): number;
   };
-  const scope = globalThis as unknown as { postMessage?(m: unknown): void; addEventListener?(t: string, f: (e: { data: unknown }) => void): void };
-  type NodePort = Port & { once(t: string, f: (m: unknown) => void): void };
-  const nodePort = typeof scope.addEventListener === 'function' ? undefined
-    : (globalThis as unknown as { process: { getBuiltinModule(id: string): { parentPort: NodePort } } }).process.getBuiltinModule('worker_threads').parentPort;
 
   function run(start: WorkerStart, port: Port): void {
     const control = new Int32Array(start.control);
@@ -118,11 +117,6 @@ export function workerMain(): void {
     control[MESSAGE + text.length] = 0;
   }
 
-  if (nodePort) {
-    nodePort.once('message', (start) => run(start as WorkerStart, nodePort));
-  } else {
-    const port = scope as Port;
-    const onStart = (event: { data: unknown }) => run(event.data as WorkerStart, port);
-    scope.addEventListener!('message', onStart);
-  }
+  const port = portOf();
+  port.listen((start) => run(start as WorkerStart, port)); // the pool posts once
 }
