@@ -20,10 +20,18 @@ import type { NodeThreading } from './wasm.js';
 // is undeclared and the test is true.
 declare const WANN_BROWSER: boolean;
 
-/** Node's fs/promises, or UNSUPPORTED (naming `what`) in the browser bundle. */
+/**
+ * Node's fs/promises, or UNSUPPORTED (naming `what`) in the browser bundle. Called
+ * first by each function that needs it, so the bundle keeps none of their code: its
+ * test folds to a throw, and esbuild drops what follows one.
+ */
 async function nodeFs(what: string): Promise<typeof import('node:fs/promises')> {
   if (typeof WANN_BROWSER === 'undefined') return import('node:fs/promises');
-  throw new WannError('UNSUPPORTED', `${what} uses Node's file system, which a browser does not have; `
+  throw browserHasNoFiles(what);
+}
+
+function browserHasNoFiles(what: string): WannError {
+  return new WannError('UNSUPPORTED', `${what} uses Node's file system, which a browser does not have; `
     + 'in a browser save to OPFS or IndexedDB with saveTo() and openFrom() (opfsSink, idbSink …)');
 }
 
@@ -50,6 +58,7 @@ function uniqueStamp(): number {
  * naming `path`, not the temporary.
  */
 export async function fileSink(path: string): Promise<IndexSink> {
+  if (typeof WANN_BROWSER !== 'undefined') throw browserHasNoFiles('save()');
   const fs = await nodeFs('save()');
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   const dir = path.slice(0, slash + 1), name = path.slice(slash + 1);
@@ -125,6 +134,7 @@ function namingTarget(error: unknown, path: string): unknown {
 
 /** A source (src/persist.ts) over the file at `path`: reads go straight into WASM memory; `what` names the call. */
 export async function fileSource(path: string, what: string): Promise<IndexSource> {
+  if (typeof WANN_BROWSER !== 'undefined') throw browserHasNoFiles(what);
   checkPath(path, what);
   const fs = await nodeFs(what);
   const file = await fs.open(path, 'r');
@@ -143,6 +153,7 @@ export async function fileSource(path: string, what: string): Promise<IndexSourc
 
 /** The bytes of a file: URL (a build's .wasm in Node). */
 export async function readFileUrl(url: URL): Promise<Uint8Array> {
+  if (typeof WANN_BROWSER !== 'undefined') throw browserHasNoFiles(`loading ${url.href}`);
   const fs = await nodeFs(`loading ${url.href}`);
   return fs.readFile(url);
 }
