@@ -9,23 +9,23 @@ import { CallGuard } from './call-guard.js';
 import { WannError } from './errors.js';
 import { writeFilter } from './filter.js';
 import { serializeCore, type FileExtras } from './format.js';
-import type { AbortSignalType, Disposal } from './globals.js';
+import { defineDispose, type AbortSignalType, type Disposal } from './globals.js';
 import { checkPath, fileSink } from './node-io.js';
-import { writeIndex, type IndexSink } from './persist.js';
+import { checkSink, writeIndex, type IndexSink } from './persist.js';
 import { planSearch, searchOne, type Plan, type Planner, type SearchOptions } from './plan.js';
 import type {
   AddBatchOptions, AsyncOptions, AsyncSearchOptions, BatchSearchResult, IndexInfo, KnnGraph, KnnGraphOptions, PqShape, ProgressCallback, SearchResult, WorkCounters,
 } from './index-types.js';
 import {
-  ASYNC_OPTIONS, checkAsyncOptions, checkOptionNames, checkProgressOption, checkRerank, defaultRerank, describe, PQ_DEFAULT_ITERATIONS, SEARCH_OPTIONS, storageName,
+  ASYNC_OPTIONS, checkAsyncOptions, checkOptionNames, checkProgressOption, checkRerank, defaultRerank, SEARCH_OPTIONS, storageName,
   type MetricName, type StorageName,
 } from './options.js';
 import {
-  checkBatch, checkBatchSliced, checkId, checkIds, checkPositive, checkResults, checkVector, NO_ID, sequentialIds, valueLimit, type Batch, type Vector, type Vectors,
+  checkBatch, checkBatchSliced, checkId, checkIds, checkPositive, checkResults, checkVector, emptyResults, sequentialIds, valueLimit, type Batch, type Vector, type Vectors,
 } from './vectors.js';
 import type { Build } from './wasm.js';
 import type { PqTraining } from './pq-training.js';
-import { trainQuantizer } from './quantizer-training.js';
+import { needsTraining, pqTrainingOf, trainQuantizer, trainQuantizerAsync } from './quantizer-training.js';
 import {
   addAwaited, addCalls, liveSlots, runBlocking, runHere, runsOnWorkers, searchAwaited, searchCalls, startThreads, stopThreads, type Awaited, type Queries,
 } from './parallel.js';
@@ -77,10 +77,8 @@ export abstract class BaseIndex {
     this.#rerank = info.rerank;
     this.build = core.x.simdBuild() ? 'simd' : 'scalar'; // what really runs, whatever was asked
     if (info.storage === Storage.PQ) {
-      const m = core.state(State.PQ_M), bits = core.state(State.PQ_BITS) as 4 | 8;
-      this.pq = { m, bits };
-      const training = info.pqTraining ?? { iterations: PQ_DEFAULT_ITERATIONS, sampleRows: 256 * 2 ** bits, seed: 0 };
-      this.#pqTraining = { kind: core.state(State.KIND), nlist: core.state(State.NLIST), metric: core.state(State.METRIC), dim: this.dim, m, bits, ...training };
+      this.pq = { m: core.state(State.PQ_M), bits: core.state(State.PQ_BITS) as 4 | 8 };
+      this.#pqTraining = pqTrainingOf(core, info);
     }
   }
 
@@ -219,12 +217,22 @@ export abstract class BaseIndex {
     const core = this.#idle();
     const batch = checkBatch(sample, this.dim, 'sample', valueLimit(this.storage));
     const onProgress = checkProgressOption(options, 'train()');
-    if (this.storage === 'f32' || this.storage === 'f16') return;
-    if (core.state(State.COUNT) > 0) {
-      throw new WannError('INVALID_ARGUMENT', `train() sets the quantizer before rows are added; this index holds ${core.state(State.COUNT)}`);
-    }
-    if (batch.count === 0) throw new WannError('INVALID_ARGUMENT', 'train() needs at least one row');
-    this.#train(core, batch, batch.count, onProgress);
+    if (needsTraining(core, this.storage, batch, 'train()')) this.#train(core, batch, batch.count, onProgress);
+  }
+
+  /**
+   * train() off the calling thread: a 'pq' quantizer's k-means in a worker of its own
+   * (any `threads`; README "Threads"), the codebooks train() makes. onProgress counts
+   * k-means steps; an abort (signal) leaves it untrained and rejects ABORTED. 'i8' and
+   * 'binary' train here (one quick pass over the rows).
+   */
+  async trainAsync(sample: Vectors, options: AsyncOptions = {}): Promise<void> {
+    const { onProgress, signal } = checkAsyncOptions(options, 'trainAsync()', ASYNC_OPTIONS);
+    const core = this.#live();
+    const batch = await checkBatchSliced(sample, this.dim, 'sample', valueLimit(this.storage));
+    return this.#exclusive(async () => {
+      if (needsTraining(core, this.storage, batch, 'trainAsync()')) await this.#trainAsync(core, batch, batch.count, 'trainAsync()', signal, onProgress);
+    });
   }
 
   /** The k nearest items to `query`, nearest first (fewer when the index or the filter holds fewer). */
@@ -245,8 +253,7 @@ export abstract class BaseIndex {
     checkPositive(k, 'k');
     checkResults(batch.count, k);
     const plan = this.#plan(core, k, options, 'searchBatch()');
-    const ids = new Uint32Array(batch.count * k).fill(NO_ID);
-    const distances = new Float32Array(batch.count * k).fill(Infinity);
+    const { ids, distances } = emptyResults(batch.count, k);
     if (plan.found > 0 && runsOnWorkers(core, batch.count)) {
       runBlocking(core, searchCalls(core, { vectors: batch }, k, plan, ids, distances, { searched: 0 }));
       return { ids, distances, k };
@@ -273,8 +280,7 @@ export abstract class BaseIndex {
     checkResults(batch.count, k);
     return this.#exclusive(async () => {
       const plan = this.#plan(core, k, search, 'searchBatchAsync()');
-      const ids = new Uint32Array(batch.count * k).fill(NO_ID);
-      const distances = new Float32Array(batch.count * k).fill(Infinity);
+      const { ids, distances } = emptyResults(batch.count, k);
       if (plan.found > 0) await this.#searchAsync(core, { vectors: batch }, k, plan, ids, distances, signal, onProgress);
       return { ids, distances, k };
     });
@@ -283,7 +289,7 @@ export abstract class BaseIndex {
   /**
    * addBatch() off the calling thread: on the index's workers (index.threads; HNSW rows
    * are linked by all of them), or, on one thread, in slices between turns of the event
-   * loop. Checks, and trains a quantizer, as addBatch() does, on the calling thread.
+   * loop. Checks as addBatch() does; an untrained quantizer trains first (trainAsync()).
    * onProgress reports rows added; after an abort (signal) the rows added so far stay,
    * linked, and the promise rejects with ABORTED. Until it settles, sync calls that
    * change or search the index throw BUSY; async calls queue behind it.
@@ -296,7 +302,7 @@ export abstract class BaseIndex {
     return this.#exclusive(async () => {
       const idList = given ?? sequentialIds(core.x.size(), batch.count);
       if (given === undefined) core.checkDefaultIds(idList);
-      if (batch.count > 0 && !this.trained) this.#train(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS));
+      if (batch.count > 0 && !this.trained) await this.#trainAsync(core, batch, Math.min(batch.count, AUTO_TRAIN_ROWS), 'addBatchAsync()', signal);
       if (core.threading) startThreads(core); // before growing: adding contexts then moves no rows
       core.reserve(core.state(State.COUNT) - core.state(State.DELETED_COUNT) + core.freshIds(idList));
       const added = await addAwaited(core, batch, idList, this.#awaited(signal, onProgress, batch.count));
@@ -321,13 +327,10 @@ export abstract class BaseIndex {
       const plan = this.#plan(core, k + 1, search, 'knnGraph()'); // each item finds itself too
       const status = core.x.reserveDecodes(); // every item's row is decoded as a query
       if (status < 0) throw WannError.fromStatus(status, 'knnGraph()');
-      const neighbours = new Uint32Array(slots.length * k).fill(NO_ID);
-      const distances = new Float32Array(slots.length * k).fill(Infinity);
+      const { ids: neighbours, distances } = emptyResults(slots.length, k);
       const found = { ...plan, found: Math.max(plan.found - 1, 0) };
       if (found.found > 0) await this.#searchAsync(core, { slots }, k, found, neighbours, distances, signal, onProgress);
-      const labels = core.labels(), ids = labels === null ? slots : new Uint32Array(slots.length);
-      if (labels !== null) for (let i = 0; i < slots.length; i++) ids[i] = labels[slots[i]];
-      return { ids, neighbours, distances, k };
+      return { ids: core.idsOf(slots), neighbours, distances, k };
     });
   }
 
@@ -344,7 +347,7 @@ export abstract class BaseIndex {
    * load() turns back into an index answering exactly the same (see README "Persistence").
    */
   serialize(): Uint8Array {
-    return serializeCore(this.#live(), { ...this.fileExtras(), rerank: this.#rerank });
+    return serializeCore(this.#live(), this.#fileExtras());
   }
 
   /**
@@ -355,10 +358,8 @@ export abstract class BaseIndex {
    */
   async saveTo(sink: IndexSink): Promise<void> {
     const core = this.#savable('saveTo()');
-    if (typeof sink !== 'object' || sink === null || typeof sink.write !== 'function') {
-      throw new WannError('INVALID_ARGUMENT', `saveTo() takes an IndexSink: { write(chunk), close?(), abort?() }, got ${describe(sink)}`);
-    }
-    await this.#guard.saving(() => writeIndex(core, { ...this.fileExtras(), rerank: this.#rerank }, sink));
+    checkSink(sink);
+    await this.#guard.saving(() => writeIndex(core, this.#fileExtras(), sink));
   }
 
   /**
@@ -371,7 +372,7 @@ export abstract class BaseIndex {
     this.#savable('save()');
     await this.#guard.saving(async () => { // from here: no change may slip in while the file is opened
       const sink = await fileSink(path);
-      await writeIndex(this.#live(), { ...this.fileExtras(), rerank: this.#rerank }, sink);
+      await writeIndex(this.#live(), this.#fileExtras(), sink);
     });
   }
 
@@ -421,6 +422,10 @@ export abstract class BaseIndex {
   /** Header fields of the kind: HNSW's seed and default ef. */
   protected abstract fileExtras(): Omit<FileExtras, 'rerank'>;
 
+  #fileExtras(): FileExtras {
+    return { ...this.fileExtras(), rerank: this.#rerank };
+  }
+
   /** The instance, for subclasses; throws DISPOSED after dispose(). */
   protected get core(): Core {
     return this.#live();
@@ -454,10 +459,7 @@ export abstract class BaseIndex {
     return { signal: signal as AbortSignal | undefined, report, disposed: () => this.disposed };
   }
 
-  /**
-   * #live() for a save: saves only read, so several may run at once, but not from inside
-   * a callback, whose call would go on changing the index under the save.
-   */
+  /** #live() for a save: saves only read, so several may run at once, but none from a callback, whose call may change the index. */
   #savable(what: string): Core {
     const core = this.#live();
     this.#guard.checkNotInCallback(what);
@@ -465,10 +467,9 @@ export abstract class BaseIndex {
   }
 
   /**
-   * Runs a callback of the caller's. Until it returns, the methods that change the
-   * index or search it throw BUSY: a call from inside would change the index under the
-   * call that is running, or overwrite a filter's bits. Reading (size, has, get,
-   * serialize …) stays allowed: nothing is half-done while a callback runs.
+   * Runs a callback of the caller's. Until it returns, calls that change or search the
+   * index throw BUSY: one from inside would change the index under the running call, or
+   * a filter's bits. Reading (size, has, get, serialize …) stays allowed.
    */
   #callback<T>(run: () => T): T {
     return this.#guard.callback(run);
@@ -480,21 +481,20 @@ export abstract class BaseIndex {
     trainQuantizer(core, this.#pqTraining, batch, rows, progress);
   }
 
+  /** #train(), a 'pq' quantizer's k-means in a worker when one can start (src/quantizer-training.ts). */
+  async #trainAsync(core: Core, batch: Batch, rows: number, what: string, signal?: AbortSignalType, onProgress?: ProgressCallback): Promise<void> {
+    const progress = onProgress && ((done: number, total: number) => this.#callback(() => onProgress(done, total)));
+    await trainQuantizerAsync(core, this.#pqTraining, batch, rows, { what, progress, signal: signal as AbortSignal | undefined, disposed: () => this.disposed });
+  }
+
   /** The plan of one search() or searchBatch() call (src/plan.ts), once its option names are checked. */
   #plan(core: Core, k: number, options: SearchOptions, what: string): Plan {
     const names = this.searchOptionNames();
     checkOptionNames(options, names, 'INVALID_ARGUMENT', what, names.includes('ef') ? '{ ef: 64 }' : '{ nprobe: 16 }');
     return planSearch(core, k, options, this.#planner);
   }
-
 }
 
 // `using index = await HnswIndex.create(…)` where the runtime has explicit resource management.
 export interface BaseIndex extends Disposal {} // Disposable where the reader's lib has it (src/globals.ts)
-if (typeof Symbol.dispose === 'symbol') {
-  Object.defineProperty(BaseIndex.prototype, Symbol.dispose, {
-    value(this: BaseIndex) {
-      this.dispose();
-    },
-  });
-}
+defineDispose(BaseIndex.prototype);

@@ -95,6 +95,12 @@ export class Core {
     return new Uint32Array(this.x.memory.buffer, this.regionPtr(Region.LABELS), this.state(State.COUNT));
   }
 
+  /** The ids of `slots`. */
+  idsOf(slots: Uint32Array): Uint32Array {
+    const labels = this.labels();
+    return labels === null ? slots : slots.map((slot) => labels[slot]);
+  }
+
   /** Each used slot's removal flag (1: removed), or null while nothing is removed. */
   deletedFlags(): Uint8Array | null {
     if (this.state(State.DELETED_COUNT) === 0) return null;

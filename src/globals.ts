@@ -29,3 +29,13 @@ export type DirectoryHandle = Global extends { FileSystemDirectoryHandle: { prot
  * accepts an index), else the empty object type (an interface may extend it; not `unknown`).
  */
 export type Disposal = SymbolConstructor extends { readonly dispose: infer K extends symbol } ? { [P in K]: () => void } : {};
+
+/** Gives `prototype` [Symbol.dispose]() calling its dispose(), where the runtime knows Symbol.dispose: `using index = await HnswIndex.create(…)`. */
+export function defineDispose(prototype: { dispose(): void }): void {
+  if (typeof Symbol.dispose !== 'symbol') return;
+  Object.defineProperty(prototype, Symbol.dispose, {
+    value(this: { dispose(): void }) {
+      this.dispose();
+    },
+  });
+}

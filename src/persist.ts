@@ -13,7 +13,7 @@ import {
   align16, checkMagic, finishLoad, fileLayout, layOut, MAX_HEADER_BYTES, newCore, readHeader,
   stagedUpdate, TRAILER_BYTES, type FileExtras, type LoadedFile, type LoadOptions, type RegionEntry,
 } from './format.js';
-import { resolveLoadOptions } from './options.js';
+import { describe, resolveLoadOptions } from './options.js';
 
 /** Where writeIndex() puts a file's bytes, first to last. */
 export interface IndexSink {
@@ -28,6 +28,13 @@ export interface IndexSink {
   close?(): void | Promise<void>;
   /** After a failure: drops what was written; the previous file, if any, stays. */
   abort?(reason: unknown): void | Promise<void>;
+}
+
+/** Throws INVALID_ARGUMENT unless `sink` looks like an IndexSink (saveTo()'s argument). */
+export function checkSink(sink: unknown): asserts sink is IndexSink {
+  if (typeof sink !== 'object' || sink === null || typeof (sink as IndexSink).write !== 'function') {
+    throw new WannError('INVALID_ARGUMENT', `saveTo() takes an IndexSink: { write(chunk), close?(), abort?() }, got ${describe(sink)}`);
+  }
 }
 
 /** Where readIndex() gets a file's bytes. */

@@ -3,14 +3,15 @@
 // instance of the same build. k-means holds its whole sample and
 // working arrays (32 MB for 65,536 rows of 128 values), and WASM memory never shrinks:
 // in the index's own instance they would stay for good. The scratch instance trains,
-// its codebooks are copied into the index, and it is dropped. Used by base-index.ts
-// (train(), a first addBatch()) and ProductQuantizer.
+// its codebooks are copied into the index, and it is dropped. The same calls run in a
+// worker for the async calls (startTraining, src/training-worker.ts). Used by
+// quantizer-training.ts (train(), a first addBatch()) and ProductQuantizer.
 
 import { Kind, Region, State, Storage } from './abi.js';
 import { Core } from './core.js';
 import { WannError } from './errors.js';
 import type { Batch } from './vectors.js';
-import { instantiateSibling } from './wasm.js';
+import { instantiateSibling, type WannExports } from './wasm.js';
 
 /** What a training needs beyond the sample. */
 export interface PqTraining {
@@ -29,12 +30,8 @@ export interface PqTraining {
   seed: number;
 }
 
-/**
- * A scratch instance of `of`'s build holding codebooks trained on `batch`. `progress`
- * is called after each k-means step (a subspace's seeding or one Lloyd iteration) with
- * (steps done, steps in all). Throws INVALID_ARGUMENT with fewer rows than centroids.
- */
-export function trainCodebooks(of: Core, training: PqTraining, batch: Batch, progress?: (done: number, total: number) => void): Core {
+/** The rows of `batch` a training reads at most `sampleRows` of, evenly spaced; throws INVALID_ARGUMENT when too few. */
+export function sampleRowCount(training: PqTraining, batch: Batch): number {
   const centroids = 2 ** training.bits;
   const rows = Math.min(batch.count, training.sampleRows);
   if (rows < centroids) {
@@ -44,34 +41,99 @@ export function trainCodebooks(of: Core, training: PqTraining, batch: Batch, pro
   if (rows < training.nlist) {
     throw new WannError('INVALID_ARGUMENT', `${training.nlist} inverted lists train on at least ${training.nlist} rows, got ${batch.count}`);
   }
-  const scratch = new Core({ x: instantiateSibling(of.x) });
+  return rows;
+}
+
+/** Sample row `i` of `rows`: the batch's rows evenly spaced. */
+export function sampleRow(batch: Batch, rows: number, i: number): ArrayLike<number> {
+  return batch.row(Math.floor((i * batch.count) / rows));
+}
+
+/** A training as a scratch instance runs it: init()'s arguments and the sample's shape. */
+export interface TrainingJob {
+  init: number[];
+  rows: number;
+  iterations: number;
+  dim: number;
+}
+
+/** The job of `training` on `rows` sample rows. */
+export function trainingJob(training: PqTraining, rows: number): TrainingJob {
   const seed = training.seed;
-  const status = scratch.x.init(training.kind === Kind.IVF ? Kind.IVF : Kind.FLAT, training.metric, Storage.PQ, training.dim, 0, 0,
-    seed % 2 ** 32, Math.floor(seed / 2 ** 32), 1, 0, training.m, training.bits, training.nlist);
-  if (status < 0) throw WannError.fromStatus(status, `training on ${rows} rows`);
-  const begun = scratch.x.trainBegin(rows, training.iterations);
-  if (begun < 0) throw WannError.fromStatus(begun, `training on ${rows} rows of ${training.dim}`);
-  for (let i = 0; i < rows; i++) {
-    scratch.f32.set(batch.row(Math.floor((i * batch.count) / rows)), scratch.inputIndex());
-    scratch.x.trainAdd();
-  }
-  const total = scratch.x.trainSteps();
-  for (let done = 1; ; done++) {
-    const left = scratch.x.trainStep();
-    if (left < 0) throw WannError.fromStatus(left, `training on ${rows} rows`);
-    progress?.(done, total);
-    if (left === 0) return scratch;
-  }
+  return {
+    init: [training.kind === Kind.IVF ? Kind.IVF : Kind.FLAT, training.metric, Storage.PQ, training.dim, 0, 0,
+      seed % 2 ** 32, Math.floor(seed / 2 ** 32), 1, 0, training.m, training.bits, training.nlist],
+    rows, iterations: training.iterations, dim: training.dim,
+  };
+}
+
+/** The exports a training calls. */
+export type TrainingExports = Pick<WannExports, 'memory' | 'init' | 'inputPtr' | 'trainBegin' | 'trainAdd' | 'trainStep' | 'trainSteps'>;
+
+/** A training under way on a scratch instance: startTraining()'s answer. */
+export interface Training {
+  /** 0, or the negative status of init() or trainBegin(): nothing else may be called then. */
+  status: number;
+  /** Feeds the next sample row. */
+  add(row: ArrayLike<number>): void;
+  /** Runs the k-means steps once every row is fed, onStep(done, total) after each; 0, or a step's negative status. */
+  run(onStep?: (done: number, total: number) => void): number;
+}
+
+/**
+ * Starts `job` on the fresh instance `x`. The one sequence of calls both the calling
+ * thread (trainCodebooks) and a training worker (src/training-worker.ts) make, so both
+ * train the same codebooks. Self-contained, every name it uses declared inside it: the
+ * worker runs its source text.
+ */
+export function startTraining(x: TrainingExports, job: TrainingJob): Training {
+  let status = x.init(...(job.init as Parameters<TrainingExports['init']>));
+  if (status >= 0) status = x.trainBegin(job.rows, job.iterations);
+  return {
+    status,
+    add(row: ArrayLike<number>): void {
+      new Float32Array(x.memory.buffer, x.inputPtr() >>> 0, job.dim).set(row);
+      x.trainAdd();
+    },
+    run(onStep?: (done: number, total: number) => void): number {
+      const total = x.trainSteps();
+      for (let done = 1; ; done++) {
+        const left = x.trainStep();
+        if (left < 0) return left;
+        onStep?.(done, total);
+        if (left === 0) return 0;
+      }
+    },
+  };
+}
+
+/**
+ * A scratch instance of `of`'s build holding codebooks trained on `batch`. `progress`
+ * is called after each k-means step (a subspace's seeding or one Lloyd iteration) with
+ * (steps done, steps in all). Throws INVALID_ARGUMENT with fewer rows than centroids.
+ */
+export function trainCodebooks(of: Core, training: PqTraining, batch: Batch, progress?: (done: number, total: number) => void): Core {
+  const rows = sampleRowCount(training, batch);
+  const scratch = new Core({ x: instantiateSibling(of.x) });
+  const run = startTraining(scratch.x, trainingJob(training, rows));
+  if (run.status < 0) throw WannError.fromStatus(run.status, `training on ${rows} rows of ${training.dim}`);
+  for (let i = 0; i < rows; i++) run.add(sampleRow(batch, rows, i));
+  const status = run.run(progress);
+  if (status < 0) throw WannError.fromStatus(status, `training on ${rows} rows of ${training.dim}`);
+  return scratch;
 }
 
 /** Copies the codebooks (and an IVF index's coarse centroids) `scratch` trained into `into` (same shape) and marks it trained. */
 export function adoptCodebooks(scratch: Core, into: Core): void {
-  const bytes = scratch.regionUsedBytes(Region.QUANTIZER);
-  if (bytes !== into.regionUsedBytes(Region.QUANTIZER) || scratch.state(State.PQ_M) !== into.state(State.PQ_M)) {
-    throw new WannError('INVALID_ARGUMENT', 'codebooks of another shape');
-  }
+  if (scratch.state(State.PQ_M) !== into.state(State.PQ_M)) throw new WannError('INVALID_ARGUMENT', 'codebooks of another shape');
   const from = scratch.regionPtr(Region.QUANTIZER);
-  into.u8.set(scratch.u8.subarray(from, from + bytes), into.regionPtr(Region.QUANTIZER));
+  adoptQuantizerBytes(scratch.u8.subarray(from, from + scratch.regionUsedBytes(Region.QUANTIZER)), into);
+}
+
+/** Copies a trained QUANTIZER region (`bytes`, from a scratch instance of `into`'s shape) into `into` and marks it trained. */
+export function adoptQuantizerBytes(bytes: Uint8Array, into: Core): void {
+  if (bytes.length !== into.regionUsedBytes(Region.QUANTIZER)) throw new WannError('INVALID_ARGUMENT', 'codebooks of another shape');
+  into.u8.set(bytes, into.regionPtr(Region.QUANTIZER));
   const status = into.x.adoptQuantizer();
   if (status < 0) throw WannError.fromStatus(status, 'adopting trained codebooks');
 }

@@ -16,6 +16,11 @@ export const MAX_ID = 0xfffffffe;
 /** Reported in searchBatch() output where a query has fewer than k results. */
 export const NO_ID = 0xffffffff;
 
+/** Result arrays for `rows` searches of k: every id NO_ID and every distance Infinity until found. */
+export function emptyResults(rows: number, k: number): { ids: Uint32Array; distances: Float32Array } {
+  return { ids: new Uint32Array(rows * k).fill(NO_ID), distances: new Float32Array(rows * k).fill(Infinity) };
+}
+
 /** The smallest magnitude float32 rounds to Infinity: 2^128 · (1 - 2^-25). */
 const F32_OVERFLOW = 3.4028235677973366e38;
 /** The smallest magnitude half precision rounds to Infinity: 65504 + half an ulp. */

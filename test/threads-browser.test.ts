@@ -84,7 +84,7 @@ function stepOf<T>(results: PageResults, name: string): T {
   return results[name] as T;
 }
 
-const STEPS = ['env', 'build', 'flat', 'responsive', 'dispose', 'worker', 'workerWarm', 'auto'];
+const STEPS = ['env', 'build', 'flat', 'responsive', 'dispose', 'worker', 'workerWarm', 'training', 'auto'];
 
 describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('threads in headless Chromium (dist/wann.browser.js)', () => {
   let browser: Browser | undefined;
@@ -190,6 +190,13 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('threads in headless Chromium
       expect(run).toMatchObject({ threads, size: LARGE, integrity: null });
       expect(run.ticks).toBeGreaterThan(1);
       expect(run.maxGapMs).toBeLessThan(MAX_GAP_MS);
+    });
+
+    test('trainAsync() trains in a worker of its own: the codebooks train() makes, timers running between its k-means steps', () => {
+      const training = stepOf<{ trained: boolean; steps: number; ticksBetweenSteps: number; sameAsTrain: boolean }>(results, 'training');
+      expect(training).toMatchObject({ trained: true, sameAsTrain: true });
+      expect(training.steps).toBeGreaterThan(10);
+      expect(training.ticksBetweenSteps).toBeGreaterThan(0);
     });
 
     test('dispose() during addBatchAsync rejects it with WannError DISPOSED, and the page goes on building and searching', () => {
