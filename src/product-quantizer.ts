@@ -7,7 +7,8 @@ import { Kind, Region } from './abi.js';
 import { Core } from './core.js';
 import { WannError } from './errors.js';
 import { checkOptionNames, describe, integerOption, METRICS, PQ_DEFAULT_ITERATIONS, type MetricName, type PqOptions } from './options.js';
-import { trainCodebooks } from './pq-training.js';
+import { adoptQuantizerBytes, trainCodebooks, trainingJob } from './pq-training.js';
+import { trainInWorker } from './training-worker.js';
 import type { ProgressCallback } from './index-types.js';
 import { checkBatch, type Vectors } from './vectors.js';
 import { loadCore, type Build, type WasmOption } from './wasm.js';
@@ -55,7 +56,10 @@ export class ProductQuantizer {
     this.build = core.x.simdBuild() ? 'simd' : 'scalar';
   }
 
-  /** Codebooks trained by k-means (k-means++ seeding, then Lloyd iterations) on `sample`. */
+  /**
+   * Codebooks trained by k-means (k-means++ seeding, then Lloyd iterations) on `sample`,
+   * in a worker of its own (on the calling thread where no worker can start).
+   */
   static async train(sample: Vectors, options: ProductQuantizerOptions): Promise<ProductQuantizer> {
     checkOptionNames(options, OPTIONS, 'INVALID_OPTION', 'ProductQuantizer.train()', '{ dim: 128, m: 16 }');
     const dim = integerOption('dim', options.dim, 1, 65536);
@@ -72,8 +76,15 @@ export class ProductQuantizer {
       throw new WannError('INVALID_OPTION', `onProgress must be a function (done, total) => void, got ${describe(onProgress)}`);
     }
     const batch = checkBatch(sample, dim, 'sample');
-    const parent = new Core(await loadCore(options.simd ?? 'auto', options.wasm, 1));
-    const core = trainCodebooks(parent, { kind: Kind.FLAT, nlist: 0, metric: METRICS[metric], dim, m, bits, iterations, sampleRows, seed }, batch, onProgress);
+    const core = new Core(await loadCore(options.simd ?? 'auto', options.wasm, 1));
+    const training = { kind: Kind.FLAT, nlist: 0, metric: METRICS[metric], dim, m, bits, iterations, sampleRows, seed };
+    // k-means in a worker, the calling thread free; its codebooks go into a core of the
+    // same shape, without the sample (a scratch instance trained here keeps it).
+    const codebooks = await trainInWorker(core, training, batch, 'ProductQuantizer.train()', onProgress);
+    if (!codebooks) return new ProductQuantizer(trainCodebooks(core, training, batch, onProgress), dim, m, bits);
+    const status = core.x.init(...(trainingJob(training, 0).init as Parameters<Core['x']['init']>));
+    if (status < 0) throw WannError.fromStatus(status, 'ProductQuantizer.train()');
+    adoptQuantizerBytes(codebooks, core);
     return new ProductQuantizer(core, dim, m, bits);
   }
 

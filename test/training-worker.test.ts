@@ -3,7 +3,7 @@
 // bit for bit; steps reported; an abort or a dispose leaves nothing half-done.
 
 import { describe, expect, test } from 'vitest';
-import { FlatIndex, HnswIndex, IvfIndex, WannError } from '../src/index.ts';
+import { FlatIndex, HnswIndex, IvfIndex, ProductQuantizer, WannError } from '../src/index.ts';
 import { firstDifference } from './helpers/brute.ts';
 import { BUILDS, seededVectors, siftsmall, simdOption } from './helpers/data.ts';
 
@@ -29,6 +29,18 @@ describe.each(BUILDS)('%s build', (build) => {
     expect(firstDifference(there.serialize(), here.serialize())).toBeNull();
     here.dispose();
     there.dispose();
+  });
+
+  test('ProductQuantizer.train() trains in the worker: the codebooks a FlatIndex\'s train() makes here, and the same codes', async () => {
+    const shape = { m: 6, iterations: 5 };
+    const quantizer = await ProductQuantizer.train(data.base, { dim: 24, ...shape, seed: 0, simd }); // a FlatIndex's seed
+    const index = await FlatIndex.create({ dim: 24, storage: 'pq', pq: shape, simd, threads: 1 });
+    index.train(data.base);
+    index.addBatch(data.base.subarray(0, 50 * 24));
+    const decoded = quantizer.decode(quantizer.encode(data.base.subarray(0, 50 * 24)));
+    for (let id = 0; id < 50; id++) expect(firstDifference(index.get(id)!, decoded.subarray(id * 24, (id + 1) * 24))).toBeNull();
+    quantizer.dispose();
+    index.dispose();
   });
 
   test('an untrained index\'s addBatchAsync() trains in the worker too: the same index as addBatch()', async () => {
