@@ -15,7 +15,8 @@ import { installApp, packTarball } from './helpers/packed.js';
 const TIMEOUT_MS = 120_000;
 
 // The app: seeded points, the queries are points moved a little; ids come back from
-// HnswIndex (both builds) and FlatIndex. The test computes the true neighbours in Node
+// HnswIndex (both builds) and FlatIndex; a PQ index trained by trainAsync() (a worker
+// started from the bundle's own text) must equal one trained by train(). The test computes the true neighbours in Node
 // from the same data.js.
 const DATA_JS = `
 export const DIM = 16, N = 600, NQ = 20, K = 5;
@@ -52,6 +53,15 @@ async function run() {
     index.dispose();
     if (name === 'flat') out.disposed = (() => { try { return String(index.size); } catch (error) { return error.message; } })();
   }
+  // PQ trained in a worker started from the bundle's own text (trainAsync), against train() here
+  const pq = () => FlatIndex.create({ dim: DIM, storage: 'pq', pq: { m: 4, bits: 4, iterations: 3 } });
+  const [here, there] = [await pq(), await pq()];
+  let steps = 0;
+  here.train(base);
+  await there.trainAsync(base, { onProgress: () => steps++ });
+  for (const index of [here, there]) index.addBatch(base);
+  const [a, b] = [here.serialize(), there.serialize()];
+  out.trainAsync = { steps, same: a.length === b.length && a.every((byte, i) => byte === b[i]) };
   return out;
 }
 run().then((result) => { window.result = result; }, (error) => { window.result = { error: String(error && error.stack || error) }; });
@@ -70,6 +80,7 @@ interface PageResult {
   flat: { build: string; ids: number[] };
   saveError: string;
   disposed: string;
+  trainAsync: { steps: number; same: boolean };
 }
 
 /** Exact k nearest by squared L2, as flat id lists. */
@@ -189,6 +200,7 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('the packed package in an app
       expect(result.scalar.ids).toEqual(expected);
       expect(result.saveError).toBe('UNSUPPORTED'); // save(path) is Node's; the browser build says so
       expect(result.disposed).toBe('this FlatIndex was disposed'); // minified, yet messages name the class
+      expect(result.trainAsync).toEqual({ steps: 16, same: true }); // m 4 × (seeding + 3 iterations), in a worker from the bundle's text
     } finally {
       await page.close();
     }
