@@ -87,7 +87,7 @@ export interface Training {
  * worker runs its source text.
  */
 export function startTraining(x: TrainingExports, job: TrainingJob): Training {
-  let status = x.init(...(job.init as Parameters<TrainingExports['init']>));
+  let status = (x.init as (...args: number[]) => number).apply(x, job.init); // no spread: a transpiler lowers it to a helper the text lacks
   if (status >= 0) status = x.trainBegin(job.rows, job.iterations);
   return {
     status,

@@ -17,6 +17,8 @@ export interface WorkerHandle {
 /**
  * The text of a program that calls `main(...args)`, each function given by its own
  * source text: a minifier renames what one function's text would name of another's.
+ * Each must be self-contained, in syntax no transpiler lowers to a helper it would
+ * define outside the function (spread, async, classes).
  */
 export function workerSource(main: (...args: never[]) => void, ...args: ((...args: never[]) => unknown)[]): string {
   // A transpiler that keeps function names (tsx, esbuild's keepNames) wraps inner

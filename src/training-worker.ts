@@ -46,10 +46,8 @@ export function trainerMain(start: (x: TrainingExports, job: TrainingJob) => Tra
       if (!begun) {
         begun = data as TrainerStart;
         const shared = WebAssembly.Module.imports(begun.module).some((entry) => entry.kind === 'memory'); // the threads build
-        const env = {
-          abort: () => { throw new Error('the WASM core aborted'); },
-          ...(shared ? { memory: new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) } : {}),
-        };
+        const env: Record<string, WebAssembly.ImportValue> = { abort: () => { throw new Error('the WASM core aborted'); } };
+        if (shared) env.memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
         x = new WebAssembly.Instance(begun.module, { env }).exports as unknown as Exports;
         training = start(x, begun.job);
         if (training.status < 0) port.postMessage({ status: training.status });
