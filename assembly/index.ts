@@ -100,10 +100,10 @@ export function search(k: i32, ef: i32, filtered: i32, rerank: i32, exact: i32, 
   return searchIndex(k, ef, filtered != 0, rerank, exact != 0, probes);
 }
 
-/** Starts training the quantizer on up to `rows` rows ('pq' holds them: may grow memory) with `iterations` Lloyd iterations ('pq'). */
-export function trainBegin(rows: u32, iterations: u32): i32 {
+/** Starts training the quantizer on up to `rows` rows ('pq' holds them: may grow memory) with `iterations` Lloyd iterations after a `seeding` (src/abi.ts Seeding) ('pq'). */
+export function trainBegin(rows: u32, iterations: u32, seeding: u32): i32 {
   let status = resize.reserveTraining(rows);
-  if (status == 0) training.trainBegin(iterations);
+  if (status == 0) training.trainBegin(iterations, seeding);
   return status;
 }
 /** Feeds the row at inputPtr() to the training. */

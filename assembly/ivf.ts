@@ -315,8 +315,8 @@ export function coarseSteps(iterations: u32): u32 {
 }
 
 /** Step `step` of the coarse k-means over `fed` whole rows: the seeding, or one Lloyd iteration. */
-export function coarseStep(quantizer: usize, rowsBase: usize, fed: u32, work: usize, step: u32, seed: u64): void {
-  if (step == 0) kmeansSeed(rowsBase, fed, stride, nlist, coarse(quantizer), work, seed);
+export function coarseStep(quantizer: usize, rowsBase: usize, fed: u32, work: usize, step: u32, seed: u64, plusPlus: bool): void {
+  if (step == 0) kmeansSeed(rowsBase, fed, stride, nlist, coarse(quantizer), work, seed, plusPlus);
   else kmeansIterate(rowsBase, fed, stride, nlist, coarse(quantizer), work, step == 1);
 }
 

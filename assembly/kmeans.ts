@@ -1,5 +1,5 @@
-// k-means over one subspace's training rows (or an IVF index's whole rows): k-means++
-// seeding (Arthur & Vassilvitskii 2007), then Lloyd iterations, each a separate call so
+// k-means over one subspace's training rows (or an IVF index's whole rows): a seeding
+// (kmeans-seed.ts: distinct rows drawn uniformly, or k-means++), then Lloyd iterations, each a separate call so
 // src/ can report progress between them. Iterations after the first skip the rows that
 // provably keep their centroid (Hamerly, "Making k-means even faster", SDM 2010): an
 // upper bound on the distance to the row's centroid and a lower bound on the distance to

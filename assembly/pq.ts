@@ -404,9 +404,9 @@ export function trainingStepsPq(iterations: u32): u32 {
  * Step `step` of the codebooks' training over the `fed` rows of a sample sized for
  * `rows`: seeds subspace j's centroids, or runs one Lloyd iteration on them.
  */
-export function trainStepPq(quantizer: usize, sample: usize, rows: u32, fed: u32, work: usize, step: u32, iterations: u32, seed: u64): void {
+export function trainStepPq(quantizer: usize, sample: usize, rows: u32, fed: u32, work: usize, step: u32, iterations: u32, seed: u64, plusPlus: bool): void {
   let j = <i32>(step / (iterations + 1));
   let data = sampleOf(sample, rows, j);
-  if (step % (iterations + 1) == 0) kmeansSeed(data, fed, subStride, centroids, book(quantizer, j), work, seed + <u64>j * 0x632be59bd9b4e019);
+  if (step % (iterations + 1) == 0) kmeansSeed(data, fed, subStride, centroids, book(quantizer, j), work, seed + <u64>j * 0x632be59bd9b4e019, plusPlus);
   else kmeansIterate(data, fed, subStride, centroids, book(quantizer, j), work, step % (iterations + 1) == 1);
 }

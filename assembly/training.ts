@@ -5,7 +5,7 @@
 // iterations — so src/ can report progress between them. Called by index.ts; the
 // formats' own arithmetic is int8.ts, binary.ts, pq.ts, kmeans*.ts and ivf.ts.
 
-import { Metric, Region, State, Status, Storage } from '../src/abi';
+import { Metric, Region, Seeding, State, Status, Storage } from '../src/abi';
 import { Context, ctx } from './context';
 import { regionStart } from './layout';
 import { metric, stride } from './params';
@@ -20,10 +20,11 @@ import { ivf, normaliseInput, quantizer, storage } from './storage';
  * Starts training the quantizer: clears its accumulators ('i8', 'binary'), or for 'pq'
  * takes the sample size and the Lloyd iterations (resize.ts has sized TRAINING for `rows`).
  */
-export function trainBegin(iterations: u32): void {
+export function trainBegin(iterations: u32, seeding: u32): void {
   setStateWord(State.TRAIN_FED, 0);
   setStateWord(State.TRAIN_STEP, 0);
   setStateWord(State.TRAIN_ITERATIONS, iterations);
+  setStateWord(State.TRAIN_SEEDING, seeding);
   if (storage == Storage.I8) trainBeginI8(quantizer(), stride);
   else if (storage == Storage.BINARY) trainBeginBinary(quantizer(), stride);
 }
@@ -41,6 +42,11 @@ export function trainRow(c: Context): void {
     else addSampleRow(base, rows, fed, c.query, slicedAt(c.prepared));
     setStateWord(State.TRAIN_FED, fed + 1);
   }
+}
+
+/** Whether k-means seeds by k-means++ (else by a uniform sample of distinct rows). */
+function plusPlus(): bool {
+  return stateWord(State.TRAIN_SEEDING) == Seeding.PLUS_PLUS;
 }
 
 /** Steps of the coarse k-means and the residual step before the codebooks' ('pq' in an IVF index), else 0. */
@@ -65,7 +71,7 @@ function trainStepOfPq(): i32 {
   let total = coarse + trainingStepsPq(iterations);
   if (step >= total) return 0;
   if (step + 1 < coarse) {
-    coarseStep(quantizer(), base, fed, work, step, randomState());
+    coarseStep(quantizer(), base, fed, work, step, randomState(), plusPlus());
   } else if (step + 1 == coarse) {
     let res = scratchRowAt(ctx.prepared), sliced = slicedAt(ctx.prepared);
     for (let i: u32 = 0; i < fed; i++) {
@@ -73,7 +79,7 @@ function trainStepOfPq(): i32 {
       addSampleRow(sample, rows, i, res, sliced);
     }
   } else {
-    trainStepPq(quantizer(), sample, rows, fed, work, step - coarse, iterations, randomState() ^ 0x5851f42d4c957f2d);
+    trainStepPq(quantizer(), sample, rows, fed, work, step - coarse, iterations, randomState() ^ 0x5851f42d4c957f2d, plusPlus());
   }
   setStateWord(State.TRAIN_STEP, step + 1);
   return <i32>(total - step - 1);

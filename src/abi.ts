@@ -145,7 +145,17 @@ export enum State {
   FILTER_ROOM = 39,
   /** 1 once an IvfIndex keeps each slot's position (assembly/ivf-lists.ts): made by the first update, reuse of a removed slot, knnGraph() or 32nd get() without kept rows. */
   POSITION_ROOM = 40,
-  WORDS = 41,
+  /** How 'pq' training's k-means picks its first centroids: a Seeding. */
+  TRAIN_SEEDING = 41,
+  WORDS = 42,
+}
+
+/** State.TRAIN_SEEDING: k-means' first centroids (assembly/kmeans-seed.ts). */
+export enum Seeding {
+  /** Distinct rows drawn uniformly from the sample, as FAISS's k-means picks them. */
+  RANDOM = 0,
+  /** k-means++ (Arthur & Vassilvitskii 2007): each next row drawn in proportion to its squared distance to the nearest so far. */
+  PLUS_PLUS = 1,
 }
 
 /**

@@ -9,7 +9,7 @@ import type { IndexInfo } from './index-types.js';
 import { fileSource } from './node-io.js';
 import { readIndex, type IndexSource } from './persist.js';
 import { WannError } from './errors.js';
-import { COMMON_OPTIONS, METRICS, resolveCommon, STORAGES, type CommonOptions } from './options.js';
+import { COMMON_OPTIONS, METRICS, pqTrainingOptions, resolveCommon, STORAGES, type CommonOptions } from './options.js';
 import { checkPositive } from './vectors.js';
 import { loadCore as instantiateCore } from './wasm.js';
 
@@ -31,7 +31,7 @@ export class FlatIndex extends BaseIndex {
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
     return new FlatIndex(core, { state: core.savedState(), seed: 0, ef: 0, rerank: resolved.rerank },
-      { iterations: resolved.pq.iterations, sampleRows: resolved.pq.sampleRows, seed: 0 });
+      pqTrainingOptions(resolved.pq, 0));
   }
 
   /** The index serialize() wrote; checks as HnswIndex.load(). */

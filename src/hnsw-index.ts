@@ -11,7 +11,7 @@ import type { IndexInfo } from './index-types.js';
 import { fileSource } from './node-io.js';
 import { readIndex, type IndexSource } from './persist.js';
 import { integrityProblem, WannError } from './errors.js';
-import { METRICS, resolveHnsw, STORAGES, type HnswOptions } from './options.js';
+import { METRICS, pqTrainingOptions, resolveHnsw, STORAGES, type HnswOptions } from './options.js';
 import { checkPositive } from './vectors.js';
 import { loadCore as instantiateCore } from './wasm.js';
 
@@ -43,7 +43,7 @@ export class HnswIndex extends BaseIndex {
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim})`);
     return new HnswIndex(core, { state: core.savedState(), seed: resolved.seed, ef: resolved.ef, rerank: resolved.rerank },
-      { iterations: resolved.pq.iterations, sampleRows: resolved.pq.sampleRows, seed: resolved.seed });
+      pqTrainingOptions(resolved.pq, resolved.seed));
   }
 
   /**

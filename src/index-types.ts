@@ -85,5 +85,5 @@ export interface IndexInfo {
   /** The default rerank; undefined for the storage's default (DEFAULT_RERANK) where f32 rows are kept. */
   rerank?: number;
   /** How 'pq' trains (create()'s pq options; defaults after a load) and its k-means seed. */
-  pqTraining?: { iterations: number; sampleRows: number; seed: number };
+  pqTraining?: { iterations: number; sampleRows: number; seed: number; seeding: number };
 }

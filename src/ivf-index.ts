@@ -11,7 +11,7 @@ import type { IndexInfo } from './index-types.js';
 import { fileSource } from './node-io.js';
 import { readIndex, type IndexSource } from './persist.js';
 import { WannError } from './errors.js';
-import { IVF_SEARCH_OPTIONS, METRICS, resolveIvf, STORAGES, type IvfOptions } from './options.js';
+import { IVF_SEARCH_OPTIONS, METRICS, pqTrainingOptions, resolveIvf, STORAGES, type IvfOptions } from './options.js';
 import type { SearchOptions } from './plan.js';
 import { checkPositive } from './vectors.js';
 import { loadCore as instantiateCore } from './wasm.js';
@@ -19,7 +19,7 @@ import { loadCore as instantiateCore } from './wasm.js';
 export class IvfIndex extends BaseIndex {
   /** Inverted lists (coarse centroids). */
   readonly nlist: number;
-  /** Seed of k-means++ (lists and codebooks). */
+  /** Seed of k-means (lists and codebooks). */
   readonly seed: number;
   #nprobe: number;
 
@@ -44,7 +44,7 @@ export class IvfIndex extends BaseIndex {
     );
     if (status < 0) throw WannError.fromStatus(status, `create(capacity ${resolved.capacity}, dim ${resolved.dim}, nlist ${resolved.nlist})`);
     return new IvfIndex(core, { state: core.savedState(), seed: resolved.seed, ef: resolved.nprobe, rerank: resolved.rerank },
-      { iterations: resolved.pq.iterations, sampleRows: resolved.pq.sampleRows, seed: resolved.seed });
+      pqTrainingOptions(resolved.pq, resolved.seed));
   }
 
   /** The index serialize() wrote; checks as HnswIndex.load(). */

@@ -26,8 +26,10 @@ export interface PqTraining {
   iterations: number;
   /** Sample rows used at most, evenly spaced over the batch. */
   sampleRows: number;
-  /** Seeds k-means++ (the index's seed). */
+  /** Seeds k-means (the index's seed). */
   seed: number;
+  /** How k-means picks its first centroids: a Seeding (src/abi.ts). */
+  seeding: number;
 }
 
 /** The rows of `batch` a training reads at most `sampleRows` of, evenly spaced; throws INVALID_ARGUMENT when too few. */
@@ -54,6 +56,7 @@ export interface TrainingJob {
   init: number[];
   rows: number;
   iterations: number;
+  seeding: number;
   dim: number;
 }
 
@@ -63,7 +66,7 @@ export function trainingJob(training: PqTraining, rows: number): TrainingJob {
   return {
     init: [training.kind === Kind.IVF ? Kind.IVF : Kind.FLAT, training.metric, Storage.PQ, training.dim, 0, 0,
       seed % 2 ** 32, Math.floor(seed / 2 ** 32), 1, 0, training.m, training.bits, training.nlist],
-    rows, iterations: training.iterations, dim: training.dim,
+    rows, iterations: training.iterations, seeding: training.seeding, dim: training.dim,
   };
 }
 
@@ -88,7 +91,7 @@ export interface Training {
  */
 export function startTraining(x: TrainingExports, job: TrainingJob): Training {
   let status = (x.init as (...args: number[]) => number).apply(x, job.init); // no spread: a transpiler lowers it to a helper the text lacks
-  if (status >= 0) status = x.trainBegin(job.rows, job.iterations);
+  if (status >= 0) status = x.trainBegin(job.rows, job.iterations, job.seeding);
   return {
     status,
     add(row: ArrayLike<number>): void {

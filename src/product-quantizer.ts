@@ -3,10 +3,10 @@
 // to rows, read the codebooks. The same k-means, codec and kernels as an index with
 // storage 'pq' (assembly/pq.ts), in one WASM instance of its own.
 
-import { Kind, Region } from './abi.js';
+import { Kind, Region, Seeding } from './abi.js';
 import { Core } from './core.js';
 import { WannError } from './errors.js';
-import { checkOptionNames, describe, integerOption, METRICS, PQ_DEFAULT_ITERATIONS, type MetricName, type PqOptions } from './options.js';
+import { checkInit, checkOptionNames, describe, integerOption, METRICS, PQ_DEFAULT_ITERATIONS, type MetricName, type PqOptions } from './options.js';
 import { adoptQuantizerBytes, trainCodebooks, trainingJob } from './pq-training.js';
 import { trainInWorker } from './training-worker.js';
 import type { ProgressCallback } from './index-types.js';
@@ -19,7 +19,7 @@ export interface ProductQuantizerOptions extends PqOptions {
   dim: number;
   /** 'cosine' normalises rows before training and encoding; 'l2' and 'ip' take them as they are. Default 'l2'. */
   metric?: MetricName;
-  /** Seeds k-means++: same seed and sample, same codebooks. Default 100. */
+  /** Seeds k-means: same seed and sample, same codebooks. Default 100. */
   seed?: number;
   /** Which build runs: 'auto', true or false; as the index classes. Default 'auto'. */
   simd?: 'auto' | boolean;
@@ -29,7 +29,7 @@ export interface ProductQuantizerOptions extends PqOptions {
   onProgress?: ProgressCallback;
 }
 
-const OPTIONS = ['dim', 'metric', 'm', 'bits', 'iterations', 'sampleRows', 'seed', 'simd', 'wasm', 'onProgress'];
+const OPTIONS = ['dim', 'metric', 'm', 'bits', 'iterations', 'sampleRows', 'init', 'seed', 'simd', 'wasm', 'onProgress'];
 
 export class ProductQuantizer {
   #core: Core | undefined;
@@ -57,7 +57,7 @@ export class ProductQuantizer {
   }
 
   /**
-   * Codebooks trained by k-means (k-means++ seeding, then Lloyd iterations) on `sample`,
+   * Codebooks trained by k-means (seeded as `init` says, then Lloyd iterations) on `sample`,
    * in a worker of its own (on the calling thread where no worker can start).
    */
   static async train(sample: Vectors, options: ProductQuantizerOptions): Promise<ProductQuantizer> {
@@ -71,13 +71,14 @@ export class ProductQuantizer {
     const iterations = integerOption('iterations', options.iterations ?? PQ_DEFAULT_ITERATIONS, 1, 1000);
     const sampleRows = integerOption('sampleRows', options.sampleRows ?? 256 * 2 ** bits, 2 ** bits, 0xffffffff);
     const seed = integerOption('seed', options.seed ?? 100, 0, Number.MAX_SAFE_INTEGER);
+    const seeding = checkInit(options.init, 'init') === 'k-means++' ? Seeding.PLUS_PLUS : Seeding.RANDOM;
     const { onProgress } = options;
     if (onProgress !== undefined && typeof onProgress !== 'function') {
       throw new WannError('INVALID_OPTION', `onProgress must be a function (done, total) => void, got ${describe(onProgress)}`);
     }
     const batch = checkBatch(sample, dim, 'sample');
     const core = new Core(await loadCore(options.simd ?? 'auto', options.wasm, 1));
-    const training = { kind: Kind.FLAT, nlist: 0, metric: METRICS[metric], dim, m, bits, iterations, sampleRows, seed };
+    const training = { kind: Kind.FLAT, nlist: 0, metric: METRICS[metric], dim, m, bits, iterations, sampleRows, seed, seeding };
     // k-means in a worker, the calling thread free; its codebooks go into a core of the
     // same shape, without the sample (a scratch instance trained here keeps it).
     const codebooks = await trainInWorker(core, training, batch, 'ProductQuantizer.train()', onProgress);

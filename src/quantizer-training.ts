@@ -3,7 +3,7 @@
 // in a worker (src/training-worker.ts); 'i8' (value ranges) and 'binary' (the centre)
 // stream evenly spaced rows through the core once.
 
-import { State } from './abi.js';
+import { Seeding, State } from './abi.js';
 import type { Core } from './core.js';
 import { WannError } from './errors.js';
 import type { IndexInfo, ProgressCallback } from './index-types.js';
@@ -24,7 +24,7 @@ export function trainQuantizer(core: Core, pq: PqTraining | undefined, batch: Ba
     adoptCodebooks(trainCodebooks(core, pq, batch, onProgress), core);
     return;
   }
-  const begun = core.x.trainBegin(0, 0);
+  const begun = core.x.trainBegin(0, 0, 0);
   if (begun < 0) throw WannError.fromStatus(begun, `training on ${rows} rows`);
   for (let i = 0; i < rows; i++) {
     core.f32.set(batch.row(Math.floor((i * batch.count) / rows)), core.inputIndex());
@@ -38,7 +38,7 @@ export function trainQuantizer(core: Core, pq: PqTraining | undefined, batch: Ba
 /** What training a 'pq' index's codebooks needs: its shape, and the options create() or its file gave. */
 export function pqTrainingOf(core: Core, info: IndexInfo): PqTraining {
   const m = core.state(State.PQ_M), bits = core.state(State.PQ_BITS);
-  const given = info.pqTraining ?? { iterations: PQ_DEFAULT_ITERATIONS, sampleRows: 256 * 2 ** bits, seed: 0 };
+  const given = info.pqTraining ?? { iterations: PQ_DEFAULT_ITERATIONS, sampleRows: 256 * 2 ** bits, seed: 0, seeding: Seeding.RANDOM };
   return { kind: core.state(State.KIND), nlist: core.state(State.NLIST), metric: core.state(State.METRIC), dim: info.dim, m, bits, ...given };
 }
 

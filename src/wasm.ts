@@ -82,7 +82,7 @@ export interface WannExports {
   remove(id: number): number;
   reorder(): number;
   search(k: number, ef: number, filtered: number, rerank: number, exact: number, probes: number): number;
-  trainBegin(rows: number, iterations: number): number;
+  trainBegin(rows: number, iterations: number, seeding: number): number;
   trainAdd(): void;
   trainStep(): number;
   trainSteps(): number;

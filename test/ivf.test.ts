@@ -118,7 +118,7 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
     expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(Header.STATE_WORDS * 4, true)).toBe(20);
     const data = seededVectors({ n: 300, dim: 16, seed: 45 });
     const loaded = await IvfIndex.load(bytes, { simd, threads: 1 });
-    const fresh = await IvfIndex.create({ dim: 16, nlist: 6, nprobe: 3, pq: { m: 4, iterations: 5 }, seed: 7, capacity: 310, simd, threads: 1 });
+    const fresh = await IvfIndex.create({ dim: 16, nlist: 6, nprobe: 3, pq: { m: 4, iterations: 5, init: 'k-means++' }, seed: 7, capacity: 310, simd, threads: 1 });
     fresh.train(data.base);
     fresh.addBatch(data.base);
     for (const id of [4, 77, 150]) fresh.remove(id);
@@ -143,7 +143,7 @@ describe.each(BUILDS)('IvfIndex lists (%s build)', (build) => {
     expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(stateAt(State.LIST_ORDER), true)).toBe(1);
     const data = seededVectors({ n: 300, dim: 16, seed: 45 });
     const loaded = await IvfIndex.load(bytes, { simd, threads: 1 });
-    const fresh = await IvfIndex.create({ dim: 16, nlist: 6, nprobe: 3, pq: { m: 4, iterations: 5 }, seed: 7, capacity: 310, simd, threads: 1 });
+    const fresh = await IvfIndex.create({ dim: 16, nlist: 6, nprobe: 3, pq: { m: 4, iterations: 5, init: 'k-means++' }, seed: 7, capacity: 310, simd, threads: 1 });
     fresh.train(data.base);
     fresh.addBatch(data.base);
     fresh.search(row(data.base, 16, 1), 5);

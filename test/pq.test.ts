@@ -84,6 +84,15 @@ describe.each(BUILDS)('ProductQuantizer (%s build)', (build) => {
     expect(() => pq.encode(data.queries)).toThrow(/disposed/);
   });
 
+  test('init: each seeding is deterministic, and the two give different codebooks; \'random\' is the default', async () => {
+    const train = (init?: 'random' | 'k-means++') => ProductQuantizer.train(data.base, { dim: 10, m: 5, iterations: 2, seed: 3, simd, ...(init ? { init } : {}) });
+    const [plain, random, again, plusPlus] = [await train(), await train('random'), await train('random'), await train('k-means++')];
+    expect(firstDifference(plain.codebooks, random.codebooks)).toBeNull();
+    expect(firstDifference(again.codebooks, random.codebooks)).toBeNull();
+    expect(firstDifference(plusPlus.codebooks, random.codebooks)).not.toBeNull();
+    for (const quantizer of [plain, random, again, plusPlus]) quantizer.dispose();
+  });
+
   test('same seed and sample, same codebooks; training reports every step', async () => {
     const steps: number[][] = [];
     const a = await ProductQuantizer.train(data.base, { dim: 10, m: 5, iterations: 3, bits: 4, seed: 11, simd, onProgress: (done, total) => steps.push([done, total]) });
@@ -195,6 +204,8 @@ describe('a pq index is an index like the others', () => {
     await expectWannRejection(FlatIndex.create({ dim: 20, storage: 'i8', pq: { m: 4 } }), 'INVALID_OPTION', "pq options shape storage 'pq'");
     await expectWannRejection(FlatIndex.create({ dim: 20, storage: 'pq', pq: { m: 4, Bits: 4 } as object }), 'INVALID_OPTION', 'did you mean "bits"');
     await expectWannRejection(FlatIndex.create({ dim: 20, storage: 'pq', rerank: 10 }), 'INVALID_OPTION', 'keepVectors: true');
+    await expectWannRejection(FlatIndex.create({ dim: 20, storage: 'pq', pq: { init: 'kmeans' as 'random' } }), 'INVALID_OPTION', "pq.init must be 'random' or 'k-means++', got \"kmeans\"");
+    await expectWannRejection(ProductQuantizer.train(data.base, { dim: 20, init: 'plusplus' as 'random' }), 'INVALID_OPTION', "init must be 'random' or 'k-means++'");
     const index = await FlatIndex.create({ dim: 20, storage: 'pq', pq: { m: 4 } });
     expectWannError(() => index.add(row(data.base, 20, 0)), 'NOT_TRAINED', "storage 'pq'", 'train(sample)');
     expectWannError(() => index.addBatch(data.base.subarray(0, 100 * 20)), 'INVALID_ARGUMENT', '256 centroids', 'at least 256 rows, got 100');
