@@ -86,6 +86,23 @@ test('an abort stops the training: ABORTED, the index untrained and usable; a si
   index.dispose();
 });
 
+test('onProgress that calls back into the index: changes and searches throw BUSY, reading works; the training goes on', async () => {
+  const index = await FlatIndex.create({ dim: 24, storage: 'pq', pq: { m: 6, iterations: 3 }, threads: 1 });
+  const seen: string[] = [];
+  await index.trainAsync(data.base, {
+    onProgress: (done) => {
+      if (done !== 1) return;
+      for (const call of [() => index.add(data.base.subarray(0, 24), 1), () => index.search(data.base.subarray(0, 24), 1), () => index.train(data.base)]) {
+        try { call(); seen.push('no error'); } catch (error) { seen.push((error as WannError).code); }
+      }
+      seen.push(`size ${index.size}, trained ${index.trained}`);
+    },
+  });
+  expect(seen).toEqual(['BUSY', 'BUSY', 'BUSY', 'size 0, trained false']);
+  expect(index.trained).toBe(true);
+  index.dispose();
+});
+
 test('onProgress that throws rejects the call with its error; dispose() meanwhile rejects DISPOSED', async () => {
   const index = await FlatIndex.create({ dim: 24, storage: 'pq', pq: { m: 6, iterations: 10 }, threads: 1 });
   const thrown = new Error('from onProgress');
