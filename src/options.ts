@@ -252,9 +252,14 @@ export function checkInit(init: unknown, name: string): 'random' | 'k-means++' {
   throw new WannError('INVALID_OPTION', `${name} must be 'random' or 'k-means++', got ${describe(init)}`);
 }
 
+/** The `init` option as the core's Seeding (src/abi.ts); `name` for the error. */
+export function seedingOf(init: unknown, name: string): Seeding {
+  return checkInit(init, name) === 'k-means++' ? Seeding.PLUS_PLUS : Seeding.RANDOM;
+}
+
 /** What an index keeps to train its 'pq' codebooks later: the resolved options and its seed. */
 export function pqTrainingOptions(pq: ResolvedPq, seed: number): NonNullable<IndexInfo['pqTraining']> {
-  return { iterations: pq.iterations, sampleRows: pq.sampleRows, seed, seeding: pq.init === 'k-means++' ? Seeding.PLUS_PLUS : Seeding.RANDOM };
+  return { iterations: pq.iterations, sampleRows: pq.sampleRows, seed, seeding: seedingOf(pq.init, 'pq.init') };
 }
 
 export function resolveIvf(options: IvfOptions): Resolved<IvfOptions> {

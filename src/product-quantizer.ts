@@ -3,10 +3,10 @@
 // to rows, read the codebooks. The same k-means, codec and kernels as an index with
 // storage 'pq' (assembly/pq.ts), in one WASM instance of its own.
 
-import { Kind, Region, Seeding } from './abi.js';
+import { Kind, Region } from './abi.js';
 import { Core } from './core.js';
 import { WannError } from './errors.js';
-import { checkInit, checkOptionNames, describe, integerOption, METRICS, PQ_DEFAULT_ITERATIONS, type MetricName, type PqOptions } from './options.js';
+import { checkOptionNames, describe, integerOption, METRICS, PQ_DEFAULT_ITERATIONS, seedingOf, type MetricName, type PqOptions } from './options.js';
 import { adoptQuantizerBytes, trainCodebooks, trainingJob } from './pq-training.js';
 import { trainInWorker } from './training-worker.js';
 import type { ProgressCallback } from './index-types.js';
@@ -71,7 +71,7 @@ export class ProductQuantizer {
     const iterations = integerOption('iterations', options.iterations ?? PQ_DEFAULT_ITERATIONS, 1, 1000);
     const sampleRows = integerOption('sampleRows', options.sampleRows ?? 256 * 2 ** bits, 2 ** bits, 0xffffffff);
     const seed = integerOption('seed', options.seed ?? 100, 0, Number.MAX_SAFE_INTEGER);
-    const seeding = checkInit(options.init, 'init') === 'k-means++' ? Seeding.PLUS_PLUS : Seeding.RANDOM;
+    const seeding = seedingOf(options.init, 'init');
     const { onProgress } = options;
     if (onProgress !== undefined && typeof onProgress !== 'function') {
       throw new WannError('INVALID_OPTION', `onProgress must be a function (done, total) => void, got ${describe(onProgress)}`);
